@@ -1,0 +1,333 @@
+"""Load and validate the course and checklist catalogs (YAML -> :class:`~trainer.model.Catalog`).
+
+A catalog folder holds ``courses/*.yaml`` (one e-learning course each) and ``checklists/*.yaml``
+(the checkpoint sheet). Loading is strict: an unknown key, a wrong type, a duplicate key or id,
+or an impossible window is refused with the file, the key and the closest valid key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from trainer.bundled import bundled_dir
+from trainer.calendar import add_months, fy_end
+from trainer.errors import CatalogError
+from trainer.model import (
+    Catalog,
+    ChecklistItem,
+    ChecklistSection,
+    Duty,
+    MonthDay,
+    Requirement,
+    Window,
+)
+
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_MONTH_DAY = re.compile(r"^\s*(\d{1,2})\s*(?:月|-|/)\s*(\d{1,2})\s*日?\s*$")
+_DAYS_IN_MONTH = {
+    1: 31,
+    2: 28,
+    3: 31,
+    4: 30,
+    5: 31,
+    6: 30,
+    7: 31,
+    8: 31,
+    9: 30,
+    10: 31,
+    11: 30,
+    12: 31,
+}
+
+_REQUIREMENT_KEYS = {
+    "id": True,
+    "title": True,
+    "short_title": True,
+    "training": True,
+    "order": False,
+    "expected_hours": False,
+    "duties": True,
+    "window": True,
+    "late_joiner_days": False,
+    "aliases": False,
+    "note": False,
+}
+_CHECKLIST_KEYS = {**_REQUIREMENT_KEYS, "sections": True}
+_WINDOW_KEYS = {"start": True, "months": False, "end": False}
+_SECTION_KEYS = {"id": True, "title": True, "items": True}
+_ITEM_KEYS = {"id": True, "text": True}
+
+
+def default_catalog_dir() -> Path:
+    """The folder holding the shipped ``courses/`` and ``checklists/``."""
+    return bundled_dir("courses").parent
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """``yaml.safe_load`` that refuses a key given twice in one mapping."""
+
+
+def _no_duplicate_keys(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"キー「{key}」が2回書かれています", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_keys)
+
+
+class _Reader:
+    """Reads one file's mapping, naming the file and key path in every error."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, where: str, message: str, hint: str = "") -> CatalogError:
+        return CatalogError(f"{self.path}: {where}: {message}", hint)
+
+    def mapping(self, value: Any, where: str, keys: dict[str, bool]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(where, f"キーと値の組（マッピング）が必要です（{_type_name(value)}）")
+        for key in value:
+            if key not in keys:
+                close = difflib.get_close_matches(str(key), list(keys), n=1, cutoff=0.5)
+                hint = f"「{close[0]}」のことですか？" if close else ""
+                valid = "、".join(keys)
+                raise self.fail(
+                    f"{where}.{key}" if where else str(key),
+                    f"知らないキーです（使えるキー: {valid}）",
+                    hint,
+                )
+        for key, required in keys.items():
+            if required and key not in value:
+                raise self.fail(where or "(先頭)", f"キー「{key}」がありません")
+        return value
+
+    def typed(self, value: Any, where: str, kind: type | tuple[type, ...], label: str) -> Any:
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise self.fail(where, f"{label}が必要です（{_type_name(value)}: {value!r}）")
+        return value
+
+    def text(self, value: Any, where: str) -> str:
+        text = self.typed(value, where, str, "文字列").strip()
+        if not text:
+            raise self.fail(where, "空にできません")
+        return text
+
+    def identifier(self, value: Any, where: str) -> str:
+        ident = unicodedata.normalize("NFKC", self.text(value, where))
+        if not _ID.match(ident):
+            raise self.fail(where, f"id「{ident}」は英字で始まる英数字・-・_ で書いてください")
+        return ident
+
+    def text_list(self, value: Any, where: str) -> tuple[str, ...]:
+        items = self.typed(value, where, list, "リスト")
+        return tuple(self.text(v, f"{where}[{i}]") for i, v in enumerate(items))
+
+    def month_day(self, value: Any, where: str) -> MonthDay:
+        text = self.text(str(value) if isinstance(value, int) else value, where)
+        match = _MONTH_DAY.match(text)
+        if not match:
+            raise self.fail(where, f"「{text}」は月日ではありません", "例: 7月1日、07-01")
+        month, day = int(match[1]), int(match[2])
+        if not 1 <= month <= 12 or not 1 <= day <= _DAYS_IN_MONTH[month]:
+            raise self.fail(where, f"{month}月{day}日は毎年ある日付ではありません")
+        return MonthDay(month, day)
+
+
+def _type_name(value: Any) -> str:
+    return {
+        dict: "マッピング",
+        list: "リスト",
+        str: "文字列",
+        int: "整数",
+        float: "数値",
+        bool: "真偽値",
+        type(None): "空",
+    }.get(type(value), type(value).__name__)
+
+
+# A fiscal year without February 29th, to place month-days of a window in order.
+_REFERENCE_FY = 2025
+
+
+def _in_reference_year(md: MonthDay) -> date:
+    return date(_REFERENCE_FY if md.month >= 4 else _REFERENCE_FY + 1, md.month, md.day)
+
+
+def _window(r: _Reader, raw: Any) -> Window:
+    data = r.mapping(raw, "window", _WINDOW_KEYS)
+    start = r.month_day(data["start"], "window.start")
+    if ("months" in data) == ("end" in data):
+        raise r.fail("window", "months（月数）と end（終了日）のどちらか一方を書いてください")
+    first = _in_reference_year(start)
+    if "months" in data:
+        months = r.typed(data["months"], "window.months", int, "整数")
+        if not 1 <= months <= 12:
+            raise r.fail("window.months", f"{months}か月は1〜12の範囲外です")
+        last = add_months(first, months) - timedelta(days=1)
+        if last > fy_end(_REFERENCE_FY):
+            raise r.fail("window.months", f"{start}から{months}か月では年度（3月31日）を越えます")
+        return Window(start, MonthDay(last.month, last.day))
+    end = r.month_day(data["end"], "window.end")
+    if _in_reference_year(end) < first:
+        raise r.fail("window.end", f"終了日 {end} が開始日 {start} より前です（年度は4月1日〜3月31日）")
+    return Window(start, end)
+
+
+def _requirement(path: Path, raw: Any, kind: str) -> Requirement:
+    r = _Reader(path)
+    data = r.mapping(raw, "", _CHECKLIST_KEYS if kind == "checklist" else _REQUIREMENT_KEYS)
+    duties = []
+    for i, value in enumerate(r.typed(data["duties"], "duties", list, "リスト")):
+        text = r.text(value, f"duties[{i}]")
+        try:
+            duties.append(Duty(text))
+        except ValueError as e:
+            raise r.fail(
+                f"duties[{i}]",
+                f"「{text}」は事務区分ではありません（{'、'.join(d.value for d in Duty)}）",
+            ) from e
+    if not duties:
+        raise r.fail("duties", "対象の事務区分を1つ以上書いてください")
+    hours = data.get("expected_hours")
+    if hours is not None:
+        hours = float(r.typed(hours, "expected_hours", (int, float), "数値"))
+        if not 0 < hours <= 24:
+            raise r.fail("expected_hours", f"{hours}時間は0〜24時間の範囲外です")
+    late = r.typed(data.get("late_joiner_days", 60), "late_joiner_days", int, "整数")
+    if not 0 <= late <= 365:
+        raise r.fail("late_joiner_days", f"{late}日は0〜365日の範囲外です")
+    sections: tuple[ChecklistSection, ...] = ()
+    if kind == "checklist":
+        sections = _sections(r, data["sections"])
+    return Requirement(
+        id=r.identifier(data["id"], "id"),
+        kind=kind,
+        title=r.text(data["title"], "title"),
+        short_title=r.text(data["short_title"], "short_title"),
+        training=r.text(data["training"], "training"),
+        duties=frozenset(duties),
+        window=_window(r, data["window"]),
+        late_joiner_days=late,
+        order=r.typed(data.get("order", 0), "order", int, "整数"),
+        expected_hours=hours,
+        aliases=r.text_list(data.get("aliases", []), "aliases"),
+        sections=sections,
+        note=r.text(data["note"], "note") if "note" in data else "",
+        source_file=str(path),
+    )
+
+
+def _sections(r: _Reader, raw: Any) -> tuple[ChecklistSection, ...]:
+    sections = []
+    item_ids: set[str] = set()
+    section_ids: set[str] = set()
+    for i, raw_section in enumerate(r.typed(raw, "sections", list, "リスト")):
+        where = f"sections[{i}]"
+        data = r.mapping(raw_section, where, _SECTION_KEYS)
+        section_id = r.identifier(data["id"], f"{where}.id")
+        if section_id in section_ids:
+            raise r.fail(f"{where}.id", f"id「{section_id}」が重複しています")
+        section_ids.add(section_id)
+        items = []
+        for j, raw_item in enumerate(r.typed(data["items"], f"{where}.items", list, "リスト")):
+            item_where = f"{where}.items[{j}]"
+            item = r.mapping(raw_item, item_where, _ITEM_KEYS)
+            item_id = r.identifier(item["id"], f"{item_where}.id")
+            if item_id in item_ids:
+                raise r.fail(f"{item_where}.id", f"項目id「{item_id}」が重複しています")
+            item_ids.add(item_id)
+            items.append(ChecklistItem(item_id, r.text(item["text"], f"{item_where}.text")))
+        if not items:
+            raise r.fail(f"{where}.items", "項目が1つもありません")
+        sections.append(ChecklistSection(section_id, r.text(data["title"], f"{where}.title"), tuple(items)))
+    if not sections:
+        raise r.fail("sections", "区分が1つもありません")
+    return tuple(sections)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as f:
+            return yaml.load(f, Loader=_StrictLoader)
+    except UnicodeDecodeError as e:
+        raise CatalogError(f"{path}: UTF-8 で読めません", "ファイルを UTF-8 で保存してください") from e
+    except yaml.YAMLError as e:
+        raise CatalogError(f"{path}: YAML として読めません: {e}", "インデントとコロンを確認してください") from e
+
+
+def load_catalog(directory: Path | None = None) -> Catalog:
+    """Load every course and checklist below ``directory`` (default: the shipped catalog)."""
+    root = directory or default_catalog_dir()
+    loaders: list[tuple[str, str, Callable[[Path, Any], Requirement]]] = [
+        ("courses", "course", lambda p, raw: _requirement(p, raw, "course")),
+        ("checklists", "checklist", lambda p, raw: _requirement(p, raw, "checklist")),
+    ]
+    requirements: list[Requirement] = []
+    seen: dict[str, Path] = {}
+    names: dict[str, str] = {}
+    for folder, _kind, load in loaders:
+        base = root / folder
+        if not base.is_dir():
+            raise CatalogError(
+                f"{base}: フォルダがありません",
+                "カタログのフォルダには courses/ と checklists/ が必要です",
+            )
+        for path in sorted(base.glob("*.yaml")):
+            requirement = load(path, _read_yaml(path))
+            if requirement.id in seen:
+                raise CatalogError(f"{path}: id「{requirement.id}」は {seen[requirement.id]} と重複しています")
+            seen[requirement.id] = path
+            for name in requirement.names():
+                key = normalize_name(name)
+                if names.get(key, requirement.id) != requirement.id:
+                    raise CatalogError(
+                        f"{path}: 名前「{name}」は「{names[key]}」にも使われています",
+                        "別名（aliases）はどの研修か一つに決まるようにしてください",
+                    )
+                names[key] = requirement.id
+            requirements.append(requirement)
+    if not requirements:
+        raise CatalogError(f"{root}: 研修の定義が1つもありません")
+    requirements.sort(key=lambda r: (r.kind != "course", r.order, r.id))
+    return Catalog(tuple(requirements))
+
+
+def normalize_name(name: str) -> str:
+    """A course name as compared with exports: NFKC, no spaces or middle dots, lower case."""
+    text = unicodedata.normalize("NFKC", name)
+    return re.sub(r"[\s・･()（）]", "", text).lower()
+
+
+def find_requirement(catalog: Catalog, name: str) -> Requirement | None:
+    """The requirement whose id, title, short title or alias matches ``name``."""
+    wanted = normalize_name(name)
+    for requirement in catalog:
+        if any(normalize_name(n) == wanted for n in requirement.names()):
+            return requirement
+    return None
+
+
+def suggest_requirement(catalog: Catalog, name: str) -> str | None:
+    """The closest catalog name to ``name``, for an error message."""
+    candidates: dict[str, str] = {}
+    for requirement in catalog:
+        for n in requirement.names():
+            candidates.setdefault(normalize_name(n), n)  # the title before its aliases
+    close = difflib.get_close_matches(normalize_name(name), list(candidates), n=1, cutoff=0.4)
+    return candidates[close[0]] if close else None

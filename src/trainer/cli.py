@@ -1,0 +1,473 @@
+"""The command line: parse arguments, call the service, print. No rules live here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from trainer import __version__
+from trainer.calendar import fy_label, parse_date, wareki
+from trainer.errors import TrainerError
+from trainer.model import ALL_REQUIREMENTS, STATE_LABELS, LeaveKind, State
+from trainer.paths import default_db_path
+from trainer.progress import Task
+from trainer.service import Service, StatusReport
+from trainer.textfmt import table
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Japanese section titles; usage errors exit 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "引数"
+        self._optionals.title = "オプション"
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: 使い方の誤り: {message}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
+def _today() -> date:
+    """Today, or ``$TRAINER_TODAY`` (for demonstrations and tests)."""
+    fixed = os.environ.get("TRAINER_TODAY")
+    return parse_date(fixed) if fixed else date.today()
+
+
+def _progress_printer(label: str) -> Task:
+    if not sys.stderr.isatty():
+        return Task()
+
+    def show(done: int, total: int, message: str) -> None:
+        percent = 100 * done // total if total else 100
+        end = "" if done < total else "\n"
+        print(f"\r{label}: {percent:3d}% {message}   ", end=end, file=sys.stderr)
+
+    return Task(on_progress=show)
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# ------------------------------------------------------------------ commands
+def cmd_demo(svc: Service, a: argparse.Namespace) -> int:
+    counts = svc.create_demo(a.staff, a.seed, a.fy, a.years, a.force, _progress_printer("デモ作成"))
+    print(
+        f"デモの市を作成しました: {svc.register.folder}\n"
+        f"  所属 {counts['divisions']}、職員 {counts['staff']}、"
+        f"受講記録 {counts['records']}、免除 {counts['exemptions']}"
+    )
+    return EXIT_OK
+
+
+def _status_json(report: StatusReport) -> dict[str, Any]:
+    divisions = []
+    for code, counts in sorted(report.summary.divisions.items()):
+        division = report.divisions.get(code)
+        divisions.append({"code": code, "name": division.name if division else "", **counts.as_dict()})
+    return {
+        "fiscal_year": report.fiscal_year,
+        "fiscal_year_label": fy_label(report.fiscal_year),
+        "as_of": report.as_of.isoformat(),
+        "totals": report.summary.totals.as_dict(),
+        "divisions": divisions,
+        "requirements": [
+            {"id": r.id, "title": r.title, **report.summary.requirements[r.id].as_dict()} for r in report.catalog
+        ],
+    }
+
+
+def cmd_status(svc: Service, a: argparse.Namespace) -> int:
+    report = svc.status(a.fy, a.as_of, a.division)
+    if a.format == "json":
+        _print_json(_status_json(report))
+        return EXIT_OK
+    t = report.summary.totals
+    print(f"{fy_label(report.fiscal_year)}  {wareki(report.as_of)} 現在")
+    print(
+        f"対象 {t.in_scope}人  修了 {t.completed}  免除 {t.exempt}  期限超過 {t.overdue}  "
+        f"受講中 {t.in_progress}  未受講 {t.not_started}"
+    )
+    print()
+    rows = []
+    for code, c in sorted(report.summary.divisions.items()):
+        name = report.divisions[code].name if code in report.divisions else ""
+        rate = f"{100 * (c.completed + c.exempt) / c.in_scope:.0f}%" if c.in_scope else "-"
+        rows.append([code, name, c.in_scope, c.completed, c.exempt, c.overdue, c.in_progress, c.not_started, rate])
+    headers = ["所属", "所属名", "対象", "修了", "免除", "期限超過", "受講中", "未受講", "修了率"]
+    print(table(headers, rows, right=range(2, 9)))
+    print()
+    req_rows = []
+    for r in report.catalog:
+        c = report.summary.requirements[r.id]
+        req_rows.append([r.id, r.title, c.in_scope, c.completed, c.exempt, c.overdue, c.in_progress, c.not_started])
+    print(table(["研修", "名称", "対象", "修了", "免除", "期限超過", "受講中", "未受講"], req_rows, right=range(2, 8)))
+    return EXIT_OK
+
+
+def _staff_json(svc: Service, person: Any) -> dict[str, Any]:
+    a = person.current
+    divisions = {d.code: d.name for d in svc.register.divisions()}
+    return {
+        "staff_id": person.staff_id,
+        "name": person.name,
+        "kana": person.kana,
+        "division": a.division,
+        "division_name": divisions.get(a.division, ""),
+        "title": a.title,
+        "employment": person.employment,
+        "duty": a.duty.value,
+        "hired": person.hired.isoformat(),
+        "retired": person.retired.isoformat() if person.retired else None,
+        "assignments": [
+            {"start": x.start.isoformat(), "division": x.division, "title": x.title, "duty": x.duty.value}
+            for x in person.assignments
+        ],
+        "leaves": [
+            {"kind": x.kind.value, "start": x.start.isoformat(), "end": x.end.isoformat() if x.end else None}
+            for x in person.leaves
+        ],
+    }
+
+
+def cmd_staff_list(svc: Service, a: argparse.Namespace) -> int:
+    people = svc.list_staff(a.division, a.all)
+    if a.format == "json":
+        _print_json([_staff_json(svc, p) for p in people])
+        return EXIT_OK
+    names = {d.code: d.name for d in svc.divisions()}
+    rows = [
+        [
+            p.staff_id,
+            p.name,
+            p.kana,
+            names.get(p.current.division, p.current.division),
+            p.current.title,
+            p.employment,
+            p.current.duty.value,
+        ]
+        for p in people
+    ]
+    print(table(["職員番号", "氏名", "カナ", "所属", "職名", "任用区分", "事務区分"], rows))
+    print(f"\n{len(people)}人")
+    return EXIT_OK
+
+
+def cmd_staff_show(svc: Service, a: argparse.Namespace) -> int:
+    person, status = svc.person(a.staff_id, a.fy)
+    fy = svc.fiscal_year(a.fy)
+    if a.format == "json":
+        data = _staff_json(svc, person)
+        data["fiscal_year"] = fy
+        data["state"] = status.state.value if status else None
+        data["requirements"] = [
+            {
+                "id": r.requirement,
+                "state": r.state.value,
+                "deadline": r.deadline.isoformat() if r.deadline else None,
+                "completed_on": r.completed_on.isoformat() if r.completed_on else None,
+                "percent": r.percent,
+                "note": r.note,
+            }
+            for r in (status.requirements if status else ())
+        ]
+        _print_json(data)
+        return EXIT_OK
+    names = {d.code: d.name for d in svc.divisions()}
+    print(f"{person.staff_id}  {person.name}（{person.kana}）  {person.employment}")
+    print(f"採用 {wareki(person.hired)}" + (f"  退職 {wareki(person.retired)}" if person.retired else ""))
+    print("\n配属の履歴:")
+    for x in person.assignments:
+        print(f"  {wareki(x.start)}〜  {names.get(x.division, x.division)}（{x.division}） {x.title}  {x.duty.value}")
+    if person.leaves:
+        print("休業:")
+        for leave in person.leaves:
+            end = wareki(leave.end) if leave.end else ""
+            print(f"  {leave.kind.value}  {wareki(leave.start)}〜{end}")
+    print(f"\n{fy_label(fy)}:", STATE_LABELS[status.state] if status else "対象外（利用事務に従事していません）")
+    if status:
+        rows = []
+        for r in status.requirements:
+            req = svc.catalog.by_id[r.requirement]
+            rows.append(
+                [
+                    req.short_title,
+                    r.state.label + (f" {r.percent}%" if r.state is State.IN_PROGRESS else ""),
+                    wareki(r.completed_on) if r.completed_on else "",
+                    wareki(r.deadline) if r.deadline else "（休業中）",
+                    r.note,
+                ]
+            )
+        print(table(["研修", "状態", "修了日", "期限", "備考"], rows))
+    return EXIT_OK
+
+
+def cmd_staff_add(svc: Service, a: argparse.Namespace) -> int:
+    p = svc.add_staff(a.staff_id, a.name, a.kana, a.division, a.title, a.employment, a.duty, a.hired)
+    print(f"登録しました: {p.staff_id} {p.name}")
+    return EXIT_OK
+
+
+def cmd_staff_update(svc: Service, a: argparse.Namespace) -> int:
+    p = svc.update_staff(a.staff_id, a.name, a.kana, a.employment, a.title, a.duty, a.effective)
+    print(f"更新しました: {p.staff_id} {p.name}")
+    return EXIT_OK
+
+
+def cmd_staff_transfer(svc: Service, a: argparse.Namespace) -> int:
+    p = svc.transfer(a.staff_id, a.division, a.on, a.title, a.duty)
+    print(f"異動を登録しました: {p.staff_id} {p.name} → {a.division}（{wareki(parse_date(a.on))}から）")
+    return EXIT_OK
+
+
+def cmd_staff_leave(svc: Service, a: argparse.Namespace) -> int:
+    p = svc.leave(a.staff_id, a.kind, a.start, a.end)
+    print(f"休業を登録しました: {p.staff_id} {p.name} {a.kind}")
+    return EXIT_OK
+
+
+def cmd_staff_retire(svc: Service, a: argparse.Namespace) -> int:
+    p = svc.retire(a.staff_id, a.on)
+    print(f"退職を登録しました: {p.staff_id} {p.name}（退職日 {wareki(p.retired)}）")  # type: ignore[arg-type]
+    return EXIT_OK
+
+
+def cmd_division_list(svc: Service, a: argparse.Namespace) -> int:
+    divisions = svc.divisions()
+    if a.format == "json":
+        _print_json(
+            [{"code": d.code, "name": d.name, "head_title": d.head_title, "head_name": d.head_name} for d in divisions]
+        )
+        return EXIT_OK
+    print(
+        table(
+            ["所属コード", "所属名", "所属長 職名", "所属長 氏名"],
+            [[d.code, d.name, d.head_title, d.head_name] for d in divisions],
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_division_add(svc: Service, a: argparse.Namespace) -> int:
+    d = svc.add_division(a.code, a.name, a.head_title, a.head_name)
+    print(f"所属を登録しました: {d.code} {d.name}")
+    return EXIT_OK
+
+
+def cmd_division_update(svc: Service, a: argparse.Namespace) -> int:
+    d = svc.update_division(a.code, a.name, a.head_title, a.head_name)
+    print(f"所属を更新しました: {d.code} {d.name}")
+    return EXIT_OK
+
+
+def cmd_record(svc: Service, a: argparse.Namespace) -> int:
+    r = svc.record(a.staff_id, a.requirement, a.date, a.progress, a.fy, a.replace)
+    title = svc.catalog.by_id[r.requirement].short_title
+    if r.completed_on:
+        print(f"修了を記録しました: {r.staff_id} {title} {wareki(r.on)}")
+    else:
+        print(f"進捗を記録しました: {r.staff_id} {title} {r.percent}%（{wareki(r.on)}）")
+    return EXIT_OK
+
+
+def cmd_exempt(svc: Service, a: argparse.Namespace) -> int:
+    e = svc.exempt(a.staff_id, a.requirement, a.reason, a.fy)
+    what = "すべての研修" if e.requirement == ALL_REQUIREMENTS else svc.catalog.by_id[e.requirement].short_title
+    print(f"免除を記録しました: {e.staff_id} {what}（{fy_label(e.fiscal_year)}）理由: {e.reason}")
+    return EXIT_OK
+
+
+def cmd_backup(svc: Service, a: argparse.Namespace) -> int:
+    path = svc.register.db.backup("manual")
+    print(f"バックアップを作成しました: {path}")
+    return EXIT_OK
+
+
+def cmd_restore(svc: Service, a: argparse.Namespace) -> int:
+    before = svc.register.db.restore(Path(a.file))
+    print(f"{a.file} から戻しました。戻す前の状態は {before} に保存しました")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="trainer",
+        description="マイナンバー利用事務に従事する職員の研修（接続運用研修・サイバーセキュリティ研修）の受講管理",
+        epilog="例: trainer demo && trainer status",
+    )
+    parser.add_argument("--version", action="version", version=f"trainer {__version__}")
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--db", type=Path, help="データベースのフォルダ（既定: 環境変数 TRAINER_DB、なければユーザーのデータフォルダ）"
+    )
+    common.add_argument(
+        "--catalog", type=Path, help="研修カタログのフォルダ（courses/ と checklists/ を含む）。既定は同梱のもの"
+    )
+    sub = parser.add_subparsers(
+        dest="command",
+        metavar="COMMAND",
+        title="コマンド",
+        help="trainer COMMAND --help で詳しく",
+        parser_class=_Parser,
+    )
+
+    def command(
+        name: str, func: Callable[[Service, argparse.Namespace], int], help_text: str, parent: Any = sub
+    ) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, help=help_text, description=help_text, parents=[common])
+        p.set_defaults(func=func)
+        return p
+
+    def fy_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--fy", help="年度（2026、令和8年度、R8 など。既定: 今日の年度）")
+
+    p = command("demo", cmd_demo, "架空の市のデモデータを作成する")
+    p.add_argument("--staff", type=int, default=300, help="職員数（既定 300。政令市規模なら 50000）")
+    p.add_argument("--seed", type=int, default=1, help="乱数の種（同じ種なら同じ市）")
+    fy_option(p)
+    p.add_argument("--years", type=int, default=2, help="受講記録を作る年度の数（既定 2: 前年度と今年度）")
+    p.add_argument(
+        "--force", action="store_true", help="データのあるデータベースを置き換える（先にバックアップします）"
+    )
+
+    p = command("status", cmd_status, "年度の受講状況（所属別・研修別の人数）を表示する")
+    fy_option(p)
+    p.add_argument("--as-of", help="基準日（既定: 今日。過去の年度はその年度末）")
+    p.add_argument("--division", help="所属コードで絞り込む")
+    p.add_argument("--format", choices=["table", "json"], default="table", help="出力形式（既定 table）")
+
+    staff = sub.add_parser("staff", help="職員名簿を見る・1人ずつ登録・変更する", description="職員名簿の操作")
+    staff_sub = staff.add_subparsers(
+        dest="staff_command",
+        metavar="SUBCOMMAND",
+        title="サブコマンド",
+        help="list / show / add / update / transfer / leave / retire",
+        required=True,
+        parser_class=_Parser,
+    )
+    p = command("list", cmd_staff_list, "職員の一覧", staff_sub)
+    p.add_argument("--division", help="所属コードで絞り込む")
+    p.add_argument("--all", action="store_true", help="退職者も含める")
+    p.add_argument("--format", choices=["table", "json"], default="table", help="出力形式（既定 table）")
+    p = command("show", cmd_staff_show, "1人の詳細・履歴・今年度の受講状況", staff_sub)
+    p.add_argument("staff_id", help="職員番号")
+    fy_option(p)
+    p.add_argument("--format", choices=["table", "json"], default="table", help="出力形式（既定 table）")
+    p = command("add", cmd_staff_add, "職員を登録する", staff_sub)
+    p.add_argument("staff_id", help="職員番号（先頭の0も含めて文字列のまま保存します）")
+    p.add_argument("--name", required=True, help="氏名")
+    p.add_argument("--kana", required=True, help="カナ（半角カナも可）")
+    p.add_argument("--division", required=True, help="所属コード")
+    p.add_argument("--title", default="", help="職名")
+    p.add_argument("--employment", required=True, help="任用区分（正規職員、会計年度任用職員 など）")
+    p.add_argument("--duty", default="利用事務", help="事務区分: 利用事務 / 関係事務 / なし（既定 利用事務）")
+    p.add_argument("--hired", required=True, help="採用日")
+    p = command("update", cmd_staff_update, "氏名・カナ・任用区分の訂正、職名・事務区分の変更", staff_sub)
+    p.add_argument("staff_id", help="職員番号")
+    p.add_argument("--name", help="氏名")
+    p.add_argument("--kana", help="カナ")
+    p.add_argument("--employment", help="任用区分")
+    p.add_argument("--title", help="職名（--effective の日から）")
+    p.add_argument("--duty", help="事務区分（--effective の日から）")
+    p.add_argument("--effective", help="職名・事務区分の変更日（既定: 今日）")
+    p = command("transfer", cmd_staff_transfer, "異動を登録する（異動日から新しい所属の職員になる）", staff_sub)
+    p.add_argument("staff_id", help="職員番号")
+    p.add_argument("division", help="異動先の所属コード")
+    p.add_argument("--on", required=True, help="異動日")
+    p.add_argument("--title", help="異動後の職名")
+    p.add_argument("--duty", help="異動後の事務区分")
+    p = command(
+        "leave",
+        cmd_staff_leave,
+        "休職・育児休業・病気休暇を登録する（同じ開始日で再実行すると終了日を更新）",
+        staff_sub,
+    )
+    p.add_argument("staff_id", help="職員番号")
+    p.add_argument("kind", choices=[k.value for k in LeaveKind], help="種類")
+    p.add_argument("--start", required=True, help="開始日")
+    p.add_argument("--end", help="終了日（復帰日の前日。未定なら省略）")
+    p = command("retire", cmd_staff_retire, "退職を登録する", staff_sub)
+    p.add_argument("staff_id", help="職員番号")
+    p.add_argument("--on", required=True, help="退職日（在職の最後の日）")
+
+    division = sub.add_parser("division", help="所属（課）の一覧・登録・変更", description="所属の操作")
+    division_sub = division.add_subparsers(
+        dest="division_command",
+        metavar="SUBCOMMAND",
+        title="サブコマンド",
+        help="list / add / update",
+        required=True,
+        parser_class=_Parser,
+    )
+    p = command("list", cmd_division_list, "所属の一覧", division_sub)
+    p.add_argument("--format", choices=["table", "json"], default="table", help="出力形式（既定 table）")
+    p = command("add", cmd_division_add, "所属を登録する", division_sub)
+    p.add_argument("code", help="所属コード")
+    p.add_argument("--name", required=True, help="所属名")
+    p.add_argument("--head-title", default="課長", help="所属長の職名（既定 課長）")
+    p.add_argument("--head-name", default="", help="所属長の氏名")
+    p = command("update", cmd_division_update, "所属名・所属長を変更する", division_sub)
+    p.add_argument("code", help="所属コード")
+    p.add_argument("--name", help="所属名")
+    p.add_argument("--head-title", help="所属長の職名")
+    p.add_argument("--head-name", help="所属長の氏名")
+
+    p = command("record", cmd_record, "受講の進捗・修了を記録する")
+    p.add_argument("staff_id", help="職員番号")
+    p.add_argument("requirement", help="研修（intro / rules / flow / security / checkpoint、または名称）")
+    p.add_argument("--date", required=True, help="修了日（進捗なら報告日）")
+    p.add_argument("--progress", type=int, help="進捗率 0〜100（省略すると修了）")
+    fy_option(p)
+    p.add_argument("--replace", action="store_true", help="記録済みの修了日を訂正する")
+
+    p = command("exempt", cmd_exempt, "受講の免除を理由とともに記録する")
+    p.add_argument("staff_id", help="職員番号")
+    p.add_argument("requirement", help="研修の id、または all（すべて）")
+    p.add_argument("--reason", required=True, help="免除の理由（監査で説明できるもの）")
+    fy_option(p)
+
+    command("backup", cmd_backup, "データベースのバックアップを作成する")
+    p = command("restore", cmd_restore, "バックアップから戻す（戻す前の状態もバックアップします）")
+    p.add_argument("file", help="バックアップの zip ファイル")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_OK
+    try:
+        svc = Service.open(args.db or default_db_path(), args.catalog, today=_today)
+        try:
+            return args.func(svc, args)
+        finally:
+            svc.close()
+    except TrainerError as e:
+        print(f"エラー: {e.message}", file=sys.stderr)
+        if e.hint:
+            print(f"  → {e.hint}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("中断しました", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into head or less, which stopped reading
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

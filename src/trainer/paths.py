@@ -1,0 +1,18 @@
+"""Where the register lives by default (the user's data folder, via platformdirs)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "trainer"
+
+
+def default_db_path() -> Path:
+    """``$TRAINER_DB`` if set, else ``<user data dir>/trainer/register``."""
+    env = os.environ.get("TRAINER_DB")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "register"

@@ -1,0 +1,499 @@
+"""The use cases: the one door through which the CLI, the TUI and the tests reach the register.
+
+Nothing here prints. Every method validates its input completely before it writes, writes in
+one transaction, and raises a :class:`~trainer.errors.TrainerError` with what went wrong and
+what to do.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from trainer import rules
+from trainer.calendar import fiscal_year_of, fy_end, fy_label, fy_start, parse_date, parse_fiscal_year, wareki
+from trainer.catalog import find_requirement, load_catalog, suggest_requirement
+from trainer.demo import build_demo
+from trainer.errors import InputError, NotFoundError, TrainerError
+from trainer.model import (
+    ALL_REQUIREMENTS,
+    DEFAULT_EMPLOYMENT_TYPES,
+    Assignment,
+    Catalog,
+    Division,
+    Duty,
+    Exemption,
+    Leave,
+    LeaveKind,
+    Progress,
+    Record,
+    Requirement,
+    Staff,
+)
+from trainer.progress import Task
+from trainer.store.lock import DEFAULT_TIMEOUT
+from trainer.store.register import Register
+
+DateLike = date | str
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    fiscal_year: int
+    as_of: date
+    people: list[rules.PersonStatus]
+    summary: rules.Summary
+    divisions: dict[str, Division]
+    catalog: Catalog
+
+
+def normalize_text(text: str) -> str:
+    """NFKC (half-width カナ and 全角 digits become standard), trimmed, spaces folded."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _date(value: DateLike, what: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return parse_date(value)
+    except TrainerError as e:
+        raise InputError(f"{what}: {e.message}", e.hint) from e
+
+
+class Service:
+    """Open with :meth:`open`; ``today`` can be fixed for tests and demos."""
+
+    def __init__(self, register: Register, catalog: Catalog, today: Callable[[], date] = date.today) -> None:
+        self.register = register
+        self.catalog = catalog
+        self._today = today
+
+    @classmethod
+    def open(
+        cls,
+        db_path: Path,
+        catalog_dir: Path | None = None,
+        today: Callable[[], date] = date.today,
+        create: bool = True,
+        lock_timeout: float = DEFAULT_TIMEOUT,
+    ) -> Service:
+        catalog = load_catalog(catalog_dir)
+        return cls(Register.open(db_path, create=create, lock_timeout=lock_timeout), catalog, today)
+
+    def close(self) -> None:
+        self.register.close()
+
+    # ------------------------------------------------------------------ basics
+    def today(self) -> date:
+        return self._today()
+
+    def fiscal_year(self, value: int | str | None = None) -> int:
+        """The fiscal year given (2026, "令和8年度" …), or the current one."""
+        if value is None or value == "":
+            return fiscal_year_of(self.today())
+        try:
+            return parse_fiscal_year(value)
+        except TrainerError as e:
+            raise InputError(f"年度: {e.message}", e.hint) from e
+
+    def employment_types(self) -> list[str]:
+        return list(self.register.setting("employment_types", list(DEFAULT_EMPLOYMENT_TYPES)))
+
+    def requirement(self, name: str) -> Requirement:
+        found = find_requirement(self.catalog, name)
+        if found is None:
+            close = suggest_requirement(self.catalog, name)
+            ids = "、".join(r.id for r in self.catalog)
+            raise NotFoundError(
+                f"研修「{name}」はカタログにありません",
+                (f"「{close}」のことですか？ " if close else "") + f"使える研修: {ids}",
+            )
+        return found
+
+    def division(self, code: str) -> Division:
+        self.register.refresh()
+        found = self.register.division(code)
+        if found is None:
+            codes = [d.code for d in self.register.divisions()]
+            close = difflib.get_close_matches(code, codes, n=3)
+            raise NotFoundError(
+                f"所属コード「{code}」はありません",
+                f"近いコード: {'、'.join(close)}" if close else "trainer division list で一覧を確認してください",
+            )
+        return found
+
+    def staff(self, staff_id: str) -> Staff:
+        self.register.refresh()
+        sid = normalize_text(staff_id)
+        found = self.register.staff(sid)
+        if found is None:
+            close = difflib.get_close_matches(sid, self.register.staff_ids(), n=3)
+            raise NotFoundError(
+                f"職員番号「{sid}」の職員はいません",
+                f"近い職員番号: {'、'.join(close)}" if close else "trainer staff list で一覧を確認してください",
+            )
+        return found
+
+    # ------------------------------------------------------------------ status
+    def status(
+        self, fiscal_year: int | str | None = None, as_of: DateLike | None = None, division: str | None = None
+    ) -> StatusReport:
+        """Every in-scope person's state and the counts, as of a date (default: today)."""
+        self.register.refresh()
+        fy = self.fiscal_year(fiscal_year)
+        day = _date(as_of, "基準日") if as_of is not None else min(self.today(), fy_end(fy))
+        if division is not None:
+            self.division(division)
+        people = rules.evaluate(
+            self.register.all_staff(),
+            self.catalog,
+            fy,
+            day,
+            self.register.records(fy),
+            self.register.exemptions(fy),
+            division,
+        )
+        divisions = {d.code: d for d in self.register.divisions()}
+        return StatusReport(fy, day, people, rules.summarize(people, self.catalog), divisions, self.catalog)
+
+    def list_staff(self, division: str | None = None, include_retired: bool = False) -> list[Staff]:
+        self.register.refresh()
+        today = self.today()
+        people = []
+        for s in self.register.all_staff():
+            if not include_retired and not s.active_on(today) and s.hired <= today:
+                continue
+            if division is not None and s.current.division != division:
+                continue
+            people.append(s)
+        return sorted(people, key=lambda s: (s.current.division, s.kana, s.staff_id))
+
+    def person(self, staff_id: str, fiscal_year: int | str | None = None) -> tuple[Staff, rules.PersonStatus | None]:
+        person = self.staff(staff_id)
+        fy = self.fiscal_year(fiscal_year)
+        day = min(self.today(), fy_end(fy))
+        records = self.register.records(fy).get(person.staff_id, {})
+        exemptions = self.register.exemptions(fy).get(person.staff_id, [])
+        return person, rules.person_status(person, self.catalog, fy, day, records, exemptions)
+
+    def divisions(self) -> list[Division]:
+        self.register.refresh()
+        return self.register.divisions()
+
+    # ------------------------------------------------------------------- staff
+    def _check_employment(self, employment: str) -> str:
+        value = normalize_text(employment)
+        allowed = self.employment_types()
+        if value not in allowed:
+            close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.3)
+            raise InputError(
+                f"任用区分「{value}」は使えません",
+                (f"「{close[0]}」のことですか？ " if close else "") + f"使える任用区分: {'、'.join(allowed)}",
+            )
+        return value
+
+    @staticmethod
+    def _check_duty(duty: str | Duty) -> Duty:
+        try:
+            return Duty(normalize_text(str(duty)))
+        except ValueError as e:
+            raise InputError(
+                f"事務区分「{duty}」は使えません", f"使える事務区分: {'、'.join(d.value for d in Duty)}"
+            ) from e
+
+    def add_division(self, code: str, name: str, head_title: str = "", head_name: str = "") -> Division:
+        code, name = normalize_text(code), normalize_text(name)
+        if not code or not name:
+            raise InputError("所属コードと所属名は空にできません")
+        with self.register.transaction():
+            if self.register.division(code) is not None:
+                raise InputError(
+                    f"所属コード「{code}」はすでにあります", "名前を変えるには division update を使ってください"
+                )
+            division = Division(code, name, normalize_text(head_title), normalize_text(head_name))
+            self.register.put_divisions([division])
+        return division
+
+    def update_division(
+        self, code: str, name: str | None = None, head_title: str | None = None, head_name: str | None = None
+    ) -> Division:
+        with self.register.transaction():
+            current = self.division(code)
+            updated = replace(
+                current,
+                name=normalize_text(name) if name else current.name,
+                head_title=normalize_text(head_title) if head_title is not None else current.head_title,
+                head_name=normalize_text(head_name) if head_name is not None else current.head_name,
+            )
+            self.register.put_divisions([updated])
+        return updated
+
+    def add_staff(
+        self,
+        staff_id: str,
+        name: str,
+        kana: str,
+        division: str,
+        title: str,
+        employment: str,
+        duty: str | Duty,
+        hired: DateLike,
+    ) -> Staff:
+        sid = normalize_text(staff_id)
+        if not sid:
+            raise InputError("職員番号は空にできません")
+        person = Staff(
+            staff_id=sid,
+            name=normalize_text(name),
+            kana=normalize_text(kana),
+            employment=self._check_employment(employment),
+            hired=_date(hired, "採用日"),
+            assignments=(),
+        )
+        if not person.name:
+            raise InputError("氏名は空にできません")
+        with self.register.transaction():
+            if self.register.staff(sid) is not None:
+                raise InputError(
+                    f"職員番号「{sid}」はすでに登録されています", "変更は trainer staff update を使ってください"
+                )
+            self.division(division)
+            person = replace(
+                person, assignments=(Assignment(person.hired, division, normalize_text(title), self._check_duty(duty)),)
+            )
+            self.register.put_staff([person])
+        return person
+
+    def update_staff(
+        self,
+        staff_id: str,
+        name: str | None = None,
+        kana: str | None = None,
+        employment: str | None = None,
+        title: str | None = None,
+        duty: str | Duty | None = None,
+        effective: DateLike | None = None,
+    ) -> Staff:
+        """Correct a name, カナ or 任用区分; a new 職名 or 事務区分 starts on ``effective``."""
+        with self.register.transaction():
+            person = self.staff(staff_id)
+            updated = replace(
+                person,
+                name=normalize_text(name) if name else person.name,
+                kana=normalize_text(kana) if kana else person.kana,
+                employment=self._check_employment(employment) if employment else person.employment,
+            )
+            if title is not None or duty is not None:
+                day = _date(effective, "適用日") if effective is not None else self.today()
+                current = updated.assignment_on(day) or updated.current
+                changed = Assignment(
+                    day,
+                    current.division,
+                    normalize_text(title) if title is not None else current.title,
+                    self._check_duty(duty) if duty is not None else current.duty,
+                )
+                updated = replace(updated, assignments=_with_assignment(updated, changed))
+            self.register.put_staff([updated])
+        return updated
+
+    def transfer(
+        self, staff_id: str, division: str, on: DateLike, title: str | None = None, duty: str | Duty | None = None
+    ) -> Staff:
+        """From ``on`` the person works in ``division`` (the old division keeps the days before)."""
+        day = _date(on, "異動日")
+        with self.register.transaction():
+            person = self.staff(staff_id)
+            self.division(division)
+            if day < person.hired:
+                raise InputError(f"異動日 {wareki(day)} が採用日 {wareki(person.hired)} より前です")
+            if person.retired is not None and day > person.retired:
+                raise InputError(f"異動日 {wareki(day)} は退職日 {wareki(person.retired)} より後です")
+            current = person.assignment_on(day) or person.current
+            if current.division == division and title is None and duty is None:
+                raise InputError(f"{person.name} さんは {wareki(day)} にすでに所属「{division}」にいます")
+            changed = Assignment(
+                day,
+                division,
+                normalize_text(title) if title is not None else current.title,
+                self._check_duty(duty) if duty is not None else current.duty,
+            )
+            updated = replace(person, assignments=_with_assignment(person, changed))
+            self.register.put_staff([updated])
+        return updated
+
+    def leave(self, staff_id: str, kind: str, start: DateLike, end: DateLike | None = None) -> Staff:
+        """Record a leave; with the same start again, set or correct its end (the return)."""
+        try:
+            leave_kind = LeaveKind(normalize_text(kind))
+        except ValueError as e:
+            raise InputError(
+                f"休業の種類「{kind}」は使えません", f"使える種類: {'、'.join(k.value for k in LeaveKind)}"
+            ) from e
+        first = _date(start, "開始日")
+        last = _date(end, "終了日") if end is not None else None
+        if last is not None and last < first:
+            raise InputError(f"終了日 {wareki(last)} が開始日 {wareki(first)} より前です")
+        with self.register.transaction():
+            person = self.staff(staff_id)
+            if first < person.hired:
+                raise InputError(f"開始日 {wareki(first)} が採用日 {wareki(person.hired)} より前です")
+            others = [x for x in person.leaves if not (x.start == first and x.kind == leave_kind)]
+            new = Leave(leave_kind, first, last)
+            for other in others:
+                if other.covers(first) or (other.start >= first and (last is None or other.start <= last)):
+                    raise InputError(
+                        f"{other.kind.value}（{wareki(other.start)}〜）と期間が重なっています",
+                        "先に既存の休業の終了日を入れてください",
+                    )
+            updated = replace(person, leaves=tuple(sorted([*others, new], key=lambda x: x.start)))
+            self.register.put_staff([updated])
+        return updated
+
+    def retire(self, staff_id: str, on: DateLike) -> Staff:
+        """``on`` is the last day in service (退職日)."""
+        day = _date(on, "退職日")
+        with self.register.transaction():
+            person = self.staff(staff_id)
+            if day < person.hired:
+                raise InputError(f"退職日 {wareki(day)} が採用日 {wareki(person.hired)} より前です")
+            if person.retired is not None:
+                raise InputError(f"{person.name} さんは {wareki(person.retired)} に退職済みです")
+            updated = replace(person, retired=day)
+            self.register.put_staff([updated])
+        return updated
+
+    # ---------------------------------------------------------------- progress
+    def _check_record_date(self, day: date, fy: int) -> None:
+        if day > self.today():
+            raise InputError(
+                f"{wareki(day)} は未来の日付です（今日は {wareki(self.today())}）", "修了した日を入れてください"
+            )
+        if not fy_start(fy) <= day <= fy_end(fy):
+            raise InputError(
+                f"{wareki(day)} は{fy_label(fy)}（{wareki(fy_start(fy))}〜{wareki(fy_end(fy))}）の外です",
+                "--fy で年度を指定するか、日付を確認してください",
+            )
+
+    def record(
+        self,
+        staff_id: str,
+        requirement: str,
+        on: DateLike,
+        percent: int | None = None,
+        fiscal_year: int | str | None = None,
+        replace_existing: bool = False,
+        source: str = "cli",
+    ) -> Record:
+        """Record completion (no ``percent``, or 100) or progress (``percent`` 0–99)."""
+        day = _date(on, "日付")
+        fy = self.fiscal_year(fiscal_year) if fiscal_year is not None else fiscal_year_of(day)
+        req = self.requirement(requirement)
+        if percent is not None and not 0 <= percent <= 100:
+            raise InputError(f"進捗 {percent}% は 0〜100 の範囲外です")
+        self._check_record_date(day, fy)
+        done = percent is None or percent == 100
+        with self.register.transaction():
+            person = self.staff(staff_id)
+            if day < person.hired:
+                raise InputError(f"{wareki(day)} は採用日 {wareki(person.hired)} より前です")
+            existing = self.register.record(fy, person.staff_id, req.id)
+            if existing is not None and existing.progress is Progress.COMPLETED and not replace_existing:
+                raise InputError(
+                    f"{person.name} さんの「{req.short_title}」は {wareki(existing.on)} に修了済みです",
+                    "修了日を訂正するときは --replace を付けてください",
+                )
+            record = Record(
+                person.staff_id,
+                fy,
+                req.id,
+                Progress.COMPLETED if done else Progress.IN_PROGRESS,
+                100 if done else int(percent or 0),
+                day,
+                source,
+            )
+            self.register.put_records([record])
+        return record
+
+    def record_many(
+        self,
+        staff_ids: Iterable[str],
+        requirement: str,
+        on: DateLike,
+        fiscal_year: int | str | None = None,
+        source: str = "bulk",
+    ) -> list[Record]:
+        """Mark many people completed on one date: all of them, or none on any error."""
+        day = _date(on, "日付")
+        fy = self.fiscal_year(fiscal_year) if fiscal_year is not None else fiscal_year_of(day)
+        req = self.requirement(requirement)
+        self._check_record_date(day, fy)
+        with self.register.transaction():
+            records = []
+            for sid in staff_ids:
+                person = self.staff(sid)
+                existing = self.register.record(fy, person.staff_id, req.id)
+                if existing is not None and existing.progress is Progress.COMPLETED:
+                    continue  # already completed: keep the earlier, true date
+                records.append(Record(person.staff_id, fy, req.id, Progress.COMPLETED, 100, day, source))
+            self.register.put_records(records)
+        return records
+
+    def exempt(self, staff_id: str, requirement: str, reason: str, fiscal_year: int | str | None = None) -> Exemption:
+        fy = self.fiscal_year(fiscal_year)
+        req_id = ALL_REQUIREMENTS if requirement == ALL_REQUIREMENTS else self.requirement(requirement).id
+        text = normalize_text(reason)
+        if not text:
+            raise InputError("免除の理由は空にできません", "監査で説明できる理由を書いてください")
+        with self.register.transaction():
+            person = self.staff(staff_id)
+            exemption = Exemption(person.staff_id, fy, req_id, text, self.today())
+            self.register.put_exemptions([exemption])
+        return exemption
+
+    # -------------------------------------------------------------------- demo
+    def create_demo(
+        self,
+        staff_count: int = 300,
+        seed: int = 1,
+        fiscal_year: int | str | None = None,
+        years: int = 2,
+        force: bool = False,
+        task: Task | None = None,
+    ) -> dict[str, int]:
+        """Fill an empty register with an invented city (``force`` to add to a non-empty one)."""
+        if staff_count < 1:
+            raise InputError(f"職員数 {staff_count} は1以上にしてください")
+        self.register.refresh()
+        if not force and not self.register.is_empty():
+            raise InputError(
+                f"データベース {self.register.folder} にはすでにデータがあります",
+                "別の --db を指定するか、上書きしてよければ --force を付けてください",
+            )
+        fy = self.fiscal_year(fiscal_year)
+        city = build_demo(self.catalog, staff_count, seed, fy, self.today(), years, task)
+        with self.register.transaction():
+            if force and not self.register.is_empty():
+                self.register.db.backup("before-demo")
+                self.register.clear()
+            self.register.put_divisions(city.divisions)
+            self.register.put_staff(city.staff)
+            self.register.put_records(city.records)
+            self.register.put_exemptions(city.exemptions)
+        self.register.db.checkpoint()
+        return {
+            "divisions": len(city.divisions),
+            "staff": len(city.staff),
+            "records": len(city.records),
+            "exemptions": len(city.exemptions),
+        }
+
+
+def _with_assignment(person: Staff, new: Assignment) -> tuple[Assignment, ...]:
+    """The person's assignments with ``new`` starting on its date (replacing one that starts then)."""
+    kept = [a for a in person.assignments if a.start != new.start]
+    return tuple(sorted([*kept, new], key=lambda a: a.start))

@@ -1,0 +1,110 @@
+"""Model objects to and from the JSON documents kept in the register's files."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from trainer.model import (
+    Assignment,
+    Division,
+    Duty,
+    Exemption,
+    Leave,
+    LeaveKind,
+    Progress,
+    Record,
+    Staff,
+)
+
+Doc = dict[str, Any]
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _s(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def division_to_doc(d: Division) -> Doc:
+    return {"code": d.code, "name": d.name, "head_title": d.head_title, "head_name": d.head_name}
+
+
+def division_from_doc(doc: Doc) -> Division:
+    return Division(doc["code"], doc["name"], doc.get("head_title", ""), doc.get("head_name", ""))
+
+
+def staff_to_doc(s: Staff) -> Doc:
+    return {
+        "staff_id": s.staff_id,
+        "name": s.name,
+        "kana": s.kana,
+        "employment": s.employment,
+        "hired": s.hired.isoformat(),
+        "retired": _s(s.retired),
+        "assignments": [
+            {"start": a.start.isoformat(), "division": a.division, "title": a.title, "duty": a.duty.value}
+            for a in s.assignments
+        ],
+        "leaves": [{"kind": x.kind.value, "start": x.start.isoformat(), "end": _s(x.end)} for x in s.leaves],
+    }
+
+
+def staff_from_doc(doc: Doc) -> Staff:
+    return Staff(
+        staff_id=doc["staff_id"],
+        name=doc["name"],
+        kana=doc["kana"],
+        employment=doc["employment"],
+        hired=date.fromisoformat(doc["hired"]),
+        retired=_d(doc.get("retired")),
+        assignments=tuple(
+            Assignment(date.fromisoformat(a["start"]), a["division"], a["title"], Duty(a["duty"]))
+            for a in doc["assignments"]
+        ),
+        leaves=tuple(
+            Leave(LeaveKind(x["kind"]), date.fromisoformat(x["start"]), _d(x.get("end"))) for x in doc.get("leaves", ())
+        ),
+    )
+
+
+def record_to_doc(r: Record) -> Doc:
+    return {
+        "staff_id": r.staff_id,
+        "requirement": r.requirement,
+        "fiscal_year": r.fiscal_year,
+        "progress": r.progress.value,
+        "percent": r.percent,
+        "on": r.on.isoformat(),
+        "source": r.source,
+    }
+
+
+def record_from_doc(doc: Doc) -> Record:
+    return Record(
+        staff_id=doc["staff_id"],
+        fiscal_year=doc["fiscal_year"],
+        requirement=doc["requirement"],
+        progress=Progress(doc["progress"]),
+        percent=doc["percent"],
+        on=date.fromisoformat(doc["on"]),
+        source=doc.get("source", ""),
+    )
+
+
+def exemption_to_doc(e: Exemption) -> Doc:
+    return {
+        "staff_id": e.staff_id,
+        "requirement": e.requirement,
+        "fiscal_year": e.fiscal_year,
+        "reason": e.reason,
+        "on": e.on.isoformat(),
+    }
+
+
+def exemption_from_doc(doc: Doc) -> Exemption:
+    return Exemption(
+        doc["staff_id"], doc["fiscal_year"], doc["requirement"], doc["reason"], date.fromisoformat(doc["on"])
+    )

@@ -1,0 +1,97 @@
+"""The database lock: one writer at a time, across processes, with a bounded wait.
+
+``filelock`` takes an OS lock (``flock``) on ``lock``; the OS drops it when the holder dies,
+so a crashed process never leaves a lock behind. Beside it, ``lock.json`` says who holds the
+lock (user, host, pid, since) so that a waiting user can be told whom to ask. A ``lock.json``
+left by a dead process is simply overwritten by the next holder.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import filelock
+
+from trainer.errors import LockTimeoutError
+from trainer.store.files import PRIVATE_FILE
+
+DEFAULT_TIMEOUT = 30.0
+
+
+def _whoami() -> dict[str, object]:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry, e.g. in a container
+        user = str(os.getuid()) if hasattr(os, "getuid") else "?"
+    return {
+        "user": user,
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "since": datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+
+
+class DatabaseLock:
+    """A re-entrant (per process) lock around a database folder."""
+
+    def __init__(self, folder: Path, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.path = folder / "lock"
+        self.info_path = folder / "lock.json"
+        self.timeout = timeout
+        self._lock = filelock.FileLock(self.path, mode=PRIVATE_FILE, thread_local=False)
+        self._thread_lock = threading.RLock()
+        self._depth = 0
+
+    def holder(self) -> dict[str, object] | None:
+        """Who holds (or last held) the lock, as written in ``lock.json``."""
+        try:
+            return json.loads(self.info_path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return None
+
+    @contextmanager
+    def held(self, timeout: float | None = None) -> Iterator[None]:
+        wait = self.timeout if timeout is None else timeout
+        if not self._thread_lock.acquire(timeout=wait):
+            raise self._timeout_error(wait)
+        try:
+            if self._depth == 0:
+                try:
+                    self._lock.acquire(timeout=wait)
+                except filelock.Timeout as e:
+                    raise self._timeout_error(wait) from e
+                self._write_info()
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._lock.release()
+        finally:
+            self._thread_lock.release()
+
+    def _write_info(self) -> None:
+        fd = os.open(self.info_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(_whoami(), f, ensure_ascii=False)
+
+    def _timeout_error(self, waited: float) -> LockTimeoutError:
+        info = self.holder()
+        if info:
+            who = f"{info.get('user')}（{info.get('host')}、プロセス {info.get('pid')}、{info.get('since')} から）"
+        else:
+            who = "不明"
+        return LockTimeoutError(
+            f"データベースが使用中です。{waited:.0f}秒待ちましたが、ロックを取得できませんでした: {self.path.parent}"
+            f"\n  使用中: {who}",
+            "その人の作業（取込・一括登録など）が終わってから、もう一度実行してください",
+        )

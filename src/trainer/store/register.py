@@ -1,0 +1,146 @@
+"""The register as model objects: the one API the service layer uses to read and write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tinydb.table import Document
+
+from trainer.model import Division, Exemption, Record, Staff
+from trainer.store import codec
+from trainer.store.database import MAIN, Database, year_partition
+from trainer.store.lock import DEFAULT_TIMEOUT
+
+T = TypeVar("T")
+
+
+class Register:
+    """Divisions, staff, records, exemptions and settings, stored in a :class:`Database`."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @classmethod
+    def open(cls, folder: Path, create: bool = True, lock_timeout: float = DEFAULT_TIMEOUT) -> Register:
+        return cls(Database.open(folder, create=create, lock_timeout=lock_timeout))
+
+    @property
+    def folder(self) -> Path:
+        return self.db.folder
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.db.transaction():
+            yield
+
+    def refresh(self) -> None:
+        self.db.refresh()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ----------------------------------------------------------------- generic
+    def _all(self, partition: str, table: str, decode: Callable[[dict[str, Any]], T]) -> list[T]:
+        return [decode(doc) for doc in self.db.data(partition, table).docs.values()]
+
+    def _get(self, partition: str, table: str, decode: Callable[[dict[str, Any]], T], *key: Any) -> T | None:
+        data = self.db.data(partition, table)
+        doc_id = data.find(*key)
+        return None if doc_id is None else decode(data.docs[doc_id])
+
+    def _put_many(self, partition: str, table: str, docs: Iterable[dict[str, Any]]) -> int:
+        """Insert or replace documents by their key; returns how many changed."""
+        data = self.db.data(partition, table)
+        tinytable = self.db.table(partition, table)
+        new: list[dict[str, Any]] = []
+        changed = 0
+        for doc in docs:
+            doc_id = data.find(*data.key_of(doc))
+            if doc_id is None:
+                new.append(doc)
+            elif data.docs[doc_id] != doc:
+                tinytable.upsert(Document(doc, doc_id=int(doc_id)))
+                changed += 1
+        if new:
+            tinytable.insert_multiple(new)
+        return changed + len(new)
+
+    # ---------------------------------------------------------------- settings
+    def setting(self, key: str, default: Any = None) -> Any:
+        data = self.db.data(MAIN, "settings")
+        doc_id = data.find(key)
+        return default if doc_id is None else data.docs[doc_id]["value"]
+
+    def put_setting(self, key: str, value: Any) -> None:
+        self._put_many(MAIN, "settings", [{"key": key, "value": value}])
+
+    # --------------------------------------------------------------- divisions
+    def divisions(self) -> list[Division]:
+        return sorted(self._all(MAIN, "divisions", codec.division_from_doc), key=lambda d: d.code)
+
+    def division(self, code: str) -> Division | None:
+        return self._get(MAIN, "divisions", codec.division_from_doc, code)
+
+    def put_divisions(self, divisions: Iterable[Division]) -> int:
+        return self._put_many(MAIN, "divisions", (codec.division_to_doc(d) for d in divisions))
+
+    # ------------------------------------------------------------------- staff
+    def all_staff(self) -> list[Staff]:
+        return self._all(MAIN, "staff", codec.staff_from_doc)
+
+    def staff(self, staff_id: str) -> Staff | None:
+        return self._get(MAIN, "staff", codec.staff_from_doc, staff_id)
+
+    def staff_ids(self) -> list[str]:
+        return [key[0] for key in self.db.data(MAIN, "staff").index]
+
+    def put_staff(self, people: Iterable[Staff]) -> int:
+        return self._put_many(MAIN, "staff", (codec.staff_to_doc(s) for s in people))
+
+    # ----------------------------------------------------------------- records
+    def records(self, fiscal_year: int) -> dict[str, dict[str, Record]]:
+        """Records of the year by staff id, then requirement id."""
+        result: dict[str, dict[str, Record]] = {}
+        for doc in self.db.data(year_partition(fiscal_year), "records").docs.values():
+            record = codec.record_from_doc(doc)
+            result.setdefault(record.staff_id, {})[record.requirement] = record
+        return result
+
+    def record(self, fiscal_year: int, staff_id: str, requirement: str) -> Record | None:
+        return self._get(year_partition(fiscal_year), "records", codec.record_from_doc, staff_id, requirement)
+
+    def put_records(self, records: Iterable[Record]) -> int:
+        by_year: dict[int, list[dict[str, Any]]] = {}
+        for r in records:
+            by_year.setdefault(r.fiscal_year, []).append(codec.record_to_doc(r))
+        return sum(self._put_many(year_partition(fy), "records", docs) for fy, docs in by_year.items())
+
+    # -------------------------------------------------------------- exemptions
+    def exemptions(self, fiscal_year: int) -> dict[str, list[Exemption]]:
+        result: dict[str, list[Exemption]] = {}
+        for doc in self.db.data(year_partition(fiscal_year), "exemptions").docs.values():
+            e = codec.exemption_from_doc(doc)
+            result.setdefault(e.staff_id, []).append(e)
+        return result
+
+    def put_exemptions(self, exemptions: Iterable[Exemption]) -> int:
+        by_year: dict[int, list[dict[str, Any]]] = {}
+        for e in exemptions:
+            by_year.setdefault(e.fiscal_year, []).append(codec.exemption_to_doc(e))
+        return sum(self._put_many(year_partition(fy), "exemptions", docs) for fy, docs in by_year.items())
+
+    def fiscal_years(self) -> list[int]:
+        return sorted(int(name[2:]) for name in self.db.year_partitions())
+
+    def clear(self) -> None:
+        """Remove every document (inside a transaction; back up first)."""
+        years = [year_partition(fy) for fy in self.fiscal_years()]
+        for partition, tables in [(MAIN, ("divisions", "staff")), *[(p, ("records", "exemptions")) for p in years]]:
+            for table in tables:
+                self.db.table(partition, table).truncate()
+
+    def is_empty(self) -> bool:
+        return not self.db.data(MAIN, "staff").docs and not self.db.data(MAIN, "divisions").docs

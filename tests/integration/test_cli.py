@@ -1,0 +1,192 @@
+"""The CLI end to end: exit codes, messages, and that a refused command writes nothing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from trainer.cli import build_parser, main
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRAINER_TODAY", "2026-11-25")
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path) -> Path:
+    db = tmp_path / "city"
+    assert main(["demo", "--db", str(db), "--staff", "200", "--seed", "7"]) == 0
+    return db
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def snapshot(db: Path) -> dict[str, bytes]:
+    """Every data file's bytes (the lock files change on every open)."""
+    return {p.name: p.read_bytes() for p in sorted(db.iterdir()) if p.is_file() and not p.name.startswith("lock")}
+
+
+def test_demo_then_status_json_counts_add_up(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "status", "--db", str(demo_db), "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["fiscal_year"] == 2026 and data["as_of"] == "2026-11-25"
+    states = ("completed", "exempt", "overdue", "in_progress", "not_started")
+    totals = data["totals"]
+    assert totals["in_scope"] > 100
+    assert sum(totals[s] for s in states) == totals["in_scope"]
+    assert sum(d["in_scope"] for d in data["divisions"]) == totals["in_scope"]
+    for division in data["divisions"]:
+        assert {"code", "name"} <= division.keys()
+        assert sum(division[s] for s in states) == division["in_scope"]
+    assert [r["id"] for r in data["requirements"]] == ["intro", "rules", "flow", "security", "checkpoint"]
+    assert all("completed" in r for r in data["requirements"])
+
+
+def test_last_year_has_a_few_overdue_people(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "status", "--db", str(demo_db), "--fy", "令和7年度", "--format", "json")
+    data = json.loads(out)
+    assert data["as_of"] == "2026-03-31"
+    assert 0 < data["totals"]["overdue"] < data["totals"]["in_scope"] // 5
+
+
+def test_status_table_is_in_japanese(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "status", "--db", str(demo_db))
+    assert code == 0
+    assert "令和8年度" in out and "令和8年11月25日 現在" in out and "保険年金課" in out
+
+
+def test_demo_refuses_to_overwrite_data(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = snapshot(demo_db)
+    code, _, err = run(capsys, "demo", "--db", str(demo_db))
+    assert code == 1 and "--force" in err
+    assert snapshot(demo_db) == before
+
+
+def test_demo_force_replaces_and_keeps_a_backup(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = run(capsys, "demo", "--db", str(demo_db), "--staff", "50", "--force")
+    assert code == 0
+    _, out, _ = run(capsys, "staff", "list", "--db", str(demo_db), "--format", "json", "--all")
+    assert len(json.loads(out)) == 50
+    assert list((demo_db / "backups").glob("*before-demo.zip"))
+
+
+def test_staff_lifecycle_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "db")
+    assert run(capsys, "division", "add", "160", "--db", db, "--name", "市民税課", "--head-name", "山田 一郎")[0] == 0
+    assert run(capsys, "division", "add", "150", "--db", db, "--name", "保護課")[0] == 0
+    code, _, err = run(
+        capsys, "staff", "add", "000123", "--db", db, "--name", "𠮷田 花子", "--kana", "ﾖｼﾀﾞ ﾊﾅｺ",
+        "--division", "160", "--employment", "会計年度任用職員", "--hired", "R8.10.1",
+    )  # fmt: skip
+    assert code == 0, err
+    assert run(capsys, "record", "000123", "入門編", "--db", db, "--date", "令和8年10月20日")[0] == 0
+    assert run(capsys, "record", "000123", "flow", "--db", db, "--date", "2026/11/2", "--progress", "40")[0] == 0
+    assert run(capsys, "staff", "transfer", "000123", "150", "--db", db, "--on", "2026-11-16")[0] == 0
+    assert (
+        run(capsys, "staff", "leave", "000123", "病気休暇", "--db", db, "--start", "2026-11-20", "--end", "2026-11-24")[
+            0
+        ]
+        == 0
+    )
+    assert run(capsys, "exempt", "000123", "checkpoint", "--db", db, "--reason", "他団体で受講済み")[0] == 0
+    code, out, _ = run(capsys, "staff", "show", "000123", "--db", db, "--format", "json")
+    data = json.loads(out)
+    assert data["staff_id"] == "000123" and data["kana"] == "ヨシダ ハナコ"
+    assert data["division"] == "150"
+    assert [a["division"] for a in data["assignments"]] == ["160", "150"]
+    states = {r["id"]: r["state"] for r in data["requirements"]}
+    assert states == {
+        "intro": "completed",
+        "rules": "not_started",
+        "flow": "in_progress",
+        "security": "not_started",
+        "checkpoint": "exempt",
+    }
+    assert run(capsys, "staff", "retire", "000123", "--db", db, "--on", "2026-11-24")[0] == 0
+    _, out, _ = run(capsys, "staff", "list", "--db", db, "--format", "json")
+    assert json.loads(out) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["record", "999999", "intro", "--date", "2026-07-01"], "職員番号「999999」"),
+        (["record", "{sid}", "intro", "--date", "2027-01-01"], "未来の日付"),
+        (["record", "{sid}", "intro", "--date", "2025-07-01", "--fy", "2026"], "の外です"),
+        (["record", "{sid}", "intro", "--date", "2026-07-01", "--progress", "120"], "0〜100"),
+        (["record", "{sid}", "intro", "--date", "2026-02-30"], "存在しない日付"),
+        (["record", "{sid}", "intoro", "--date", "2026-07-01"], "intro"),
+        (["exempt", "{sid}", "all", "--reason", "  "], "理由"),
+        (["staff", "transfer", "{sid}", "XYZ", "--on", "2026-10-01"], "所属コード「XYZ」"),
+        (["status", "--fy", "令和百年度"], "年度"),
+    ],
+)
+def test_bad_input_exits_1_with_a_message_and_writes_nothing(
+    demo_db: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    _, out, _ = run(capsys, "staff", "list", "--db", str(demo_db), "--format", "json")
+    sid = json.loads(out)[0]["staff_id"]
+    before = snapshot(demo_db)
+    code, _, err = run(capsys, *[a.replace("{sid}", sid) for a in args], "--db", str(demo_db))
+    assert code == 1
+    assert message in err and "エラー" in err
+    assert "Traceback" not in err
+    assert snapshot(demo_db) == before
+
+
+def test_completed_record_is_not_silently_overwritten(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "staff", "list", "--db", str(demo_db), "--format", "json")
+    sid = next(p["staff_id"] for p in json.loads(out) if p["duty"] == "利用事務")
+    assert run(capsys, "record", sid, "rules", "--db", str(demo_db), "--date", "2026-11-20", "--replace")[0] == 0
+    code, _, err = run(capsys, "record", sid, "rules", "--db", str(demo_db), "--date", "2026-11-21")
+    assert code == 1 and "--replace" in err
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["record"])
+    assert exit_info.value.code == 2
+
+
+def _all_commands(parser=None, prefix=()):  # type: ignore[no-untyped-def]
+    parser = parser or build_parser()
+    for action in parser._actions:
+        if action.__class__.__name__ == "_SubParsersAction":
+            for name, sub in action.choices.items():
+                yield (*prefix, name), sub
+                yield from _all_commands(sub, (*prefix, name))
+
+
+@pytest.mark.parametrize("command", [" ".join(c) for c, _ in _all_commands()])
+def test_every_command_has_help_text(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([*command.split(), "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "usage: trainer" in out
+    parser = dict(_all_commands())[tuple(command.split())]
+    assert parser.description, f"{command} has no description"
+    for action in parser._actions:
+        if action.dest not in ("help",):
+            assert action.help, f"{command}: {action.dest} has no help text"
+
+
+def test_console_script_runs_and_reports_errors_on_stderr(tmp_path: Path) -> None:
+    db = tmp_path / "db"
+    env = {"TRAINER_TODAY": "2026-11-25", "PATH": str(Path(sys.executable).parent)}
+    result = subprocess.run(
+        [sys.executable, "-m", "trainer.cli", "record", "1", "intro", "--date", "2026-07-01", "--db", str(db)],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "職員番号「1」の職員はいません" in result.stderr
