@@ -288,6 +288,15 @@ def cmd_exempt(svc: Service, a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_employment_types(svc: Service, a: argparse.Namespace) -> int:
+    if a.set is not None:
+        types = svc.set_employment_types(a.set.split(","))
+        print("任用区分を更新しました: " + "、".join(types))
+    else:
+        print("\n".join(svc.employment_types()))
+    return EXIT_OK
+
+
 def cmd_backup(svc: Service, a: argparse.Namespace) -> int:
     path = svc.register.db.backup("manual")
     print(f"バックアップを作成しました: {path}")
@@ -313,7 +322,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", type=Path, help="データベースのフォルダ（既定: 環境変数 TRAINER_DB、なければユーザーのデータフォルダ）"
     )
     common.add_argument(
-        "--catalog", type=Path, help="研修カタログのフォルダ（courses/ と checklists/ を含む）。既定は同梱のもの"
+        "--catalog",
+        type=Path,
+        help="研修カタログのフォルダ（courses/ と checklists/ を含む）。既定: TRAINER_CATALOG、なければ同梱のもの",
     )
     sub = parser.add_subparsers(
         dest="command",
@@ -438,6 +449,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", required=True, help="免除の理由（監査で説明できるもの）")
     fy_option(p)
 
+    p = command("employment-types", cmd_employment_types, "任用区分の一覧を表示・変更する（団体ごとに設定できます）")
+    p.add_argument(
+        "--set", metavar="A,B,…", help="カンマ区切りで一覧を置き換える（登録済みの職員が使う区分は消せません）"
+    )
+
     command("backup", cmd_backup, "データベースのバックアップを作成する")
     p = command("restore", cmd_restore, "バックアップから戻す（戻す前の状態もバックアップします）")
     p.add_argument("file", help="バックアップの zip ファイル")
@@ -451,7 +467,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_OK
     try:
-        svc = Service.open(args.db or default_db_path(), args.catalog, today=_today)
+        catalog = args.catalog or (Path(os.environ["TRAINER_CATALOG"]) if os.environ.get("TRAINER_CATALOG") else None)
+        svc = Service.open(args.db or default_db_path(), catalog, today=_today)
         try:
             return args.func(svc, args)
         finally:

@@ -178,11 +178,13 @@ def scope_entry(staff: Staff, requirement: Requirement, fiscal_year: int, day: d
 
 def personal_deadline(staff: Staff, requirement: Requirement, fiscal_year: int, day: date) -> date | None:
     """The person's own deadline, or ``None`` while they are on leave (never overdue then)."""
+    due = deadline(requirement, fiscal_year)
+    if not staff.leaves and staff.hired <= fy_start(fiscal_year) and len(staff.assignments) == 1:
+        return due  # the common case: here all year, never away
     if staff.leave_on(day) is not None:
         return None
     last = fy_end(fiscal_year)
     grace = timedelta(days=requirement.late_joiner_days)
-    due = deadline(requirement, fiscal_year)
     entry = scope_entry(staff, requirement, fiscal_year, day)
     if entry > fy_start(fiscal_year):
         due = max(due, _next_working_day(entry + grace))

@@ -104,6 +104,21 @@ class Service:
     def employment_types(self) -> list[str]:
         return list(self.register.setting("employment_types", list(DEFAULT_EMPLOYMENT_TYPES)))
 
+    def set_employment_types(self, types: Iterable[str]) -> list[str]:
+        """Replace the city's list of 任用区分; one still used by a staff member cannot go."""
+        wanted = list(dict.fromkeys(t for t in (normalize_text(x) for x in types) if t))
+        if not wanted:
+            raise InputError("任用区分を1つ以上指定してください")
+        with self.register.transaction():
+            used = sorted({s.employment for s in self.register.all_staff()} - set(wanted))
+            if used:
+                raise InputError(
+                    f"任用区分「{'、'.join(used)}」は登録済みの職員が使っているため消せません",
+                    "その職員の任用区分を先に変更してください",
+                )
+            self.register.put_setting("employment_types", wanted)
+        return wanted
+
     def requirement(self, name: str) -> Requirement:
         found = find_requirement(self.catalog, name)
         if found is None:

@@ -190,3 +190,29 @@ def test_console_script_runs_and_reports_errors_on_stderr(tmp_path: Path) -> Non
     )  # fmt: skip
     assert result.returncode == 1
     assert "職員番号「1」の職員はいません" in result.stderr
+
+
+def test_employment_types_are_configurable_per_city(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    types = "正規職員,再任用職員,任期付職員,会計年度任用職員,臨時職員,非常勤嘱託員"
+    assert run(capsys, "employment-types", "--db", str(demo_db), "--set", types)[0] == 0
+    code, _, err = run(
+        capsys, "staff", "add", "900001", "--db", str(demo_db), "--name", "新 人", "--kana", "ｱﾗﾀ ﾋﾄ",
+        "--division", "160", "--employment", "非常勤嘱託員", "--hired", "2026-11-01",
+    )  # fmt: skip
+    assert code == 0, err
+    code, _, err = run(capsys, "employment-types", "--db", str(demo_db), "--set", "正規職員")
+    assert code == 1 and "消せません" in err
+
+
+def test_a_city_catalog_folder_is_used(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    from trainer.catalog import default_catalog_dir
+
+    city = tmp_path / "city-catalog"
+    shutil.copytree(default_catalog_dir() / "courses", city / "courses")
+    shutil.copytree(default_catalog_dir() / "checklists", city / "checklists")
+    (city / "courses" / "security.yaml").unlink()
+    code, out, _ = run(capsys, "status", "--db", str(demo_db), "--catalog", str(city), "--format", "json")
+    assert code == 0
+    assert [r["id"] for r in json.loads(out)["requirements"]] == ["intro", "rules", "flow", "checkpoint"]

@@ -19,6 +19,11 @@ from trainer.model import (
 
 Doc = dict[str, Any]
 
+# Enum(value) is slow in a loop over 250,000 records; a dict lookup is not.
+_DUTY = {d.value: d for d in Duty}
+_PROGRESS = {p.value: p for p in Progress}
+_LEAVE = {k.value: k for k in LeaveKind}
+
 
 def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
@@ -61,11 +66,11 @@ def staff_from_doc(doc: Doc) -> Staff:
         hired=date.fromisoformat(doc["hired"]),
         retired=_d(doc.get("retired")),
         assignments=tuple(
-            Assignment(date.fromisoformat(a["start"]), a["division"], a["title"], Duty(a["duty"]))
+            Assignment(date.fromisoformat(a["start"]), a["division"], a["title"], _DUTY[a["duty"]])
             for a in doc["assignments"]
         ),
         leaves=tuple(
-            Leave(LeaveKind(x["kind"]), date.fromisoformat(x["start"]), _d(x.get("end"))) for x in doc.get("leaves", ())
+            Leave(_LEAVE[x["kind"]], date.fromisoformat(x["start"]), _d(x.get("end"))) for x in doc.get("leaves", ())
         ),
     )
 
@@ -87,7 +92,7 @@ def record_from_doc(doc: Doc) -> Record:
         staff_id=doc["staff_id"],
         fiscal_year=doc["fiscal_year"],
         requirement=doc["requirement"],
-        progress=Progress(doc["progress"]),
+        progress=_PROGRESS[doc["progress"]],
         percent=doc["percent"],
         on=date.fromisoformat(doc["on"]),
         source=doc.get("source", ""),
