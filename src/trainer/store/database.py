@@ -18,8 +18,9 @@ or rename, and its Table rebuilds the whole table on every write. That is ~0.3 s
 * **Checkpoint.** When the journal grows past a threshold (and on ``checkpoint()``), each
   changed partition is written to a temp file, fsynced and renamed over the old one, recording
   the journal generation it includes (``through_gen``); then a fresh journal of the next
-  generation replaces the old one. A crash between any two steps is safe: on load, a journal
-  entry is applied to a partition only if the partition does not include it yet.
+  generation replaces the old one. A crash (or a full disk) between any two steps is safe: on
+  load, the journal is applied to every partition not written by a later generation; an entry
+  the partition already includes holds whole documents, so applying it again changes nothing.
 * **Partitions.** Records live in one file per fiscal year, so opening the register for this
   year never parses five years of history.
 * **One writer.** Every transaction holds the folder's lock (bounded wait, names the holder on
@@ -30,7 +31,6 @@ or rename, and its Table rebuilds the whole table on every write. That is ~0.3 s
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -107,7 +107,7 @@ class Database:
         self._gen = 0
         self._seq = 0
         self._journal_end = 0
-        self._journal_id: tuple[int, int] | None = None
+        self._journal_id: tuple[int, int, int] | None = None
         self._tx: _Transaction | None = None
         self._mutex = threading.RLock()
 
@@ -124,7 +124,7 @@ class Database:
         if not (folder / "main.json").exists():
             if not create:
                 raise StoreError(f"データベースがありません: {folder}", "trainer demo で作成できます")
-            if folder.exists() and any(p.suffix == ".json" for p in folder.iterdir()):
+            if folder.exists() and any(_is_register_file(p) for p in folder.iterdir()):
                 raise CorruptDatabaseError(
                     f"{folder} に main.json がありません（他のファイルはあります）",
                     "フォルダを確認するか、trainer restore でバックアップから戻してください",
@@ -170,7 +170,7 @@ class Database:
         part = self._parts.get(part_name)
         if part is None:
             self._pending.setdefault(part_name, []).append(op)
-        elif self._gen > part.through_gen:
+        elif self._gen >= part.through_gen:  # a failed checkpoint may have written part of this journal
             part.tables[table].set(doc_id, doc)
             part.dirty = True
 
@@ -236,7 +236,8 @@ class Database:
 
     def year_partitions(self) -> list[str]:
         """Every fiscal-year partition: on disk, open, or only in the journal so far."""
-        names = {p.stem for p in self.folder.glob("fy*.json")} | set(self._parts) | set(self._pending)
+        names = {p.stem for p in self.folder.glob("fy*.json")} | set(self._pending)
+        names |= {n for n, part in self._parts.items() if any(t.docs for t in part.tables.values())}
         return sorted(n for n in names if n != MAIN)
 
     # ------------------------------------------------------------------ reading
@@ -250,10 +251,12 @@ class Database:
 
     def _catch_up(self) -> None:
         identity = self.journal.identity()
-        if identity == self._journal_id:
+        gen, _ = self.journal.read_header()  # the file may reuse an old inode, size and even mtime
+        if identity == self._journal_id and gen == self._gen:
             return
-        gen, _ = self.journal.read_header()
-        if gen != self._gen:  # another process checkpointed: reload what we had open
+        seen = self._journal_id
+        replaced = identity is None or seen is None or identity[0] != seen[0] or identity[1] < self._journal_end
+        if gen != self._gen or replaced:  # another process checkpointed or restored: reload what we had open
             opened = list(self._parts)
             self._load()
             for name in opened:
@@ -299,6 +302,18 @@ class Database:
                 raise
             finally:
                 self._tx = None
+            if self._journal_end > CHECKPOINT_BYTES:
+                self._checkpoint_after_commit()
+
+    def _checkpoint_after_commit(self) -> None:
+        """Fold a long journal into the files; the transaction is already safe in the journal."""
+        try:
+            self.checkpoint()
+        except OSError as e:
+            raise StoreError(
+                f"変更は保存しました。ただしジャーナルをファイルにまとめる処理（チェックポイント）に失敗しました: {e}",
+                "ディスクの空き容量を確認してください。データは journal.jsonl に残っています",
+            ) from e
 
     def _toucher(self, partition: str):  # type: ignore[no-untyped-def]
         def touch(table: str, data: TableData, doc_id: str) -> None:
@@ -338,8 +353,6 @@ class Database:
         self._journal_id = self.journal.identity()
         for part, _table, _id, _doc in ops:
             self._parts[part].dirty = True
-        if self._journal_end > CHECKPOINT_BYTES:
-            self.checkpoint()
 
     def _rollback(self) -> None:
         tx = self._tx
@@ -362,8 +375,7 @@ class Database:
                     self._write_partition_file(part.name, part.tables, self._gen)
                     part.through_gen = self._gen
                     part.dirty = False
-            self._gen += 1
-            self.journal.create(self._gen)
+            self.journal.create(self._gen + 1)
             self._gen, self._journal_end = self.journal.read_header()
             self._journal_id = self.journal.identity()
             for part in self._parts.values():
@@ -416,13 +428,10 @@ class Database:
         """Replace the register with a backup; the current state is backed up first."""
         source = Path(source)
         names = _check_backup(source)
+        content = source.read_bytes()  # the backup below prunes ``source`` if it is the oldest kept
         with self._mutex, self.lock.held():
             before = self.backup("before-restore")
-            staged = self.folder / "restore.pending.zip"
-            shutil.copyfile(source, staged)
-            with staged.open("rb+") as f:
-                os.fsync(f.fileno())
-            fsync_dir(self.folder)
+            atomic_write(self.folder / "restore.pending.zip", content)  # private, and whole or absent
             self._finish_restore_if_pending(names)
             self._load()
             return before
@@ -457,6 +466,11 @@ def _check_backup(source: Path) -> list[str]:
             return names
     except (zipfile.BadZipFile, orjson.JSONDecodeError, OSError) as e:
         raise StoreError(f"バックアップを読めません: {source}: {e}", "別のバックアップを指定してください") from e
+
+
+def _is_register_file(path: Path) -> bool:
+    """A file holding data (not the lock: another process may be creating the register)."""
+    return path.name == "journal.jsonl" or (path.suffix == ".json" and path.name != "lock.json")
 
 
 def is_private(path: Path) -> bool:

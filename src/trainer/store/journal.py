@@ -63,13 +63,17 @@ class Journal:
         """Start a new, empty journal of generation ``gen`` (atomically replacing the old)."""
         atomic_write(self.path, encode_line({"journal": 1, "gen": gen}))
 
-    def identity(self) -> tuple[int, int] | None:
-        """(inode, size) of the file, to notice appends and replacements cheaply."""
+    def identity(self) -> tuple[int, int, int] | None:
+        """(inode, size, mtime) of the file, to notice appends and replacements cheaply.
+
+        A new file may get the inode of one deleted before, and the same size: the modification
+        time tells them apart (writers also compare the header's generation, under the lock).
+        """
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
             return None
-        return st.st_ino, st.st_size
+        return st.st_ino, st.st_size, st.st_mtime_ns
 
     def read_header(self) -> tuple[int, int]:
         """The journal's generation and the offset of its first transaction."""

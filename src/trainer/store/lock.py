@@ -91,7 +91,7 @@ class DatabaseLock:
         else:
             who = "不明"
         return LockTimeoutError(
-            f"データベースが使用中です。{waited:.0f}秒待ちましたが、ロックを取得できませんでした: {self.path.parent}"
+            f"データベースが使用中です。{waited:g}秒待ちましたが、ロックを取得できませんでした: {self.path.parent}"
             f"\n  使用中: {who}",
             "その人の作業（取込・一括登録など）が終わってから、もう一度実行してください",
         )
