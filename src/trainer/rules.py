@@ -46,10 +46,12 @@ State of a person over everything they owe
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from trainer.calendar import fy_end, fy_start, next_working_day
 from trainer.model import (
@@ -64,8 +66,9 @@ from trainer.model import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class RequirementStatus:
+class RequirementStatus(NamedTuple):
+    """One requirement's verdict for one person (a named tuple: built 250,000 times a status)."""
+
     requirement: str
     state: State
     deadline: date | None
@@ -103,9 +106,9 @@ class Counts:
     in_progress: int = 0
     not_started: int = 0
 
-    def add(self, state: State) -> None:
-        self.in_scope += 1
-        setattr(self, state.value, getattr(self, state.value) + 1)
+    def add(self, state: State, n: int = 1) -> None:
+        self.in_scope += n
+        setattr(self, state.value, getattr(self, state.value) + n)
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -123,6 +126,9 @@ class Summary:
     totals: Counts = field(default_factory=Counts)
     divisions: dict[str, Counts] = field(default_factory=dict)
     requirements: dict[str, Counts] = field(default_factory=dict)
+
+
+_COMPUTE = object()  # requirement_status(): work the personal deadline out
 
 
 def clamp_to_year(fiscal_year: int, as_of: date) -> date:
@@ -179,8 +185,6 @@ def scope_entry(staff: Staff, requirement: Requirement, fiscal_year: int, day: d
 def personal_deadline(staff: Staff, requirement: Requirement, fiscal_year: int, day: date) -> date | None:
     """The person's own deadline, or ``None`` while they are on leave (never overdue then)."""
     due = deadline(requirement, fiscal_year)
-    if not staff.leaves and staff.hired <= fy_start(fiscal_year) and len(staff.assignments) == 1:
-        return due  # the common case: here all year, never away
     if staff.leave_on(day) is not None:
         return None
     last = fy_end(fiscal_year)
@@ -203,17 +207,23 @@ def requirement_status(
     day: date,
     record: Record | None,
     exemptions: Sequence[Exemption] = (),
+    due: date | None | object = _COMPUTE,
 ) -> RequirementStatus:
-    """One person's state on one requirement (call only when the person is in scope)."""
-    due = personal_deadline(staff, requirement, fiscal_year, day)
+    """One person's state on one requirement (call only when the person is in scope).
+
+    ``due`` may be passed when the caller already knows the personal deadline.
+    """
+    if due is _COMPUTE:
+        due = personal_deadline(staff, requirement, fiscal_year, day)
+    assert due is None or isinstance(due, date)
     known = record if record is not None and record.on <= day else None
     percent = known.percent if known is not None else 0
     if known is not None and known.progress is Progress.COMPLETED:
         return RequirementStatus(requirement.id, State.COMPLETED, due, known.on, 100)
-    exemption = next((e for e in exemptions if e.applies_to(requirement.id)), None)
+    exemption = next((e for e in exemptions if e.applies_to(requirement.id)), None) if exemptions else None
     if exemption is not None:
         return RequirementStatus(requirement.id, State.EXEMPT, due, None, percent, exemption.reason)
-    leave = staff.leave_on(day)
+    leave = staff.leave_on(day) if staff.leaves else None
     note = f"{leave.kind.value}中" if leave is not None else ""
     if due is not None and day > due:
         return RequirementStatus(requirement.id, State.OVERDUE, due, None, percent, note)
@@ -246,12 +256,28 @@ def person_status(
 ) -> PersonStatus | None:
     """Where one person stands on ``as_of``; ``None`` when they owe nothing that day."""
     day = clamp_to_year(fiscal_year, as_of)
-    owed = [r for r in catalog if in_scope(staff, r, day)]
-    if not owed:
+    if not staff.active_on(day):
         return None
     assignment = staff.assignment_on(day)
-    assert assignment is not None  # in_scope() checked it
-    statuses = tuple(requirement_status(staff, r, fiscal_year, day, records.get(r.id), exemptions) for r in owed)
+    if assignment is None:
+        return None
+    # Here since before April 1st, in one assignment, never on leave: the catalog's deadlines.
+    settled = not staff.leaves and len(staff.assignments) == 1 and staff.hired <= fy_start(fiscal_year)
+    statuses = tuple(
+        requirement_status(
+            staff,
+            r,
+            fiscal_year,
+            day,
+            records.get(r.id),
+            exemptions,
+            deadline(r, fiscal_year) if settled else _COMPUTE,
+        )
+        for r in catalog.requirements
+        if assignment.duty in r.duties
+    )
+    if not statuses:
+        return None
     return PersonStatus(staff, assignment, overall_state(s.state for s in statuses), statuses)
 
 
@@ -283,10 +309,15 @@ def evaluate(
 
 def summarize(statuses: Iterable[PersonStatus], catalog: Catalog) -> Summary:
     """Counts in total, per owning division and per requirement."""
-    summary = Summary(requirements={r.id: Counts() for r in catalog})
+    by_division: Counter[tuple[str, State]] = Counter()
+    by_requirement: Counter[tuple[str, State]] = Counter()
     for status in statuses:
-        summary.totals.add(status.state)
-        summary.divisions.setdefault(status.division, Counts()).add(status.state)
-        for rs in status.requirements:
-            summary.requirements[rs.requirement].add(rs.state)
+        by_division[status.assignment.division, status.state] += 1
+        by_requirement.update((rs.requirement, rs.state) for rs in status.requirements)
+    summary = Summary(requirements={r.id: Counts() for r in catalog})
+    for (division, state), n in by_division.items():
+        summary.totals.add(state, n)
+        summary.divisions.setdefault(division, Counts()).add(state, n)
+    for (requirement, state), n in by_requirement.items():
+        summary.requirements.setdefault(requirement, Counts()).add(state, n)
     return summary

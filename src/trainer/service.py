@@ -34,6 +34,7 @@ from trainer.model import (
     Requirement,
     Staff,
 )
+from trainer.perf import gc_paused
 from trainer.progress import Task
 from trainer.store.lock import DEFAULT_TIMEOUT
 from trainer.store.register import Register
@@ -159,6 +160,10 @@ class Service:
         self, fiscal_year: int | str | None = None, as_of: DateLike | None = None, division: str | None = None
     ) -> StatusReport:
         """Every in-scope person's state and the counts, as of a date (default: today)."""
+        with gc_paused():
+            return self._status(fiscal_year, as_of, division)
+
+    def _status(self, fiscal_year: int | str | None, as_of: DateLike | None, division: str | None) -> StatusReport:
         self.register.refresh()
         fy = self.fiscal_year(fiscal_year)
         day = _date(as_of, "基準日") if as_of is not None else min(self.today(), fy_end(fy))

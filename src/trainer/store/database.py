@@ -43,6 +43,7 @@ from typing import Any
 import orjson
 
 from trainer.errors import CorruptDatabaseError, SchemaVersionError, StoreError
+from trainer.perf import gc_paused
 from trainer.store.files import PRIVATE_DIR, atomic_write, fsync_dir, make_private_dir
 from trainer.store.journal import Journal, Op
 from trainer.store.lock import DEFAULT_TIMEOUT, DatabaseLock
@@ -179,6 +180,10 @@ class Database:
         part = self._parts.get(name)
         if part is not None:
             return part
+        with gc_paused():
+            return self._load_partition(name)
+
+    def _load_partition(self, name: str) -> _Partition:
         path = self.folder / f"{name}.json"
         specs = _tables_of(name)
         if path.exists():
@@ -316,13 +321,14 @@ class Database:
             ) from e
 
     def _toucher(self, partition: str):  # type: ignore[no-untyped-def]
-        def touch(table: str, data: TableData, doc_id: str) -> None:
+        def touch(table: str, data: TableData, doc_id: str, copy: bool) -> None:
             tx = self._tx
             if tx is None:
                 raise StoreError("内部エラー: トランザクションの外で書き込もうとしました")
             key = (partition, table, doc_id)
             if key not in tx.before:
-                tx.before[key] = snapshot(data.docs.get(doc_id))
+                before = data.docs.get(doc_id)
+                tx.before[key] = snapshot(before) if copy else before
                 tx.data[(partition, table)] = data
 
         return touch

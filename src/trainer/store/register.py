@@ -7,8 +7,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tinydb.table import Document
-
 from trainer.model import Division, Exemption, Record, Staff
 from trainer.store import codec
 from trainer.store.database import MAIN, Database, year_partition
@@ -55,18 +53,20 @@ class Register:
         """Insert or replace documents by their key; returns how many changed."""
         data = self.db.data(partition, table)
         tinytable = self.db.table(partition, table)
-        new: list[dict[str, Any]] = []
-        changed = 0
+        new: dict[tuple[Any, ...], dict[str, Any]] = {}
+        changed: dict[int, dict[str, Any]] = {}
         for doc in docs:
-            doc_id = data.find(*data.key_of(doc))
+            key = data.key_of(doc)
+            doc_id = data.find(*key)
             if doc_id is None:
-                new.append(doc)
+                new[key] = doc  # the last of two with one key wins, as it would one by one
             elif data.docs[doc_id] != doc:
-                tinytable.upsert(Document(doc, doc_id=int(doc_id)))
-                changed += 1
+                changed[int(doc_id)] = doc
+        if changed:
+            tinytable.replace_many(changed)
         if new:
-            tinytable.insert_multiple(new)
-        return changed + len(new)
+            tinytable.insert_multiple(new.values())
+        return len(changed) + len(new)
 
     # ---------------------------------------------------------------- settings
     def setting(self, key: str, default: Any = None) -> Any:

@@ -19,80 +19,93 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 Doc = dict[str, Any]
-Touch = Callable[[str, "TableData", str], None]
+# touch(table, data, doc_id, copy): remember the document's before-image (a deep copy if ``copy``)
+Touch = Callable[[str, "TableData", str, bool], None]
 
 
 class TableData:
-    """One table's documents (by string id) and its unique key index."""
+    """One table's documents (by string id) and its unique key index (built when first used)."""
 
     def __init__(self, name: str, key_fields: tuple[str, ...], docs: dict[str, Doc]) -> None:
         self.name = name
         self.key_fields = key_fields
         self.docs = docs
-        self.index: dict[tuple[Any, ...], str] = {}
-        for doc_id, doc in docs.items():
-            self._index_add(doc_id, doc)
+        self._index: dict[tuple[Any, ...], str] | None = None
+
+    @property
+    def index(self) -> dict[tuple[Any, ...], str]:
+        if self._index is None:
+            fields = self.key_fields
+            self._index = {tuple(doc.get(f) for f in fields): doc_id for doc_id, doc in self.docs.items()}
+        return self._index
 
     def key_of(self, doc: Doc) -> tuple[Any, ...]:
         return tuple(doc.get(f) for f in self.key_fields)
 
-    def _index_add(self, doc_id: str, doc: Doc) -> None:
-        if self.key_fields:
-            self.index[self.key_of(doc)] = doc_id
-
-    def _index_remove(self, doc_id: str) -> None:
-        old = self.docs.get(doc_id)
-        if old is not None and self.key_fields:
+    def _index_remove(self, doc_id: str, old: Doc | None) -> None:
+        if old is not None and self._index is not None:
             key = self.key_of(old)
-            if self.index.get(key) == doc_id:
-                del self.index[key]
+            if self._index.get(key) == doc_id:
+                del self._index[key]
 
     def set(self, doc_id: str, doc: Doc | None) -> None:
         """Put (or with ``None`` remove) a document, keeping the index right."""
-        self._index_remove(doc_id)
+        self._index_remove(doc_id, self.docs.get(doc_id))
         if doc is None:
             self.docs.pop(doc_id, None)
         else:
             self.docs[doc_id] = doc
-            self._index_add(doc_id, doc)
+            if self._index is not None:
+                self._index[self.key_of(doc)] = doc_id
 
     def find(self, *key: Any) -> str | None:
         return self.index.get(key)
 
-    def reindex(self, doc_id: str) -> None:
-        """Re-read the key of a document TinyDB changed in place."""
-        self.index = {k: v for k, v in self.index.items() if v != doc_id}
+    def rekey(self, doc_id: str, old_key: tuple[Any, ...]) -> None:
+        """A document was changed in place (TinyDB's update): move its index entry."""
+        if self._index is None:
+            return
+        if self._index.get(old_key) == doc_id:
+            del self._index[old_key]
         doc = self.docs.get(doc_id)
         if doc is not None:
-            self._index_add(doc_id, doc)
+            self._index[self.key_of(doc)] = doc_id
 
 
 class _IdView(MutableMapping[int, Doc]):
-    """What TinyDB's update functions see: int ids over a :class:`TableData`, touch-tracked."""
+    """What TinyDB's update functions see: int ids over a :class:`TableData`, touch-tracked.
+
+    A document handed out by ``view[id]`` may be changed in place, so its before-image is a deep
+    copy; a document replaced by ``view[id] = doc`` keeps the old object untouched as its
+    before-image, with no copy.
+    """
 
     def __init__(self, data: TableData, touch: Touch) -> None:
         self._data = data
         self._touch = touch
-        self._changed: set[str] = set()
+        self._lent: dict[str, tuple[Any, ...]] = {}
 
     def __getitem__(self, doc_id: int) -> Doc:
         key = str(doc_id)
         doc = self._data.docs[key]
-        self._touch(self._data.name, self._data, key)  # TinyDB may change it in place
-        self._changed.add(key)
+        if key not in self._lent:
+            self._touch(self._data.name, self._data, key, True)
+            self._lent[key] = self._data.key_of(doc)
         return doc
 
     def __setitem__(self, doc_id: int, doc: Doc) -> None:
         key = str(doc_id)
-        self._touch(self._data.name, self._data, key)
+        self._touch(self._data.name, self._data, key, False)
         self._data.set(key, doc)
+        self._lent.pop(key, None)
 
     def __delitem__(self, doc_id: int) -> None:
         key = str(doc_id)
         if key not in self._data.docs:
             raise KeyError(doc_id)
-        self._touch(self._data.name, self._data, key)
+        self._touch(self._data.name, self._data, key, False)
         self._data.set(key, None)
+        self._lent.pop(key, None)
 
     def __contains__(self, doc_id: object) -> bool:
         return str(doc_id) in self._data.docs
@@ -103,9 +116,9 @@ class _IdView(MutableMapping[int, Doc]):
     def __len__(self) -> int:
         return len(self._data.docs)
 
-    def reindex_changed(self) -> None:
-        for key in self._changed:
-            self._data.reindex(key)
+    def rekey_lent(self) -> None:
+        for key, old_key in self._lent.items():
+            self._data.rekey(key, old_key)
 
 
 class PartitionStorage(Storage):
@@ -136,8 +149,19 @@ class JournaledTable(Table):
         storage: PartitionStorage = self._storage  # type: ignore[assignment]
         view = _IdView(self._data(), storage.touch)
         updater(view)  # type: ignore[arg-type]
-        view.reindex_changed()
+        view.rekey_lent()
         self.clear_cache()
+
+    def replace_many(self, docs: dict[int, Doc]) -> None:
+        """Replace whole documents by id in one update (no per-document copying)."""
+
+        def updater(table: MutableMapping[int, Doc]) -> None:
+            for doc_id, doc in docs.items():
+                if doc_id not in table:
+                    raise KeyError(doc_id)
+                table[doc_id] = doc
+
+        self._update_table(updater)  # type: ignore[arg-type]
 
     def forget_next_id(self) -> None:
         """After another process wrote, the next free id must be looked up again."""
