@@ -207,7 +207,7 @@ def requirement_status(
     day: date,
     record: Record | None,
     exemptions: Sequence[Exemption] = (),
-    due: date | None | object = _COMPUTE,
+    due: date | object | None = _COMPUTE,
 ) -> RequirementStatus:
     """One person's state on one requirement (call only when the person is in scope).
 
