@@ -108,7 +108,6 @@ class Database:
         self._gen = 0
         self._seq = 0
         self._journal_end = 0
-        self._journal_id: tuple[int, int, int] | None = None
         self._tx: _Transaction | None = None
         self._mutex = threading.RLock()
 
@@ -141,7 +140,7 @@ class Database:
 
     def _create(self) -> None:
         self._write_partition_file(MAIN, {n: TableData(n, k, {}) for n, k in MAIN_TABLES.items()}, 0)
-        self.journal.create(1)
+        self.journal.create(1, SCHEMA_VERSION)
 
     def _load(self) -> None:
         self._parts.clear()
@@ -152,8 +151,8 @@ class Database:
                 f"ジャーナルがありません: {self.journal.path}",
                 self._restore_hint(),
             )
-        self._gen, start = self.journal.read_header()
-        self._journal_end = start
+        header = self.journal.read_header()
+        self._gen, self._journal_end = header.gen, header.start
         self._read_journal()
         self._partition(MAIN)
 
@@ -164,7 +163,6 @@ class Database:
             for op in tx["ops"]:
                 self._apply(tuple(op))  # type: ignore[arg-type]
         self._journal_end = batch.end
-        self._journal_id = self.journal.identity()
 
     def _apply(self, op: Op) -> None:
         part_name, table, doc_id, doc = op
@@ -249,29 +247,21 @@ class Database:
     def refresh(self) -> None:
         """Catch up with what other processes committed (cheap when nothing changed)."""
         with self._mutex:
-            if self.journal.identity() == self._journal_id:
+            if not self.journal.replaced() and not self.journal.has_more(self._journal_end):
                 return
             with self.lock.held():
                 self._catch_up()
 
     def _catch_up(self) -> None:
-        identity = self.journal.identity()
-        gen, _ = self.journal.read_header()  # the file may reuse an old inode, size and even mtime
-        if identity == self._journal_id and gen == self._gen:
-            return
-        seen = self._journal_id
-        replaced = identity is None or seen is None or identity[0] != seen[0] or identity[1] < self._journal_end
-        if gen != self._gen or replaced:  # another process checkpointed or restored: reload what we had open
+        if self.journal.replaced():  # another process checkpointed or restored: reload
             opened = list(self._parts)
             self._load()
             for name in opened:
                 self._partition(name)
-            for part in self._parts.values():
-                for table in part.db._tables.values():
-                    assert isinstance(table, JournaledTable)
-                    table.forget_next_id()
+        elif self.journal.has_more(self._journal_end):
+            self._read_journal()
+        else:
             return
-        self._read_journal()
         for part in self._parts.values():
             for table in part.db._tables.values():
                 assert isinstance(table, JournaledTable)
@@ -356,7 +346,6 @@ class Database:
                 "ディスクの空き容量と書き込み権限を確認してください。今回の変更は保存されていません",
             ) from e
         self._seq += 1
-        self._journal_id = self.journal.identity()
         for part, _table, _id, _doc in ops:
             self._parts[part].dirty = True
 
@@ -381,14 +370,16 @@ class Database:
                     self._write_partition_file(part.name, part.tables, self._gen)
                     part.through_gen = self._gen
                     part.dirty = False
-            self.journal.create(self._gen + 1)
-            self._gen, self._journal_end = self.journal.read_header()
-            self._journal_id = self.journal.identity()
+            self.journal.create(self._gen + 1, SCHEMA_VERSION)
+            header = self.journal.read_header()
+            self._gen, self._journal_end = header.gen, header.start
             for part in self._parts.values():
                 part.through_gen = self._gen - 1
 
     def close(self) -> None:
         with self._mutex:
+            self.journal.close()
+            self.lock.close()
             self._parts.clear()
             self._pending.clear()
 

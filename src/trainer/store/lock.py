@@ -35,7 +35,7 @@ def _whoami() -> dict[str, object]:
         "user": user,
         "host": socket.gethostname(),
         "pid": os.getpid(),
-        "since": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "since": datetime.now().astimezone().isoformat(timespec="seconds"),  # first lock of this run
     }
 
 
@@ -49,6 +49,7 @@ class DatabaseLock:
         self._lock = filelock.FileLock(self.path, mode=PRIVATE_FILE, thread_local=False)
         self._thread_lock = threading.RLock()
         self._depth = 0
+        self._info_fd: int | None = None
 
     def holder(self) -> dict[str, object] | None:
         """Who holds (or last held) the lock, as written in ``lock.json``."""
@@ -80,9 +81,29 @@ class DatabaseLock:
             self._thread_lock.release()
 
     def _write_info(self) -> None:
-        fd = os.open(self.info_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(_whoami(), f, ensure_ascii=False)
+        """Say who holds the lock, unless ``lock.json`` still says so from our last time.
+
+        The file we wrote stays open here, so its inode cannot be reused: the same inode at the
+        path means nobody else has written it since (and we skip a write on every transaction).
+        """
+        if self._info_fd is not None:
+            try:
+                if os.stat(self.info_path).st_ino == os.fstat(self._info_fd).st_ino:
+                    return
+            except FileNotFoundError:
+                pass
+            os.close(self._info_fd)
+            self._info_fd = None
+        tmp = self.info_path.with_name(f".lock.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        os.write(fd, json.dumps(_whoami(), ensure_ascii=False).encode("utf-8"))
+        os.replace(tmp, self.info_path)
+        self._info_fd = fd
+
+    def close(self) -> None:
+        if self._info_fd is not None:
+            os.close(self._info_fd)
+            self._info_fd = None
 
     def _timeout_error(self, waited: float) -> LockTimeoutError:
         info = self.holder()
