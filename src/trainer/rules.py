@@ -246,6 +246,21 @@ def overall_state(states: Iterable[State]) -> State:
     return State.NOT_STARTED
 
 
+@dataclass(frozen=True, slots=True)
+class _Year:
+    """What every person's evaluation on one day shares, worked out once."""
+
+    fiscal_year: int
+    start: date
+    day: date
+    deadlines: dict[str, date]
+
+    @classmethod
+    def of(cls, catalog: Catalog, fiscal_year: int, as_of: date) -> _Year:
+        deadlines = {r.id: deadline(r, fiscal_year) for r in catalog}
+        return cls(fiscal_year, fy_start(fiscal_year), clamp_to_year(fiscal_year, as_of), deadlines)
+
+
 def person_status(
     staff: Staff,
     catalog: Catalog,
@@ -255,23 +270,30 @@ def person_status(
     exemptions: Sequence[Exemption] = (),
 ) -> PersonStatus | None:
     """Where one person stands on ``as_of``; ``None`` when they owe nothing that day."""
-    day = clamp_to_year(fiscal_year, as_of)
+    return _person_status(staff, catalog, _Year.of(catalog, fiscal_year, as_of), records, exemptions)
+
+
+def _person_status(
+    staff: Staff, catalog: Catalog, year: _Year, records: Mapping[str, Record], exemptions: Sequence[Exemption]
+) -> PersonStatus | None:
+    day = year.day
     if not staff.active_on(day):
         return None
     assignment = staff.assignment_on(day)
     if assignment is None:
         return None
     # Here since before April 1st, in one assignment, never on leave: the catalog's deadlines.
-    settled = not staff.leaves and len(staff.assignments) == 1 and staff.hired <= fy_start(fiscal_year)
+    settled = not staff.leaves and len(staff.assignments) == 1 and staff.hired <= year.start
+    fy = year.fiscal_year
     statuses = tuple(
         requirement_status(
             staff,
             r,
-            fiscal_year,
+            fy,
             day,
             records.get(r.id),
             exemptions,
-            deadline(r, fiscal_year) if settled else _COMPUTE,
+            year.deadlines[r.id] if settled else _COMPUTE,
         )
         for r in catalog.requirements
         if assignment.duty in r.duties
@@ -291,18 +313,14 @@ def evaluate(
     division: str | None = None,
 ) -> list[PersonStatus]:
     """Every in-scope person's status; ``records`` and ``exemptions`` are keyed by staff id."""
+    year = _Year.of(catalog, fiscal_year, as_of)
     result = []
     empty: dict[str, Record] = {}
+    no_exemptions: tuple[Exemption, ...] = ()
     for person in staff:
-        status = person_status(
-            person,
-            catalog,
-            fiscal_year,
-            as_of,
-            records.get(person.staff_id, empty),
-            exemptions.get(person.staff_id, ()),
-        )
-        if status is not None and (division is None or status.division == division):
+        sid = person.staff_id
+        status = _person_status(person, catalog, year, records.get(sid, empty), exemptions.get(sid, no_exemptions))
+        if status is not None and (division is None or status.assignment.division == division):
             result.append(status)
     return result
 

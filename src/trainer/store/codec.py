@@ -25,8 +25,19 @@ _PROGRESS = {p.value: p for p in Progress}
 _LEAVE = {k.value: k for k in LeaveKind}
 
 
+_DATES: dict[str, date] = {}
+
+
+def _day(text: str) -> date:
+    """``date.fromisoformat``, shared: a register holds a few thousand distinct dates at most."""
+    found = _DATES.get(text)
+    if found is None:
+        found = _DATES[text] = date.fromisoformat(text)
+    return found
+
+
 def _d(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+    return _day(value) if value else None
 
 
 def _s(value: date | None) -> str | None:
@@ -63,15 +74,12 @@ def staff_from_doc(doc: Doc) -> Staff:
         name=doc["name"],
         kana=doc["kana"],
         employment=doc["employment"],
-        hired=date.fromisoformat(doc["hired"]),
+        hired=_day(doc["hired"]),
         retired=_d(doc.get("retired")),
         assignments=tuple(
-            Assignment(date.fromisoformat(a["start"]), a["division"], a["title"], _DUTY[a["duty"]])
-            for a in doc["assignments"]
+            Assignment(_day(a["start"]), a["division"], a["title"], _DUTY[a["duty"]]) for a in doc["assignments"]
         ),
-        leaves=tuple(
-            Leave(_LEAVE[x["kind"]], date.fromisoformat(x["start"]), _d(x.get("end"))) for x in doc.get("leaves", ())
-        ),
+        leaves=tuple(Leave(_LEAVE[x["kind"]], _day(x["start"]), _d(x.get("end"))) for x in doc.get("leaves", ())),
     )
 
 
@@ -79,7 +87,6 @@ def record_to_doc(r: Record) -> Doc:
     return {
         "staff_id": r.staff_id,
         "requirement": r.requirement,
-        "fiscal_year": r.fiscal_year,
         "progress": r.progress.value,
         "percent": r.percent,
         "on": r.on.isoformat(),
@@ -87,14 +94,15 @@ def record_to_doc(r: Record) -> Doc:
     }
 
 
-def record_from_doc(doc: Doc) -> Record:
+def record_from_doc(doc: Doc, fiscal_year: int) -> Record:
+    """A record of the year file ``fiscal_year`` (the file says the year, not each record)."""
     return Record(
         staff_id=doc["staff_id"],
-        fiscal_year=doc["fiscal_year"],
+        fiscal_year=fiscal_year,
         requirement=doc["requirement"],
         progress=_PROGRESS[doc["progress"]],
         percent=doc["percent"],
-        on=date.fromisoformat(doc["on"]),
+        on=_day(doc["on"]),
         source=doc.get("source", ""),
     )
 
@@ -103,13 +111,10 @@ def exemption_to_doc(e: Exemption) -> Doc:
     return {
         "staff_id": e.staff_id,
         "requirement": e.requirement,
-        "fiscal_year": e.fiscal_year,
         "reason": e.reason,
         "on": e.on.isoformat(),
     }
 
 
-def exemption_from_doc(doc: Doc) -> Exemption:
-    return Exemption(
-        doc["staff_id"], doc["fiscal_year"], doc["requirement"], doc["reason"], date.fromisoformat(doc["on"])
-    )
+def exemption_from_doc(doc: Doc, fiscal_year: int) -> Exemption:
+    return Exemption(doc["staff_id"], fiscal_year, doc["requirement"], doc["reason"], _day(doc["on"]))

@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -56,7 +56,7 @@ from trainer.store.tables import (
     snapshot,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MAIN = "main"
 CHECKPOINT_BYTES = 16 * 1024 * 1024
 KEEP_BACKUPS = 30
@@ -71,6 +71,17 @@ YEAR_TABLES: dict[str, tuple[str, ...]] = {
     "records": ("staff_id", "requirement"),
     "exemptions": ("staff_id", "requirement"),
 }
+
+
+def _v1_to_v2(partition: str, tables: dict[str, dict[str, Doc]]) -> None:
+    """Schema 2: a year file's records and exemptions no longer repeat the fiscal year."""
+    for table in ("records", "exemptions"):
+        for doc in tables.get(table, {}).values():
+            doc.pop("fiscal_year", None)
+
+
+# schema version -> how to bring a partition's tables from it to the next version (in place)
+MIGRATIONS: dict[int, Callable[[str, dict[str, dict[str, Doc]]], None]] = {1: _v1_to_v2}
 
 
 def year_partition(fiscal_year: int) -> str:
@@ -135,12 +146,56 @@ class Database:
             db._finish_restore_if_pending()
             if not (folder / "main.json").exists():
                 db._create()
+            db._migrate_if_needed()
             db._load()
         return db
 
     def _create(self) -> None:
         self._write_partition_file(MAIN, {n: TableData(n, k, {}) for n, k in MAIN_TABLES.items()}, 0)
         self.journal.create(1, SCHEMA_VERSION)
+
+    # -------------------------------------------------------------- migrations
+    def _migrate_if_needed(self) -> None:
+        """Bring files written by an older trainer up to :data:`SCHEMA_VERSION`, after a backup.
+
+        The journal's transactions are in the old format too, so they are folded into each old
+        file before it is migrated; then a new journal of the next generation starts. A crash in
+        between is safe: a file already migrated (it says the new schema) is left as it is, and
+        the old journal is not replaced until every file is migrated.
+        """
+        header = self.journal.read_header()
+        if header.schema == SCHEMA_VERSION:  # the journal is replaced last: all files are current
+            return
+        if header.schema > SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"{self.folder} は新しい版の trainer（スキーマ {header.schema}）で作られています"
+                f"（この trainer はスキーマ {SCHEMA_VERSION} まで）",
+                "trainer を新しい版に更新してください。ファイルは変更していません",
+            )
+        names = [MAIN, *sorted(p.stem for p in self.folder.glob("fy*.json"))]
+        raws = {name: self._read_partition_file(self.folder / f"{name}.json") for name in names}
+        self.backup(f"before-migration-v{header.schema}-v{SCHEMA_VERSION}")
+        ops: dict[str, list[Op]] = {}
+        for tx in self.journal.read(header.start).transactions:
+            for op in tx["ops"]:
+                ops.setdefault(op[0], []).append(tuple(op))  # type: ignore[arg-type]
+        for name in sorted(set(names) | set(ops)):
+            raw = raws.get(name, {"_meta": {"1": {"schema": header.schema, "through_gen": -1}}})
+            meta = raw["_meta"]["1"]
+            if int(meta["schema"]) == SCHEMA_VERSION:
+                continue  # migrated before an interruption; it includes the journal already
+            tables = {n: dict(raw.get(n, {})) for n in _tables_of(name)}
+            if header.gen >= int(meta.get("through_gen", -1)):
+                for _part, table, doc_id, doc in ops.get(name, []):
+                    if doc is None:
+                        tables[table].pop(doc_id, None)
+                    else:
+                        tables[table][doc_id] = doc
+            for version in range(int(meta["schema"]), SCHEMA_VERSION):
+                MIGRATIONS[version](name, tables)
+            data = {n: TableData(n, k, tables[n]) for n, k in _tables_of(name).items()}
+            self._write_partition_file(name, data, header.gen)
+        self.journal.create(header.gen + 1, SCHEMA_VERSION)
 
     def _load(self) -> None:
         self._parts.clear()

@@ -104,13 +104,19 @@ class Register:
     def records(self, fiscal_year: int) -> dict[str, dict[str, Record]]:
         """Records of the year by staff id, then requirement id."""
         result: dict[str, dict[str, Record]] = {}
+        decode = codec.record_from_doc
         for doc in self.db.data(year_partition(fiscal_year), "records").docs.values():
-            record = codec.record_from_doc(doc)
-            result.setdefault(record.staff_id, {})[record.requirement] = record
+            record = decode(doc, fiscal_year)
+            by_staff = result.get(record.staff_id)
+            if by_staff is None:
+                by_staff = result[record.staff_id] = {}
+            by_staff[record.requirement] = record
         return result
 
     def record(self, fiscal_year: int, staff_id: str, requirement: str) -> Record | None:
-        return self._get(year_partition(fiscal_year), "records", codec.record_from_doc, staff_id, requirement)
+        data = self.db.data(year_partition(fiscal_year), "records")
+        doc_id = data.find(staff_id, requirement)
+        return None if doc_id is None else codec.record_from_doc(data.docs[doc_id], fiscal_year)
 
     def put_records(self, records: Iterable[Record]) -> int:
         by_year: dict[int, list[dict[str, Any]]] = {}
@@ -122,7 +128,7 @@ class Register:
     def exemptions(self, fiscal_year: int) -> dict[str, list[Exemption]]:
         result: dict[str, list[Exemption]] = {}
         for doc in self.db.data(year_partition(fiscal_year), "exemptions").docs.values():
-            e = codec.exemption_from_doc(doc)
+            e = codec.exemption_from_doc(doc, fiscal_year)
             result.setdefault(e.staff_id, []).append(e)
         return result
 
