@@ -282,8 +282,8 @@ def _person_status(
     assignment = staff.assignment_on(day)
     if assignment is None:
         return None
-    # Here since before April 1st, in one assignment, never on leave: the catalog's deadlines.
-    settled = not staff.leaves and len(staff.assignments) == 1 and staff.hired <= year.start
+    # Here since before April 1st doing the same 事務, never on leave: the catalog's deadlines.
+    settled = not staff.leaves and staff.hired <= year.start and _same_duty_all_year(staff, year.start, day)
     fy = year.fiscal_year
     statuses = tuple(
         requirement_status(
@@ -301,6 +301,19 @@ def _person_status(
     if not statuses:
         return None
     return PersonStatus(staff, assignment, overall_state(s.state for s in statuses), statuses)
+
+
+def _same_duty_all_year(staff: Staff, start: date, day: date) -> bool:
+    """True when every assignment in force from ``start`` to ``day`` has one 事務区分."""
+    duty = None
+    for a in staff.assignments:
+        if a.start > day:
+            break
+        if a.start <= start or duty is None:
+            duty = a.duty  # the assignment in force on ``start`` (or the first after it)
+        elif a.duty is not duty:
+            return False
+    return duty is not None
 
 
 def evaluate(
