@@ -77,8 +77,7 @@ class RequirementStatus(NamedTuple):
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class PersonStatus:
+class PersonStatus(NamedTuple):
     staff: Staff
     assignment: Assignment
     state: State
