@@ -57,6 +57,7 @@ from trainer.calendar import fy_end, fy_start, next_working_day
 from trainer.model import (
     Assignment,
     Catalog,
+    Duty,
     Exemption,
     Progress,
     Record,
@@ -214,21 +215,30 @@ def requirement_status(
     """
     if due is _COMPUTE:
         due = personal_deadline(staff, requirement, fiscal_year, day)
-    assert due is None or isinstance(due, date)
-    known = record if record is not None and record.on <= day else None
-    percent = known.percent if known is not None else 0
-    if known is not None and known.progress is Progress.COMPLETED:
-        return RequirementStatus(requirement.id, State.COMPLETED, due, known.on, 100)
-    exemption = next((e for e in exemptions if e.applies_to(requirement.id)), None) if exemptions else None
-    if exemption is not None:
-        return RequirementStatus(requirement.id, State.EXEMPT, due, None, percent, exemption.reason)
-    leave = staff.leave_on(day) if staff.leaves else None
-    note = f"{leave.kind.value}中" if leave is not None else ""
-    if due is not None and day > due:
-        return RequirementStatus(requirement.id, State.OVERDUE, due, None, percent, note)
-    if known is not None and known.progress is Progress.IN_PROGRESS:
-        return RequirementStatus(requirement.id, State.IN_PROGRESS, due, None, percent, note)
-    return RequirementStatus(requirement.id, State.NOT_STARTED, due, None, percent, note)
+    rid = requirement.id
+    percent = 0
+    progress = None
+    if record is not None and record.on <= day:  # progress known on the day
+        if record.progress is _DONE:
+            return RequirementStatus(rid, _COMPLETED, due, record.on, 100)  # type: ignore[arg-type]
+        percent, progress = record.percent, record.progress
+    if exemptions:
+        for e in exemptions:
+            if e.applies_to(rid):
+                return RequirementStatus(rid, _EXEMPT, due, None, percent, e.reason)  # type: ignore[arg-type]
+    note = ""
+    if staff.leaves:
+        leave = staff.leave_on(day)
+        note = f"{leave.kind.value}中" if leave is not None else ""
+    if due is not None and day > due:  # type: ignore[operator]
+        return RequirementStatus(rid, _OVERDUE, due, None, percent, note)  # type: ignore[arg-type]
+    state = _IN_PROGRESS if progress is _ONGOING else _NOT_STARTED
+    return RequirementStatus(rid, state, due, None, percent, note)  # type: ignore[arg-type]
+
+
+_DONE, _ONGOING = Progress.COMPLETED, Progress.IN_PROGRESS
+_COMPLETED, _EXEMPT, _OVERDUE = State.COMPLETED, State.EXEMPT, State.OVERDUE
+_IN_PROGRESS, _NOT_STARTED = State.IN_PROGRESS, State.NOT_STARTED
 
 
 def overall_state(states: Iterable[State]) -> State:
@@ -252,12 +262,12 @@ class _Year:
     fiscal_year: int
     start: date
     day: date
-    deadlines: dict[str, date]
+    owed: dict[Duty, tuple[tuple[Requirement, date], ...]]  # by 事務区分: requirement, deadline
 
     @classmethod
     def of(cls, catalog: Catalog, fiscal_year: int, as_of: date) -> _Year:
-        deadlines = {r.id: deadline(r, fiscal_year) for r in catalog}
-        return cls(fiscal_year, fy_start(fiscal_year), clamp_to_year(fiscal_year, as_of), deadlines)
+        owed = {duty: tuple((r, deadline(r, fiscal_year)) for r in catalog if duty in r.duties) for duty in Duty}
+        return cls(fiscal_year, fy_start(fiscal_year), clamp_to_year(fiscal_year, as_of), owed)
 
 
 def person_status(
@@ -283,22 +293,16 @@ def _person_status(
         return None
     # Here since before April 1st doing the same 事務, never on leave: the catalog's deadlines.
     settled = not staff.leaves and staff.hired <= year.start and _same_duty_all_year(staff, year.start, day)
+    owed = year.owed[assignment.duty]
+    if not owed:
+        return None
     fy = year.fiscal_year
     statuses = tuple(
-        requirement_status(
-            staff,
-            r,
-            fy,
-            day,
-            records.get(r.id),
-            exemptions,
-            year.deadlines[r.id] if settled else _COMPUTE,
-        )
-        for r in catalog.requirements
-        if assignment.duty in r.duties
+        [
+            requirement_status(staff, r, fy, day, records.get(r.id), exemptions, due if settled else _COMPUTE)
+            for r, due in owed
+        ]
     )
-    if not statuses:
-        return None
     return PersonStatus(staff, assignment, overall_state(s.state for s in statuses), statuses)
 
 

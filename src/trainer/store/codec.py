@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -105,6 +106,28 @@ def record_from_doc(doc: Doc, fiscal_year: int) -> Record:
         on=_day(doc["on"]),
         source=doc.get("source", ""),
     )
+
+
+def records_by_staff(docs: Iterable[Doc], fiscal_year: int) -> dict[str, dict[str, Record]]:
+    """A year file's records by staff id, then requirement id (the loop behind ``status``)."""
+    result: dict[str, dict[str, Record]] = {}
+    progress, day = _PROGRESS, _day
+    for doc in docs:
+        staff_id = doc["staff_id"]
+        by_staff = result.get(staff_id)
+        if by_staff is None:
+            by_staff = result[staff_id] = {}
+        requirement = doc["requirement"]
+        by_staff[requirement] = Record(
+            staff_id,
+            fiscal_year,
+            requirement,
+            progress[doc["progress"]],
+            doc["percent"],
+            day(doc["on"]),
+            doc.get("source", ""),
+        )
+    return result
 
 
 def exemption_to_doc(e: Exemption) -> Doc:

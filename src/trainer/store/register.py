@@ -103,15 +103,7 @@ class Register:
     # ----------------------------------------------------------------- records
     def records(self, fiscal_year: int) -> dict[str, dict[str, Record]]:
         """Records of the year by staff id, then requirement id."""
-        result: dict[str, dict[str, Record]] = {}
-        decode = codec.record_from_doc
-        for doc in self.db.data(year_partition(fiscal_year), "records").docs.values():
-            record = decode(doc, fiscal_year)
-            by_staff = result.get(record.staff_id)
-            if by_staff is None:
-                by_staff = result[record.staff_id] = {}
-            by_staff[record.requirement] = record
-        return result
+        return codec.records_by_staff(self.db.data(year_partition(fiscal_year), "records").docs.values(), fiscal_year)
 
     def record(self, fiscal_year: int, staff_id: str, requirement: str) -> Record | None:
         data = self.db.data(year_partition(fiscal_year), "records")
