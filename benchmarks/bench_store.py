@@ -107,6 +107,8 @@ def fresh_status(folder: Path) -> tuple[float, float]:
     """
     code = (
         "import sys\n"
+        "import gc\n"
+        "gc.disable()  # as the trainer console script does\n"
         "from trainer.cli import main\n"
         f"rc = main(['status', '--db', {str(folder)!r}, '--format', 'json'])\n"
         "hwm = next(line for line in open('/proc/self/status') if line.startswith('VmHWM'))\n"
