@@ -316,6 +316,9 @@ def normalize_name(name: str) -> str:
 
 def find_requirement(catalog: Catalog, name: str) -> Requirement | None:
     """The requirement whose id, title, short title or alias matches ``name``."""
+    exact = catalog.get(name)
+    if exact is not None:
+        return exact
     wanted = normalize_name(name)
     for requirement in catalog:
         if any(normalize_name(n) == wanted for n in requirement.names()):
