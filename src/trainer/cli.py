@@ -299,6 +299,12 @@ def cmd_employment_types(svc: Service, a: argparse.Namespace) -> int:
 
 
 def cmd_backup(svc: Service, a: argparse.Namespace) -> int:
+    if a.list:
+        rows = [[p.name, f"{p.stat().st_size / 1e6:.1f} MB"] for p in svc.register.db.backups()]
+        print(
+            table(["バックアップ（新しい順）", "大きさ"], rows, right=[1]) if rows else "バックアップはまだありません"
+        )
+        return EXIT_OK
     path = svc.register.db.backup("manual")
     print(f"バックアップを作成しました: {path}")
     return EXIT_OK
@@ -455,7 +461,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--set", metavar="A,B,…", help="カンマ区切りで一覧を置き換える（登録済みの職員が使う区分は消せません）"
     )
 
-    command("backup", cmd_backup, "データベースのバックアップを作成する")
+    p = command("backup", cmd_backup, "データベースのバックアップを作成する（新しい30個を残します）")
+    p.add_argument("--list", action="store_true", help="作らずに、あるバックアップを新しい順に表示する")
     p = command("restore", cmd_restore, "バックアップから戻す（戻す前の状態もバックアップします）")
     p.add_argument("file", help="バックアップの zip ファイル")
     return parser

@@ -216,3 +216,18 @@ def test_a_city_catalog_folder_is_used(demo_db: Path, tmp_path: Path, capsys: py
     code, out, _ = run(capsys, "status", "--db", str(demo_db), "--catalog", str(city), "--format", "json")
     assert code == 0
     assert [r["id"] for r in json.loads(out)["requirements"]] == ["intro", "rules", "flow", "checkpoint"]
+
+
+def test_backup_list_and_restore_through_the_cli(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "backup", "--db", str(demo_db))
+    assert code == 0
+    backup = out.split(": ", 1)[1].strip()
+    _, out, _ = run(capsys, "staff", "list", "--db", str(demo_db), "--format", "json")
+    sid = json.loads(out)[0]["staff_id"]
+    assert run(capsys, "staff", "retire", sid, "--db", str(demo_db), "--on", "2026-11-20")[0] == 0
+    code, out, _ = run(capsys, "backup", "--db", str(demo_db), "--list")
+    assert code == 0 and Path(backup).name in out
+    code, out, _ = run(capsys, "restore", backup, "--db", str(demo_db))
+    assert code == 0 and "before-restore" in out
+    _, out, _ = run(capsys, "staff", "show", sid, "--db", str(demo_db), "--format", "json")
+    assert json.loads(out)["retired"] is None

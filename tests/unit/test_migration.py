@@ -127,3 +127,23 @@ def test_a_register_from_a_newer_trainer_is_refused_untouched(tmp_path: Path) ->
         Register.open(folder)
     after = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.name.startswith("lock")}
     assert after == before
+
+
+def test_the_first_write_of_a_new_fiscal_year_is_preceded_by_a_backup(tmp_path: Path) -> None:
+    folder = tmp_path / "register"
+    register = Register.open(folder)
+    with register.transaction():
+        register.put_records([Record("000123", 2025, "intro", Progress.COMPLETED, 100, date(2025, 7, 1), "cli")])
+    register.db.checkpoint()
+    assert not (folder / "backups").exists()  # a brand-new register has nothing to protect yet
+
+    with register.transaction():
+        register.put_records([Record("000123", 2026, "intro", Progress.COMPLETED, 100, date(2026, 7, 1), "cli")])
+    backups = list((folder / "backups").glob("*rollover-fy2026.zip"))
+    assert len(backups) == 1
+    with zipfile.ZipFile(backups[0]) as z:
+        assert "fy2025.json" in z.namelist() and "fy2026.json" not in z.namelist()
+
+    with register.transaction():
+        register.put_records([Record("000124", 2026, "intro", Progress.COMPLETED, 100, date(2026, 7, 2), "cli")])
+    assert len(list((folder / "backups").glob("*.zip"))) == 1

@@ -388,6 +388,7 @@ class Database:
                 ops.append((part, table, doc_id, after))
         if not ops:
             return
+        self._backup_before_a_new_year(ops)
         payload = {
             "seq": self._seq + 1,
             "at": datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -403,6 +404,14 @@ class Database:
         self._seq += 1
         for part, _table, _id, _doc in ops:
             self._parts[part].dirty = True
+
+    def _backup_before_a_new_year(self, ops: list[Op]) -> None:
+        """The first write into a new fiscal year (the rollover) is preceded by a backup."""
+        new = sorted(
+            {p for p, _t, _i, _d in ops if p != MAIN and self._parts[p].through_gen < 0 and not self._parts[p].dirty}
+        )
+        if new and any(self.folder.glob("fy*.json")):
+            self.backup("rollover-" + "-".join(new))
 
     def _rollback(self) -> None:
         tx = self._tx
