@@ -38,6 +38,13 @@ GROW_BYTES = 1024 * 1024
 _sync = getattr(os, "fdatasync", os.fsync)
 
 
+def _write_all(fd: int, data: bytes, offset: int) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view, offset = view[written:], offset + written
+
+
 def encode_line(payload: dict[str, Any]) -> bytes:
     body = orjson.dumps(payload)
     return b"%08x " % zlib.crc32(body) + body + b"\n"
@@ -172,15 +179,12 @@ class Journal:
                 os.pwrite(fd, b"\0" * len(tail), good_end)
             self._tail_clean = True
         end = good_end + len(line)
-        if end > self._allocated:
-            grow = max(GROW_BYTES, end - self._allocated)
-            os.pwrite(fd, b"\0" * grow, self._allocated)
-            os.fsync(fd)  # the new size must be durable before lines rely on it
-            self._allocated += grow
-        view = memoryview(line)
-        position = good_end
-        while view:
-            written = os.pwrite(fd, view, position)
-            view, position = view[written:], position + written
-        _sync(fd)
+        if end > self._allocated:  # the line and fresh zeroed room after it, in one write
+            room = b"\0" * GROW_BYTES
+            _write_all(fd, line + room, good_end)
+            os.fsync(fd)  # the size changed: flush it too
+            self._allocated = end + len(room)
+        else:
+            _write_all(fd, line, good_end)
+            _sync(fd)
         return end

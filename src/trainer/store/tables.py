@@ -11,6 +11,7 @@ changes on commit or restores the before-images on rollback.
 from __future__ import annotations
 
 import copy
+import operator
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
@@ -31,16 +32,22 @@ class TableData:
         self.key_fields = key_fields
         self.docs = docs
         self._index: dict[tuple[Any, ...], str] | None = None
+        getter = operator.itemgetter(*key_fields) if key_fields else None
+        self._getter = getter if len(key_fields) > 1 else (lambda doc: (getter(doc),))  # type: ignore[misc]
 
     @property
     def index(self) -> dict[tuple[Any, ...], str]:
         if self._index is None:
-            fields = self.key_fields
-            self._index = {tuple(doc.get(f) for f in fields): doc_id for doc_id, doc in self.docs.items()}
+            key_of = self.key_of
+            self._index = {key_of(doc): doc_id for doc_id, doc in self.docs.items()}
         return self._index
 
     def key_of(self, doc: Doc) -> tuple[Any, ...]:
-        return tuple(doc.get(f) for f in self.key_fields)
+        """The document's key fields as a tuple (``None`` for a missing one)."""
+        try:
+            return self._getter(doc)  # type: ignore[misc]
+        except (KeyError, TypeError):
+            return tuple(doc.get(f) for f in self.key_fields)
 
     def _index_remove(self, doc_id: str, old: Doc | None) -> None:
         if old is not None and self._index is not None:
@@ -50,13 +57,17 @@ class TableData:
 
     def set(self, doc_id: str, doc: Doc | None) -> None:
         """Put (or with ``None`` remove) a document, keeping the index right."""
-        self._index_remove(doc_id, self.docs.get(doc_id))
+        old = self.docs.get(doc_id)
         if doc is None:
+            self._index_remove(doc_id, old)
             self.docs.pop(doc_id, None)
-        else:
-            self.docs[doc_id] = doc
-            if self._index is not None:
-                self._index[self.key_of(doc)] = doc_id
+            return
+        self.docs[doc_id] = doc
+        if self._index is not None:
+            key = self.key_of(doc)
+            if old is not None and self.key_of(old) != key:
+                self._index_remove(doc_id, old)
+            self._index[key] = doc_id
 
     def find(self, *key: Any) -> str | None:
         return self.index.get(key)
