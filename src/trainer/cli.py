@@ -6,6 +6,7 @@ import argparse
 import gc
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -24,16 +25,38 @@ from trainer.textfmt import table
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, prefix="使い方: " if prefix is None else prefix)
+
+
+_ARGPARSE_MESSAGES = [
+    (re.compile(r"the following arguments are required: (.+)"), r"必要な引数がありません: \1"),
+    (
+        re.compile(r"argument (\S+): invalid choice: '(.*)' \(choose from (.+)\)"),
+        r"\1: 「\2」は選べません（選べるもの: \3）",
+    ),
+    (re.compile(r"argument (\S+): invalid int value: '(.*)'"), r"\1: 「\2」は整数ではありません"),
+    (re.compile(r"argument (\S+): expected one argument"), r"\1: 値が必要です"),
+    (re.compile(r"unrecognized arguments: (.+)"), r"知らない引数です: \1"),
+]
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with Japanese section titles; usage errors exit 2."""
+    """argparse in Japanese: section titles, the help flag, the usual errors; usage errors exit 2."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
-        super().__init__(*args, **kwargs)
+        kwargs.setdefault("formatter_class", _Formatter)
+        wants_help = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
         self._positionals.title = "引数"
         self._optionals.title = "オプション"
+        if wants_help:
+            self.add_argument("-h", "--help", action="help", help="このヘルプを表示して終わる")
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        for pattern, japanese in _ARGPARSE_MESSAGES:
+            message = pattern.sub(japanese, message)
         self.print_usage(sys.stderr)
         print(f"{self.prog}: 使い方の誤り: {message}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
@@ -166,8 +189,8 @@ def cmd_staff_list(svc: Service, a: argparse.Namespace) -> int:
 
 
 def cmd_staff_show(svc: Service, a: argparse.Namespace) -> int:
-    person, status = svc.person(a.staff_id, a.fy)
-    fy = svc.fiscal_year(a.fy)
+    view = svc.person(a.staff_id, a.fy)
+    person, status, fy = view.staff, view.status, view.fiscal_year
     if a.format == "json":
         data = _staff_json(svc, person)
         data["fiscal_year"] = fy
@@ -182,6 +205,9 @@ def cmd_staff_show(svc: Service, a: argparse.Namespace) -> int:
                 "note": r.note,
             }
             for r in (status.requirements if status else ())
+        ]
+        data["exemptions"] = [
+            {"requirement": e.requirement, "reason": e.reason, "on": e.on.isoformat()} for e in view.exemptions
         ]
         _print_json(data)
         return EXIT_OK
@@ -211,6 +237,11 @@ def cmd_staff_show(svc: Service, a: argparse.Namespace) -> int:
                 ]
             )
         print(table(["研修", "状態", "修了日", "期限", "備考"], rows))
+    if view.exemptions:
+        print("\n免除:")
+        for e in view.exemptions:
+            what = "すべての研修" if e.requirement == ALL_REQUIREMENTS else svc.catalog.by_id[e.requirement].short_title
+            print(f"  {what}: {e.reason}（{wareki(e.on)} 記録）")
     return EXIT_OK
 
 
@@ -234,7 +265,9 @@ def cmd_staff_transfer(svc: Service, a: argparse.Namespace) -> int:
 
 def cmd_staff_leave(svc: Service, a: argparse.Namespace) -> int:
     p = svc.leave(a.staff_id, a.kind, a.start, a.end)
-    print(f"休業を登録しました: {p.staff_id} {p.name} {a.kind}")
+    leave = next(x for x in p.leaves if x.kind.value == a.kind and x.start == parse_date(a.start))
+    period = f"{wareki(leave.start)}〜{wareki(leave.end) if leave.end else ''}"
+    print(f"休業を登録しました: {p.staff_id} {p.name} {leave.kind.value} {period}")
     return EXIT_OK
 
 
@@ -323,16 +356,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="マイナンバー利用事務に従事する職員の研修（接続運用研修・サイバーセキュリティ研修）の受講管理",
         epilog="例: trainer demo && trainer status",
     )
-    parser.add_argument("--version", action="version", version=f"trainer {__version__}")
+    parser.add_argument("--version", action="version", version=f"trainer {__version__}", help="版を表示して終わる")
+    db_help = "データベースのフォルダ（既定: 環境変数 TRAINER_DB、なければユーザーのデータフォルダ）"
+    catalog_help = "研修カタログのフォルダ（courses/ と checklists/ を含む）。既定: TRAINER_CATALOG、なければ同梱のもの"
+    parser.add_argument("--db", type=Path, help=db_help)
+    parser.add_argument("--catalog", type=Path, help=catalog_help)
+    # The same options after the command; SUPPRESS keeps a value given before the command.
     common = _Parser(add_help=False)
-    common.add_argument(
-        "--db", type=Path, help="データベースのフォルダ（既定: 環境変数 TRAINER_DB、なければユーザーのデータフォルダ）"
-    )
-    common.add_argument(
-        "--catalog",
-        type=Path,
-        help="研修カタログのフォルダ（courses/ と checklists/ を含む）。既定: TRAINER_CATALOG、なければ同梱のもの",
-    )
+    common._optionals.title = "共通オプション"
+    common.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=db_help)
+    common.add_argument("--catalog", type=Path, default=argparse.SUPPRESS, help=catalog_help)
     sub = parser.add_subparsers(
         dest="command",
         metavar="COMMAND",
@@ -342,16 +375,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     def command(
-        name: str, func: Callable[[Service, argparse.Namespace], int], help_text: str, parent: Any = sub
+        name: str,
+        func: Callable[[Service, argparse.Namespace], int],
+        help_text: str,
+        parent: Any = sub,
+        creates: bool = False,
     ) -> argparse.ArgumentParser:
+        """A command; only those that ``creates`` make a new database where none is."""
         p = parent.add_parser(name, help=help_text, description=help_text, parents=[common])
-        p.set_defaults(func=func)
+        p.set_defaults(func=func, creates=creates)
         return p
 
     def fy_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--fy", help="年度（2026、令和8年度、R8 など。既定: 今日の年度）")
 
-    p = command("demo", cmd_demo, "架空の市のデモデータを作成する")
+    p = command("demo", cmd_demo, "架空の市のデモデータを作成する", creates=True)
     p.add_argument("--staff", type=int, default=300, help="職員数（既定 300。政令市規模なら 50000）")
     p.add_argument("--seed", type=int, default=1, help="乱数の種（同じ種なら同じ市）")
     fy_option(p)
@@ -383,7 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("staff_id", help="職員番号")
     fy_option(p)
     p.add_argument("--format", choices=["table", "json"], default="table", help="出力形式（既定 table）")
-    p = command("add", cmd_staff_add, "職員を登録する", staff_sub)
+    p = command("add", cmd_staff_add, "職員を登録する", staff_sub, creates=True)
     p.add_argument("staff_id", help="職員番号（先頭の0も含めて文字列のまま保存します）")
     p.add_argument("--name", required=True, help="氏名")
     p.add_argument("--kana", required=True, help="カナ（半角カナも可）")
@@ -431,7 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = command("list", cmd_division_list, "所属の一覧", division_sub)
     p.add_argument("--format", choices=["table", "json"], default="table", help="出力形式（既定 table）")
-    p = command("add", cmd_division_add, "所属を登録する", division_sub)
+    p = command("add", cmd_division_add, "所属を登録する", division_sub, creates=True)
     p.add_argument("code", help="所属コード")
     p.add_argument("--name", required=True, help="所属名")
     p.add_argument("--head-title", default="課長", help="所属長の職名（既定 課長）")
@@ -463,7 +501,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("backup", cmd_backup, "データベースのバックアップを作成する（新しい30個を残します）")
     p.add_argument("--list", action="store_true", help="作らずに、あるバックアップを新しい順に表示する")
-    p = command("restore", cmd_restore, "バックアップから戻す（戻す前の状態もバックアップします）")
+    p = command(
+        "restore", cmd_restore, creates=True, help_text="バックアップから戻す（戻す前の状態もバックアップします）"
+    )
     p.add_argument("file", help="バックアップの zip ファイル")
     return parser
 
@@ -477,7 +517,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     try:
         catalog = args.catalog or (Path(os.environ["TRAINER_CATALOG"]) if os.environ.get("TRAINER_CATALOG") else None)
-        svc = Service.open(args.db or default_db_path(), catalog, today=_today)
+        svc = Service.open(args.db or default_db_path(), catalog, today=_today, create=args.creates)
         try:
             return args.func(svc, args)
         finally:

@@ -68,12 +68,20 @@ ALL_REQUIREMENTS = "all"
 
 @dataclass(frozen=True, slots=True)
 class Division:
-    """所属 (課). ``head_title``/``head_name`` are the 所属長 who signs the roster."""
+    """所属 (課). ``head_title``/``head_name`` are the 所属長 who signs the roster.
+
+    ``former_names`` keeps each rename: (the first day of the new name, the old name).
+    """
 
     code: str
     name: str
     head_title: str = ""
     head_name: str = ""
+    former_names: tuple[tuple[date, str], ...] = ()
+
+    def renamed(self, name: str, on: date) -> Division:
+        """This division under a new name from ``on``, the old name kept in its history."""
+        return Division(self.code, name, self.head_title, self.head_name, (*self.former_names, (on, self.name)))
 
 
 class Assignment(NamedTuple):
@@ -156,6 +164,7 @@ class Record(NamedTuple):
     percent: int
     on: date
     source: str = ""
+    items: tuple[str, ...] = ()  # checklist items confirmed (checkpoint sheets)
 
     @property
     def completed_on(self) -> date | None:

@@ -8,7 +8,6 @@ what to do.
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -38,8 +37,18 @@ from trainer.perf import gc_paused
 from trainer.progress import Task
 from trainer.store.lock import DEFAULT_TIMEOUT
 from trainer.store.register import Register
+from trainer.text import free_text, standard
 
 DateLike = date | str
+
+
+@dataclass(frozen=True)
+class PersonView:
+    staff: Staff
+    fiscal_year: int
+    status: rules.PersonStatus | None
+    records: dict[str, Record]
+    exemptions: list[Exemption]
 
 
 @dataclass(frozen=True)
@@ -53,8 +62,8 @@ class StatusReport:
 
 
 def normalize_text(text: str) -> str:
-    """NFKC (half-width カナ and 全角 digits become standard), trimmed, spaces folded."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    """Half-width カナ and 全角 digits made standard, names' own kanji kept (see trainer.text)."""
+    return standard(text)
 
 
 def _date(value: DateLike, what: str) -> date:
@@ -183,6 +192,8 @@ class Service:
 
     def list_staff(self, division: str | None = None, include_retired: bool = False) -> list[Staff]:
         self.register.refresh()
+        if division is not None:
+            self.division(division)
         today = self.today()
         people = []
         for s in self.register.all_staff():
@@ -193,13 +204,16 @@ class Service:
             people.append(s)
         return sorted(people, key=lambda s: (s.current.division, s.kana, s.staff_id))
 
-    def person(self, staff_id: str, fiscal_year: int | str | None = None) -> tuple[Staff, rules.PersonStatus | None]:
+    def person(self, staff_id: str, fiscal_year: int | str | None = None) -> PersonView:
+        """One person: who they are, their state this year, their records and exemptions."""
         person = self.staff(staff_id)
         fy = self.fiscal_year(fiscal_year)
         day = min(self.today(), fy_end(fy))
-        records = self.register.records(fy).get(person.staff_id, {})
-        exemptions = self.register.exemptions(fy).get(person.staff_id, [])
-        return person, rules.person_status(person, self.catalog, fy, day, records, exemptions)
+        records = {r: self.register.record(fy, person.staff_id, r) for r in self.catalog.by_id}
+        known = {k: v for k, v in records.items() if v is not None}
+        exemptions = self.register.exemptions_of(fy, person.staff_id)
+        status = rules.person_status(person, self.catalog, fy, day, known, exemptions)
+        return PersonView(person, fy, status, known, exemptions)
 
     def divisions(self) -> list[Division]:
         self.register.refresh()
@@ -466,7 +480,7 @@ class Service:
     def exempt(self, staff_id: str, requirement: str, reason: str, fiscal_year: int | str | None = None) -> Exemption:
         fy = self.fiscal_year(fiscal_year)
         req_id = ALL_REQUIREMENTS if requirement == ALL_REQUIREMENTS else self.requirement(requirement).id
-        text = normalize_text(reason)
+        text = free_text(reason)
         if not text:
             raise InputError("免除の理由は空にできません", "監査で説明できる理由を書いてください")
         with self.register.transaction():

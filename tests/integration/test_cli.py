@@ -98,11 +98,16 @@ def test_staff_lifecycle_through_the_cli(tmp_path: Path, capsys: pytest.CaptureF
         ]
         == 0
     )
-    assert run(capsys, "exempt", "000123", "checkpoint", "--db", db, "--reason", "他団体で受講済み")[0] == 0
+    assert (
+        run(capsys, "exempt", "000123", "checkpoint", "--db", db, "--reason", "他団体で受講済み（修了証あり）")[0] == 0
+    )
     code, out, _ = run(capsys, "staff", "show", "000123", "--db", db, "--format", "json")
     data = json.loads(out)
     assert data["staff_id"] == "000123" and data["kana"] == "ヨシダ ハナコ"
     assert data["division"] == "150"
+    assert data["exemptions"] == [
+        {"requirement": "checkpoint", "reason": "他団体で受講済み（修了証あり）", "on": "2026-11-25"}
+    ]
     assert [a["division"] for a in data["assignments"]] == ["160", "150"]
     states = {r["id"]: r["state"] for r in data["requirements"]}
     assert states == {
@@ -173,7 +178,7 @@ def test_every_command_has_help_text(command: str, capsys: pytest.CaptureFixture
         main([*command.split(), "--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    assert "usage: trainer" in out
+    assert "使い方: trainer" in out
     parser = dict(_all_commands())[tuple(command.split())]
     assert parser.description, f"{command} has no description"
     for action in parser._actions:
@@ -189,7 +194,37 @@ def test_console_script_runs_and_reports_errors_on_stderr(tmp_path: Path) -> Non
         capture_output=True, text=True, env=env, check=False,
     )  # fmt: skip
     assert result.returncode == 1
-    assert "職員番号「1」の職員はいません" in result.stderr
+    assert "データベースがありません" in result.stderr and "Traceback" not in result.stderr
+    assert not db.exists()  # a mistyped --db creates nothing
+
+
+@pytest.mark.parametrize("command", [["status"], ["staff", "list"], ["record", "1", "intro", "--date", "2026-07-01"]])
+def test_a_missing_database_is_an_error_not_a_new_empty_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    db = tmp_path / "typo"
+    code, out, err = run(capsys, *command, "--db", str(db))
+    assert code == 1 and "データベースがありません" in err
+    assert not db.exists()
+
+
+def test_db_may_come_before_or_after_the_command(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = run(capsys, "--db", str(demo_db), "staff", "list", "--format", "json")
+    after = run(capsys, "staff", "list", "--format", "json", "--db", str(demo_db))
+    assert before[0] == after[0] == 0 and before[1] == after[1] and json.loads(before[1])
+
+
+def test_usage_errors_are_in_japanese(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["record", "000001", "intro"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "必要な引数がありません: --date" in err and "使い方: trainer" in err
+
+
+def test_unknown_division_filter_is_an_error(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "staff", "list", "--db", str(demo_db), "--division", "999")
+    assert code == 1 and "所属コード「999」" in err
 
 
 def test_employment_types_are_configurable_per_city(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -46,11 +46,15 @@ def _s(value: date | None) -> str | None:
 
 
 def division_to_doc(d: Division) -> Doc:
-    return {"code": d.code, "name": d.name, "head_title": d.head_title, "head_name": d.head_name}
+    doc: Doc = {"code": d.code, "name": d.name, "head_title": d.head_title, "head_name": d.head_name}
+    if d.former_names:
+        doc["former_names"] = [{"renamed_on": on.isoformat(), "name": name} for on, name in d.former_names]
+    return doc
 
 
 def division_from_doc(doc: Doc) -> Division:
-    return Division(doc["code"], doc["name"], doc.get("head_title", ""), doc.get("head_name", ""))
+    former = tuple((_day(x["renamed_on"]), x["name"]) for x in doc.get("former_names", ()))
+    return Division(doc["code"], doc["name"], doc.get("head_title", ""), doc.get("head_name", ""), former)
 
 
 def staff_to_doc(s: Staff) -> Doc:
@@ -85,7 +89,7 @@ def staff_from_doc(doc: Doc) -> Staff:
 
 
 def record_to_doc(r: Record) -> Doc:
-    return {
+    doc: Doc = {
         "staff_id": r.staff_id,
         "requirement": r.requirement,
         "progress": r.progress.value,
@@ -93,6 +97,9 @@ def record_to_doc(r: Record) -> Doc:
         "on": r.on.isoformat(),
         "source": r.source,
     }
+    if r.items:
+        doc["items"] = list(r.items)
+    return doc
 
 
 def record_from_doc(doc: Doc, fiscal_year: int) -> Record:
@@ -105,6 +112,7 @@ def record_from_doc(doc: Doc, fiscal_year: int) -> Record:
         percent=doc["percent"],
         on=_day(doc["on"]),
         source=doc.get("source", ""),
+        items=tuple(doc.get("items", ())),
     )
 
 
@@ -126,6 +134,7 @@ def records_by_staff(docs: Iterable[Doc], fiscal_year: int) -> dict[str, dict[st
             doc["percent"],
             day(doc["on"]),
             doc.get("source", ""),
+            tuple(doc["items"]) if "items" in doc else (),
         )
     return result
 

@@ -124,6 +124,14 @@ class Register:
             result.setdefault(e.staff_id, []).append(e)
         return result
 
+    def exemptions_of(self, fiscal_year: int, staff_id: str) -> list[Exemption]:
+        data = self.db.data(year_partition(fiscal_year), "exemptions")
+        return [
+            codec.exemption_from_doc(data.docs[doc_id], fiscal_year)
+            for key, doc_id in data.index.items()
+            if key[0] == staff_id
+        ]
+
     def put_exemptions(self, exemptions: Iterable[Exemption]) -> int:
         by_year: dict[int, list[dict[str, Any]]] = {}
         for e in exemptions:
