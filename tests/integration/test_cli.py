@@ -203,7 +203,7 @@ def test_a_missing_database_is_an_error_not_a_new_empty_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
 ) -> None:
     db = tmp_path / "typo"
-    code, out, err = run(capsys, *command, "--db", str(db))
+    code, _out, err = run(capsys, *command, "--db", str(db))
     assert code == 1 and "データベースがありません" in err
     assert not db.exists()
 
