@@ -8,6 +8,7 @@ import json
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 from trainer import __version__
 from trainer.calendar import fy_label, parse_date, wareki
 from trainer.errors import TrainerError
+from trainer.importers.summary import describe_records, describe_roster
 from trainer.model import ALL_REQUIREMENTS, STATE_LABELS, LeaveKind, State
 from trainer.paths import default_db_path
 from trainer.progress import Task
@@ -322,6 +324,66 @@ def cmd_exempt(svc: Service, a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _import_printer(label: str) -> Task:
+    """Progress on stderr for long imports: percent, rows per second, rows left."""
+    if not sys.stderr.isatty():
+        return Task()
+    started = time.monotonic()
+
+    def show(done: int, total: int, message: str) -> None:
+        elapsed = max(time.monotonic() - started, 1e-6)
+        rate = done / elapsed
+        left = total - done
+        end = "" if done < total else "\n"
+        print(f"\r{label}: {done}/{total}行 {rate:,.0f}行/秒 残り{left}行 {message}   ", end=end, file=sys.stderr)
+
+    return Task(on_progress=show)
+
+
+def _report_plan(lines: list[str], dry_run: bool) -> None:
+    print("\n".join(lines))
+    print(
+        "\n（--dry-run: 何も変更していません）"
+        if dry_run
+        else "\n取り込みました（取り込む前の状態はバックアップしました）"
+    )
+
+
+def cmd_import_staff(svc: Service, a: argparse.Namespace) -> int:
+    plan = svc.import_staff(
+        Path(a.file), a.as_of, a.dry_run, a.mapping, a.encoding, a.retire_missing, _import_printer("名簿")
+    )
+    _report_plan(describe_roster(plan), a.dry_run)
+    return EXIT_OK
+
+
+def cmd_import_progress(svc: Service, a: argparse.Namespace) -> int:
+    plan = svc.import_progress(Path(a.file), a.fy, a.dry_run, a.mapping, a.encoding, _import_printer("受講状況"))
+    _report_plan(describe_records(plan), a.dry_run)
+    return EXIT_OK
+
+
+def cmd_import_checkpoint(svc: Service, a: argparse.Namespace) -> int:
+    plan = svc.import_checkpoint(
+        Path(a.file), a.fy, a.dry_run, a.mapping, a.encoding, _import_printer("チェックシート")
+    )
+    _report_plan(describe_records(plan), a.dry_run)
+    return EXIT_OK
+
+
+def cmd_export(svc: Service, a: argparse.Namespace) -> int:
+    result = svc.export(Path(a.file), a.fy, a.division, a.encoding)
+    print(f"書き出しました: {result.path}（{result.rows}人）")
+    if result.replaced_chars:
+        print(
+            f"注意: CP932 で書けない文字を「?」に置き換えました（{len(result.replaced_chars)}人）: "
+            + "、".join(result.replaced_chars[:10])
+            + "。そのままの文字が必要なら UTF-8（既定）か .xlsx で書き出してください",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
 def cmd_employment_types(svc: Service, a: argparse.Namespace) -> int:
     if a.set is not None:
         types = svc.set_employment_types(a.set.split(","))
@@ -493,6 +555,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("requirement", help="研修の id、または all（すべて）")
     p.add_argument("--reason", required=True, help="免除の理由（監査で説明できるもの）")
     fy_option(p)
+
+    imports = sub.add_parser(
+        "import",
+        help="職員名簿・受講状況・チェックシートを取り込む",
+        description="ファイルの取り込み（全件正しいときだけ反映）",
+    )
+    import_sub = imports.add_subparsers(
+        dest="import_command",
+        metavar="KIND",
+        title="取り込むもの",
+        help="staff / progress / checkpoint",
+        required=True,
+        parser_class=_Parser,
+    )
+
+    def import_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("file", help="CSV（UTF-8・BOM 付き UTF-8・CP932）、TSV、XLSX")
+        p.add_argument("--dry-run", action="store_true", help="変更内容と問題だけを表示し、何も書き込まない")
+        p.add_argument("--mapping", type=Path, help="見出しが違うときの対応表（YAML）")
+        p.add_argument("--encoding", help="CSV の文字コードを指定する（既定: 自動判定）")
+
+    p = command("staff", cmd_import_staff, "人事の職員名簿（基準日現在）を取り込む", import_sub, creates=True)
+    import_options(p)
+    p.add_argument("--as-of", help="名簿の基準日（既定: 今日）。異動・変更はこの日付で記録します")
+    p.add_argument("--retire-missing", action="store_true", help="名簿にない在職者を基準日の前日付で退職にする")
+    p = command("progress", cmd_import_progress, "e-ラーニングの受講状況を取り込む", import_sub)
+    import_options(p)
+    fy_option(p)
+    p = command("checkpoint", cmd_import_checkpoint, "所属から戻ったチェックシートを取り込む", import_sub)
+    import_options(p)
+    fy_option(p)
+
+    p = command("export", cmd_export, "年度の受講状況を CSV または XLSX に書き出す")
+    p.add_argument("file", help="書き出すファイル（拡張子 .csv / .tsv / .xlsx で形式が決まります）")
+    fy_option(p)
+    p.add_argument("--division", help="所属コードで絞り込む")
+    p.add_argument(
+        "--encoding", default="utf-8-sig", help="CSV の文字コード（既定 utf-8-sig: Excel で開けます。cp932 も可）"
+    )
 
     p = command("employment-types", cmd_employment_types, "任用区分の一覧を表示・変更する（団体ごとに設定できます）")
     p.add_argument(

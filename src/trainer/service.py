@@ -18,6 +18,13 @@ from trainer.calendar import fiscal_year_of, fy_end, fy_label, fy_start, parse_d
 from trainer.catalog import find_requirement, load_catalog, suggest_requirement
 from trainer.demo import build_demo
 from trainer.errors import InputError, NotFoundError, TrainerError
+from trainer.exporters import ExportResult
+from trainer.exporters import export as export_status
+from trainer.importers import progress, roster
+from trainer.importers.columns import load_mapping
+from trainer.importers.progress import RecordPlan
+from trainer.importers.roster import RosterPlan
+from trainer.importers.table import read_table
 from trainer.model import (
     ALL_REQUIREMENTS,
     DEFAULT_EMPLOYMENT_TYPES,
@@ -488,6 +495,113 @@ class Service:
             exemption = Exemption(person.staff_id, fy, req_id, text, self.today())
             self.register.put_exemptions([exemption])
         return exemption
+
+    # ----------------------------------------------------------------- imports
+    def import_staff(
+        self,
+        path: Path,
+        as_of: DateLike | None = None,
+        dry_run: bool = False,
+        mapping: Path | None = None,
+        encoding: str | None = None,
+        retire_missing: bool = False,
+        task: Task | None = None,
+    ) -> RosterPlan:
+        """An HR roster as of a date; all or nothing, after a backup (``dry_run``: plan only)."""
+        day = _date(as_of, "基準日") if as_of is not None else self.today()
+        table = read_table(Path(path), encoding)
+        columns = load_mapping(Path(mapping), roster.COLUMNS) if mapping else None
+        with self.register.transaction():
+            plan = roster.plan_roster(
+                table,
+                day,
+                {s.staff_id: s for s in self.register.all_staff()},
+                {d.code: d for d in self.register.divisions()},
+                self.employment_types(),
+                columns,
+                retire_missing,
+                task,
+            )
+            if not dry_run:
+                self.register.db.backup("before-import-staff")
+                self.register.put_divisions(plan.divisions_to_write())
+                self.register.put_staff(plan.staff_to_write())
+        return plan
+
+    def import_progress(
+        self,
+        path: Path,
+        fiscal_year: int | str | None = None,
+        dry_run: bool = False,
+        mapping: Path | None = None,
+        encoding: str | None = None,
+        task: Task | None = None,
+    ) -> RecordPlan:
+        """An e-learning export; never downgrades a completion; all or nothing, after a backup."""
+        fy = self.fiscal_year(fiscal_year)
+        table = read_table(Path(path), encoding)
+        columns = load_mapping(Path(mapping), progress.PROGRESS_COLUMNS) if mapping else None
+        with self.register.transaction():
+            plan = progress.plan_progress(
+                table,
+                self.catalog,
+                fy,
+                self.today(),
+                set(self.register.staff_ids()),
+                self.register.records(fy),
+                columns,
+                task,
+            )
+            self._apply_records(plan, dry_run, "before-import-progress")
+        return plan
+
+    def import_checkpoint(
+        self,
+        path: Path,
+        fiscal_year: int | str | None = None,
+        dry_run: bool = False,
+        mapping: Path | None = None,
+        encoding: str | None = None,
+        task: Task | None = None,
+    ) -> RecordPlan:
+        """A division's returned checkpoint sheet (who, when, optionally which items)."""
+        fy = self.fiscal_year(fiscal_year)
+        sheet = next((r for r in self.catalog if r.kind == "checklist"), None)
+        if sheet is None:
+            raise NotFoundError("カタログにチェックシート（checklists/）がありません")
+        table = read_table(Path(path), encoding)
+        columns = load_mapping(Path(mapping), progress.CHECKPOINT_COLUMNS) if mapping else None
+        with self.register.transaction():
+            plan = progress.plan_checkpoint(
+                table,
+                sheet,
+                fy,
+                self.today(),
+                set(self.register.staff_ids()),
+                self.register.records(fy),
+                columns,
+                task,
+            )
+            self._apply_records(plan, dry_run, "before-import-checkpoint")
+        return plan
+
+    def _apply_records(self, plan: RecordPlan, dry_run: bool, reason: str) -> None:
+        records = plan.records_to_write()
+        if dry_run or not records:
+            return
+        self.register.db.backup(reason)
+        self.register.put_records(records)
+
+    def export(
+        self,
+        path: Path,
+        fiscal_year: int | str | None = None,
+        division: str | None = None,
+        encoding: str = "utf-8-sig",
+    ) -> ExportResult:
+        """The year's status per person and requirement to CSV or XLSX (by the extension)."""
+        report = self.status(fiscal_year, None, division)
+        return export_status(Path(path), report.fiscal_year, report.people, self.catalog, report.divisions, encoding)
 
     # -------------------------------------------------------------------- demo
     def create_demo(

@@ -1,0 +1,154 @@
+"""Read a CSV, TSV or XLSX file into header + rows of text, refusing what is not a table.
+
+CSV encodings: UTF-8 (with or without BOM) and CP932 (Shift_JIS as Windows writes it) are
+detected; ``encoding`` overrides. Cells come back NFKC-normalised (全角 digits and spaces and
+half-width カナ become standard), trimmed; XLSX dates come back as dates and numbers as numbers,
+so the caller can tell an Excel number from text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from trainer.errors import InputError
+from trainer.text import standard
+
+MAX_LINE_CHARS = 100_000  # a cell or line longer than this is not a roster
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+Cell = str | int | float | date
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    number: int  # as a spreadsheet counts it: the header is row 1
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    path: Path
+    headers: tuple[str, ...]
+    rows: tuple[Row, ...]
+    encoding: str  # what was read ("xlsx" for a workbook)
+
+
+def normalize_cell(value: str) -> str:
+    return standard(value)
+
+
+def _not_a_table(path: Path, why: str) -> InputError:
+    return InputError(
+        f"{path} は表（CSV・TSV・XLSX）として読めません: {why}",
+        "人事システムや e-ラーニングから出力した CSV か XLSX を指定してください",
+    )
+
+
+def read_table(path: Path, encoding: str | None = None) -> Table:
+    """The file's header and data rows (blank rows skipped)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError as e:
+        raise InputError(f"ファイルがありません: {path}", "パスを確認してください") from e
+    if size == 0:
+        raise _not_a_table(path, "空のファイルです")
+    if size > MAX_FILE_BYTES:
+        raise _not_a_table(path, f"大きすぎます（{size / 1e6:.0f} MB）")
+    with path.open("rb") as f:
+        head = f.read(8)
+    if head.startswith(b"%PDF"):
+        raise _not_a_table(path, "PDF ファイルです")
+    if head.startswith(b"PK\x03\x04"):
+        return _read_xlsx(path)
+    return _read_text(path, encoding)
+
+
+def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as e:
+            raise InputError(f"{path} を {encoding} として読めません: {e}", "--encoding を確認してください") from e
+    if b"\x00" in data[:65536]:
+        raise _not_a_table(path, "バイナリファイルです（NUL バイトを含みます）")
+    for candidate in ("utf-8-sig", "cp932"):
+        try:
+            return data.decode(candidate), candidate
+        except UnicodeDecodeError:
+            continue
+    raise _not_a_table(path, "文字コードが UTF-8 でも CP932（Shift_JIS）でもありません")
+
+
+def _read_text(path: Path, encoding: str | None) -> Table:
+    text, used = _decode(path, path.read_bytes(), encoding)
+    if any(unicodedata.category(c) == "Cc" and c not in "\t\r\n" for c in text[:4096]):
+        raise _not_a_table(path, "制御文字を含むバイナリのようです")
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if path.suffix.lower() == ".tsv" or first_line.count("\t") > first_line.count(",") else ","
+    csv.field_size_limit(MAX_LINE_CHARS)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[Row] = []
+    headers: tuple[str, ...] | None = None
+    try:
+        for line in reader:
+            number = reader.line_num
+            cells = tuple(normalize_cell(c) for c in line)
+            if not any(cells):
+                continue
+            if headers is None:
+                headers = cells
+            else:
+                rows.append(Row(number, cells))
+    except csv.Error as e:
+        raise _not_a_table(path, f"{reader.line_num}行目: {e}（1つのセルが長すぎるか、引用符が閉じていません）") from e
+    if headers is None:
+        raise _not_a_table(path, "見出しの行がありません")
+    return Table(path, headers, tuple(rows), used)
+
+
+def _xlsx_cell(value: Any) -> Cell | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+    return normalize_cell(str(value))
+
+
+def _read_xlsx(path: Path) -> Table:
+    import openpyxl  # imported here: only XLSX files need it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError) as e:
+        raise _not_a_table(path, f"XLSX として開けません: {e}") from e
+    try:
+        sheet = workbook.worksheets[0]
+        headers: tuple[str, ...] | None = None
+        rows: list[Row] = []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = tuple(_xlsx_cell(v) for v in values)
+            if not any(c not in (None, "") for c in cells):
+                continue
+            if headers is None:
+                headers = tuple(str(c) if c is not None else "" for c in cells)
+            else:
+                rows.append(Row(number, tuple("" if c is None else c for c in cells)))
+    finally:
+        workbook.close()
+    if headers is None:
+        raise _not_a_table(path, "最初のシートに見出しの行がありません")
+    return Table(path, headers, tuple(rows), "xlsx")
