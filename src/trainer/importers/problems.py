@@ -7,7 +7,7 @@ from pathlib import Path
 
 from trainer.errors import TrainerError
 
-MAX_SHOWN = 200
+MAX_SHOWN = 50
 
 
 @dataclass(frozen=True, slots=True)
