@@ -7,31 +7,20 @@ names are written with. ``standard`` applies NFKC to everything else and keeps t
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-
-def _is_compat_ideograph(char: str) -> bool:
-    code = ord(char)
-    return 0xF900 <= code <= 0xFAFF or 0x2F800 <= code <= 0x2FA1F
+_COMPAT_IDEOGRAPHS = re.compile("([\uf900-\ufaff\U0002f800-\U0002fa1f])")
 
 
 def standard(text: str) -> str:
     """NFKC except CJK compatibility ideographs; white space folded to single spaces, trimmed."""
-    if text.isascii():
-        return " ".join(text.split())
-    if any(_is_compat_ideograph(c) for c in text):
-        parts, run = [], []
-        for char in text:
-            if _is_compat_ideograph(char):
-                parts.append(unicodedata.normalize("NFKC", "".join(run)))
-                parts.append(char)
-                run = []
-            else:
-                run.append(char)
-        parts.append(unicodedata.normalize("NFKC", "".join(run)))
-        text = "".join(parts)
-    else:
-        text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():
+        if _COMPAT_IDEOGRAPHS.search(text):
+            parts = _COMPAT_IDEOGRAPHS.split(text)  # odd indexes are the ideographs themselves
+            text = "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
+        elif not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
     return " ".join(text.split())
 
 

@@ -31,6 +31,8 @@ def is_my_number(text: str) -> bool:
 
 def contains_my_number(text: str) -> bool:
     """True when a valid individual number stands anywhere in ``text``."""
+    if len(text) < 12:
+        return False
     normalized = unicodedata.normalize("NFKC", text)
     return any(is_my_number(m.group(0)) for m in _TWELVE.finditer(normalized))
 
