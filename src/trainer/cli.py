@@ -384,6 +384,52 @@ def cmd_export(svc: Service, a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report_roster(svc: Service, a: argparse.Namespace) -> int:
+    if not a.all and not a.division:
+        print("trainer report roster: --division CODE か --all を指定してください", file=sys.stderr)
+        return EXIT_USAGE
+    paths = svc.report_roster(
+        a.output or Path("."),
+        a.fy,
+        a.as_of,
+        None if a.all else a.division,
+        a.format,
+        _progress_printer("名簿"),
+        a.templates,
+    )
+    for path in paths:
+        print(path)
+    print(f"{len(paths)}個のファイルを書き出しました", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_report_overdue(svc: Service, a: argparse.Namespace) -> int:
+    fy = svc.fiscal_year(a.fy)
+    out = a.output or Path(f"{fy_label(fy)}_未修了者一覧{'_' + a.division if a.division else ''}.{a.format}")
+    print(svc.report_overdue(out, fy, a.as_of, a.division, a.format, a.templates))
+    return EXIT_OK
+
+
+def cmd_report_audit(svc: Service, a: argparse.Namespace) -> int:
+    fy = svc.fiscal_year(a.fy)
+    out = a.output or Path(f"{fy_label(fy)}_研修実施状況報告.{a.format}")
+    print(svc.report_audit(out, fy, a.format, _progress_printer("監査用報告"), a.templates))
+    return EXIT_OK
+
+
+def cmd_settings(svc: Service, a: argparse.Namespace) -> int:
+    if a.key is None:
+        for key, value in svc.settings().items():
+            print(f"{key}: {value}")
+        return EXIT_OK
+    if a.value is None:
+        print(svc.settings().get(a.key, ""))
+        return EXIT_OK
+    svc.set_setting(a.key, a.value)
+    print(f"設定しました: {a.key} = {a.value}")
+    return EXIT_OK
+
+
 def cmd_employment_types(svc: Service, a: argparse.Namespace) -> int:
     if a.set is not None:
         types = svc.set_employment_types(a.set.split(","))
@@ -594,6 +640,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--encoding", default="utf-8-sig", help="CSV の文字コード（既定 utf-8-sig: Excel で開けます。cp932 も可）"
     )
+
+    report = sub.add_parser(
+        "report", help="修了者名簿・未修了者一覧・監査用報告を作る", description="レポート（PDF または HTML）"
+    )
+    report_sub = report.add_subparsers(
+        dest="report_command",
+        metavar="REPORT",
+        title="レポート",
+        help="roster / overdue / audit",
+        required=True,
+        parser_class=_Parser,
+    )
+
+    def report_options(p: argparse.ArgumentParser, output_help: str) -> None:
+        fy_option(p)
+        p.add_argument("-o", "--output", type=Path, help=output_help)
+        p.add_argument("--format", choices=["pdf", "html"], default="pdf", help="形式（既定 pdf）")
+        p.add_argument(
+            "--templates", type=Path, help="自団体のひな形フォルダ（既定: TRAINER_REPORTS、なければ同梱の reports/）"
+        )
+
+    p = command("roster", cmd_report_roster, "所属ごとの修了者名簿（所属長の確認・署名用）", report_sub)
+    report_options(p, "書き出すフォルダ（既定: 今のフォルダ）")
+    p.add_argument("--as-of", help="基準日（既定: 今日。過去の年度はその年度末）")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--division", help="この所属の名簿だけを作る")
+    which.add_argument("--all", action="store_true", help="全所属の名簿を1所属1ファイルで作り、1つにまとめたPDFも作る")
+    p = command("overdue", cmd_report_overdue, "未修了者一覧（督促用）", report_sub)
+    report_options(p, "書き出すファイル（既定: 年度_未修了者一覧.pdf）")
+    p.add_argument("--as-of", help="基準日（既定: 今日）")
+    p.add_argument("--division", help="所属コードで絞り込む")
+    p = command("audit", cmd_report_audit, "年度の監査用報告（表紙・基準・所属別・免除・未修了・署名状況）", report_sub)
+    report_options(p, "書き出すファイル（既定: 年度_研修実施状況報告.pdf）")
+
+    p = command("settings", cmd_settings, "団体名などの設定を表示・変更する")
+    p.add_argument("key", nargs="?", help="設定の名前（organization: 団体名、operator: 作業者名）")
+    p.add_argument("value", nargs="?", help="新しい値")
 
     p = command("employment-types", cmd_employment_types, "任用区分の一覧を表示・変更する（団体ごとに設定できます）")
     p.add_argument(

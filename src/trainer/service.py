@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from trainer import rules
@@ -42,11 +42,19 @@ from trainer.model import (
 )
 from trainer.perf import gc_paused
 from trainer.progress import Task
+from trainer.reports import build as reports_build
+from trainer.reports import render
 from trainer.store.lock import DEFAULT_TIMEOUT
 from trainer.store.register import Register
 from trainer.text import free_text, standard
 
 DateLike = date | str
+
+# The settings a city sets once: key -> what it is for.
+SETTINGS: dict[str, str] = {
+    "organization": "団体名（レポートの表紙・名簿に出ます）",
+    "operator": "作業者の名前（変更履歴に残ります）",
+}
 
 
 @dataclass(frozen=True)
@@ -602,6 +610,96 @@ class Service:
         """The year's status per person and requirement to CSV or XLSX (by the extension)."""
         report = self.status(fiscal_year, None, division)
         return export_status(Path(path), report.fiscal_year, report.people, self.catalog, report.divisions, encoding)
+
+    # ----------------------------------------------------------------- reports
+    def _report_context(self, fiscal_year: int, as_of: date, templates: Path | None) -> reports_build.Context:
+        return reports_build.Context(
+            fiscal_year=fiscal_year,
+            as_of=as_of,
+            catalog=self.catalog,
+            divisions={d.code: d for d in self.register.divisions()},
+            organization=str(self.register.setting("organization", "")),
+            database=str(self.register.folder.resolve()),
+            now=datetime.now(),
+            templates=render.templates_dir(templates),
+        )
+
+    def report_roster(
+        self,
+        out_dir: Path,
+        fiscal_year: int | str | None = None,
+        as_of: DateLike | None = None,
+        division: str | None = None,
+        fmt: str = "pdf",
+        task: Task | None = None,
+        templates: Path | None = None,
+    ) -> list[Path]:
+        """修了者名簿: one division's (``division``) or every division's, plus a combined PDF."""
+        report = self.status(fiscal_year, as_of)
+        if division is not None:
+            self.division(division)
+            codes = [division]
+        else:
+            codes = sorted(report.summary.divisions)
+        ctx = self._report_context(report.fiscal_year, report.as_of, templates)
+        return reports_build.roster_files(
+            ctx, report.people, codes, Path(out_dir), fmt, task or Task(), combined=division is None
+        )
+
+    def report_overdue(
+        self,
+        out: Path,
+        fiscal_year: int | str | None = None,
+        as_of: DateLike | None = None,
+        division: str | None = None,
+        fmt: str = "pdf",
+        templates: Path | None = None,
+    ) -> Path:
+        """未修了者一覧: who still owes what, with days left or overdue, by division."""
+        report = self.status(fiscal_year, as_of, division)
+        ctx = self._report_context(report.fiscal_year, report.as_of, templates)
+        scope = f"所属: {division} {ctx.divisions[division].name}" if division else "全所属"
+        return reports_build.overdue_file(ctx, report.people, scope, Path(out), fmt)
+
+    def report_audit(
+        self,
+        out: Path,
+        fiscal_year: int | str | None = None,
+        fmt: str = "pdf",
+        task: Task | None = None,
+        templates: Path | None = None,
+    ) -> Path:
+        """The annual audit PDF, as of the year's end (or today, for the current year)."""
+        report = self.status(fiscal_year)
+        ctx = self._report_context(report.fiscal_year, report.as_of, templates)
+        signoffs = [
+            {
+                "division": f"{code} {ctx.divisions[code].name if code in ctx.divisions else ''}",
+                "state": "未署名",
+                "code": "",
+                "detail": "",
+            }
+            for code in sorted(report.summary.divisions)
+        ]
+        exemptions = self.register.exemptions(report.fiscal_year)
+        return reports_build.audit_file(
+            ctx, report.people, report.summary, exemptions, signoffs, Path(out), fmt, task or Task()
+        )
+
+    # ---------------------------------------------------------------- settings
+    def settings(self) -> dict[str, str]:
+        self.register.refresh()
+        return {key: str(self.register.setting(key, "")) for key in SETTINGS}
+
+    def set_setting(self, key: str, value: str) -> None:
+        if key not in SETTINGS:
+            close = difflib.get_close_matches(key, list(SETTINGS), n=1)
+            raise InputError(
+                f"設定「{key}」はありません（使える設定: {'、'.join(SETTINGS)}）",
+                f"「{close[0]}」のことですか？" if close else "",
+            )
+        with self.register.transaction():
+            self.register.put_setting(key, free_text(value))
 
     # -------------------------------------------------------------------- demo
     def create_demo(

@@ -1,0 +1,157 @@
+"""Each report from the service's status: files written atomically, progress reported."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from trainer.calendar import fy_end, fy_label, fy_start, wareki
+from trainer.model import Catalog, Division, Exemption
+from trainer.progress import Task
+from trainer.reports import render, views
+from trainer.rules import PersonStatus, Summary, summarize
+
+UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def safe_name(text: str) -> str:
+    """A file name part from a division name: no path separators or characters Windows refuses."""
+    cleaned = UNSAFE.sub("_", text).strip(" .")
+    return cleaned[:60] or "_"
+
+
+def stamp(now: datetime) -> str:
+    return f"{wareki(now.date())} {now:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every report needs to know besides its own data."""
+
+    fiscal_year: int
+    as_of: date
+    catalog: Catalog
+    divisions: dict[str, Division]
+    organization: str
+    database: str
+    now: datetime
+    templates: Path
+
+
+def _output(html: str, ctx: Context, fmt: str) -> bytes | str:
+    return html if fmt == "html" else render.pdf_bytes(ctx.templates, html)
+
+
+def roster_files(
+    ctx: Context,
+    people: list[PersonStatus],
+    codes: list[str],
+    out_dir: Path,
+    fmt: str,
+    task: Task,
+    combined: bool,
+) -> list[Path]:
+    """One roster per division (and, for several in PDF, one combined file after them)."""
+    by_division: dict[str, list[PersonStatus]] = {code: [] for code in codes}
+    for p in people:
+        if p.division in by_division:
+            by_division[p.division].append(p)
+    written: list[Path] = []
+    parts: list[bytes] = []
+    label = fy_label(ctx.fiscal_year)
+    for i, code in enumerate(codes):
+        task.check()
+        division = ctx.divisions.get(code, Division(code, code))
+        task.report(i, len(codes), f"{division.name} の名簿を作成中")
+        view = views.roster_view(
+            ctx.fiscal_year,
+            ctx.as_of,
+            division,
+            by_division[code],
+            ctx.catalog,
+            ctx.divisions,
+            stamp(ctx.now),
+            ctx.organization,
+        )
+        data = _output(render.render_html(ctx.templates, "roster.html.j2", v=view), ctx, fmt)
+        name = f"{label}_{safe_name(code)}_{safe_name(division.name)}_修了者名簿.{fmt}"
+        written.append(render.write(out_dir / name, data))
+        if isinstance(data, bytes):
+            parts.append(data)
+    if combined and len(parts) > 1:
+        task.report(len(codes), len(codes), "1つのPDFにまとめています")
+        written.append(render.write(out_dir / f"{label}_修了者名簿_全所属.pdf", _merge(parts)))
+    task.report(len(codes), len(codes), "完了")
+    return written
+
+
+def _merge(parts: list[bytes]) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(io.BytesIO(part))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def overdue_file(ctx: Context, people: list[PersonStatus], scope: str, out: Path, fmt: str) -> Path:
+    rows = views.overdue_rows(people, ctx.catalog, ctx.divisions, ctx.as_of)
+    html = render.render_html(
+        ctx.templates,
+        "overdue.html.j2",
+        fy_label=fy_label(ctx.fiscal_year),
+        as_of=wareki(ctx.as_of),
+        scope=scope,
+        rows=rows,
+        generated=stamp(ctx.now),
+    )
+    return render.write(out, _output(html, ctx, fmt))
+
+
+def audit_file(
+    ctx: Context,
+    people: list[PersonStatus],
+    summary: Summary | None,
+    exemptions: dict[str, list[Exemption]],
+    signoffs: list[dict[str, Any]],
+    out: Path,
+    fmt: str,
+    task: Task,
+) -> Path:
+    task.report(0, 3, "集計中")
+    summary = summary or summarize(people, ctx.catalog)
+    by_division, by_requirement = views.rate_rows(summary, ctx.catalog, ctx.divisions)
+    by_staff = {p.staff.staff_id: p for p in people}
+    not_completed = views.overdue_rows(people, ctx.catalog, ctx.divisions, ctx.as_of)
+    total = summary.totals
+    html = render.render_html(
+        ctx.templates,
+        "audit.html.j2",
+        fy_label=fy_label(ctx.fiscal_year),
+        year_start=wareki(fy_start(ctx.fiscal_year)),
+        year_end_label=wareki(fy_end(ctx.fiscal_year)),
+        as_of=wareki(ctx.as_of),
+        organization=ctx.organization,
+        summary=summary,
+        total_rate=100.0 * (total.completed + total.exempt) / total.in_scope if total.in_scope else 0.0,
+        divisions_count=len(summary.divisions),
+        rules=views.rule_lines(ctx.catalog, ctx.fiscal_year),
+        by_division=by_division,
+        by_requirement=by_requirement,
+        exemptions=views.exemption_lines(exemptions, by_staff, ctx.catalog, ctx.divisions),
+        not_completed=not_completed,
+        signoffs=signoffs,
+        generated=stamp(ctx.now),
+        database=ctx.database,
+    )
+    task.check()
+    task.report(1, 3, "PDF を作成中")
+    path = render.write(out, _output(html, ctx, fmt))
+    task.report(3, 3, "完了")
+    return path

@@ -1,0 +1,185 @@
+"""Fill the report templates and print them to PDF with WeasyPrint.
+
+Templates are Jinja2 HTML with autoescape on, in the top-level ``reports/`` folder (or a city's
+copy). The stylesheet ``report.css`` beside them is loaded as a file, never inlined: autoescape
+would turn the quotes of an inline ``@font-face`` into ``&#39;`` and silently drop the font.
+The PDF uses a Japanese font from the system (Noto Sans CJK JP, set up by scripts/setup) or the
+city's own (``TRAINER_FONT`` or a ``.ttf``/``.otf`` in the templates' ``fonts/`` folder). A glyph
+missing from every font (a tofu box) is an error, not a silent blank: this paper is evidence.
+Reports never touch the network: only files below the templates folder and the font are read.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from trainer.bundled import bundled_dir
+from trainer.calendar import fy_label, wareki, wareki_short
+from trainer.errors import TrainerError
+from trainer.store.files import atomic_write
+
+FONT_EXTENSIONS = (".ttf", ".otf", ".ttc")
+
+
+class ReportError(TrainerError):
+    """A report could not be made (a template, a font, a missing glyph)."""
+
+
+def templates_dir(custom: Path | None = None) -> Path:
+    folder = custom or (Path(os.environ["TRAINER_REPORTS"]) if os.environ.get("TRAINER_REPORTS") else None)
+    folder = folder or bundled_dir("reports")
+    if not (folder / "report.css").is_file():
+        raise ReportError(
+            f"{folder} にレポートのひな形（report.css）がありません", "reports/ フォルダを指定してください"
+        )
+    return folder
+
+
+def environment(folder: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["wareki"] = lambda d: wareki(d) if d else ""
+    env.filters["wareki_short"] = lambda d: wareki_short(d) if d else ""
+    env.filters["fy_label"] = fy_label
+    env.filters["number"] = lambda n: f"{n:,}"
+    env.filters["percent"] = lambda x: f"{x:.1f}%"
+    return env
+
+
+def render_html(folder: Path, template: str, **context: Any) -> str:
+    try:
+        return environment(folder).get_template(template).render(**context)
+    except jinja2.TemplateError as e:
+        where = f"{getattr(e, 'filename', None) or template}:{getattr(e, 'lineno', '')}"
+        raise ReportError(f"レポートのひな形 {where} を処理できません: {e}", "ひな形の変更を確かめてください") from e
+
+
+def city_font(folder: Path) -> Path | None:
+    env = os.environ.get("TRAINER_FONT")
+    if env:
+        path = Path(env)
+        if not path.is_file():
+            raise ReportError(f"TRAINER_FONT のフォント {path} がありません")
+        return path
+    fonts = folder / "fonts"
+    if fonts.is_dir():
+        found = sorted(p for p in fonts.iterdir() if p.suffix.lower() in FONT_EXTENSIONS)
+        return found[0] if found else None
+    return None
+
+
+def check_japanese_font(folder: Path) -> None:
+    """Refuse to print Japanese without a Japanese font (it would come out as boxes)."""
+    if city_font(folder) is not None:
+        return
+    if shutil.which("fc-list") is None:
+        raise ReportError("フォントを調べる fc-list（fontconfig）がありません", "scripts/setup を実行してください")
+    found = subprocess.run(["fc-list", ":lang=ja", "family"], capture_output=True, text=True, check=False).stdout
+    if not found.strip():
+        raise ReportError(
+            "日本語のフォントが見つかりません（PDF の文字が□になります）",
+            "scripts/setup で fonts-noto-cjk を入れるか、TRAINER_FONT に自団体のフォントを指定してください",
+        )
+
+
+class _MissingGlyphs(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if ".notdef" in message or "glyphs missing" in message:
+            self.messages.append(message)
+
+
+@contextmanager
+def _watching_glyphs() -> Iterator[_MissingGlyphs]:
+    handler = _MissingGlyphs()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+
+
+def _fetcher(folder: Path, font: Path | None):  # type: ignore[no-untyped-def]
+    """Only local files below the templates folder (and the city's font) may be read."""
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
+
+    from weasyprint.urls import URLFetcher
+
+    allowed = [folder.resolve(), *([font.resolve().parent] if font else [])]
+
+    class LocalOnly(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("file:"):
+                path = Path(url2pathname(urlparse(url).path)).resolve()
+                if not any(path.is_relative_to(root) for root in allowed):
+                    raise ValueError(f"{path} は reports/ の外のファイルです")
+            return super().fetch(url, headers)
+
+    return LocalOnly(allowed_protocols={"file", "data"}, fail_on_errors=True)
+
+
+def pdf_bytes(folder: Path, html: str) -> bytes:
+    """Print ``html`` (made from the templates in ``folder``) to PDF."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    check_japanese_font(folder)
+    font = city_font(folder)
+    fonts = FontConfiguration()
+    sheets = [CSS(filename=str(folder / "report.css"), font_config=fonts)]
+    if font is not None:
+        family = "TrainerCityFont"
+        sheets.append(
+            CSS(
+                string=(
+                    f'@font-face {{ font-family: "{family}"; src: url("{font.resolve().as_uri()}"); }}\n'
+                    f'html {{ font-family: "{family}", "Noto Sans CJK JP", "Noto Sans JP", sans-serif; }}'
+                ),
+                font_config=fonts,
+                url_fetcher=_fetcher(folder, font),
+            )
+        )
+    from weasyprint.urls import FatalURLFetchingError
+
+    with _watching_glyphs() as missing:
+        try:
+            document = HTML(string=html, base_url=str(folder.resolve()) + "/", url_fetcher=_fetcher(folder, font))
+            data = document.write_pdf(stylesheets=sheets, font_config=fonts)
+        except FatalURLFetchingError as e:
+            raise ReportError(
+                f"レポートのひな形が外部のファイルやネットワークを読もうとしました: {e.__cause__ or e}",
+                "画像やスタイルは reports/ フォルダの中に置いてください",
+            ) from e
+    if missing.messages:
+        raise ReportError(
+            "フォントにない文字があり、PDF に□が出ます: " + " / ".join(missing.messages[:5]),
+            "その文字を持つフォント（fonts-noto-cjk など）を入れるか、TRAINER_FONT で指定してください",
+        )
+    assert isinstance(data, bytes)
+    return data
+
+
+def write(path: Path, data: bytes | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data)
+    return path
