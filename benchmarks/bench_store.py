@@ -107,13 +107,15 @@ def fresh_status(folder: Path) -> tuple[float, float]:
     """
     code = (
         "import sys\n"
-        "import gc\n"
-        "gc.disable()  # as the trainer console script does\n"
-        "from trainer.cli import main\n"
-        f"rc = main(['status', '--db', {str(folder)!r}, '--format', 'json'])\n"
-        "hwm = next(line for line in open('/proc/self/status') if line.startswith('VmHWM'))\n"
-        "print(int(hwm.split()[1]) / 1024, file=sys.stderr)\n"
-        "sys.exit(rc)\n"
+        "from trainer import cli\n"
+        f"sys.argv = ['trainer', 'status', '--db', {str(folder)!r}, '--format', 'json']\n"
+        "real_exit = cli.os._exit\n"
+        "def report(code):\n"
+        "    hwm = next(line for line in open('/proc/self/status') if line.startswith('VmHWM'))\n"
+        "    print(int(hwm.split()[1]) / 1024, file=sys.stderr, flush=True)\n"
+        "    real_exit(code)\n"
+        "cli.os._exit = report\n"
+        "cli.run()  # exactly what the trainer console script runs\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["TRAINER_TODAY"] = TODAY.isoformat()

@@ -334,9 +334,13 @@ def evaluate(
     empty: dict[str, Record] = {}
     no_exemptions: tuple[Exemption, ...] = ()
     for person in staff:
+        if division is not None:
+            assignment = person.assignment_on(year.day)
+            if assignment is None or assignment.division != division:
+                continue  # another division's person: not worth evaluating
         sid = person.staff_id
         status = _person_status(person, catalog, year, records.get(sid, empty), exemptions.get(sid, no_exemptions))
-        if status is not None and (division is None or status.assignment.division == division):
+        if status is not None:
             result.append(status)
     return result
 

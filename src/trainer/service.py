@@ -635,12 +635,8 @@ class Service:
         templates: Path | None = None,
     ) -> list[Path]:
         """修了者名簿: one division's (``division``) or every division's, plus a combined PDF."""
-        report = self.status(fiscal_year, as_of)
-        if division is not None:
-            self.division(division)
-            codes = [division]
-        else:
-            codes = sorted(report.summary.divisions)
+        report = self.status(fiscal_year, as_of, division)
+        codes = [division] if division is not None else sorted(report.summary.divisions)
         ctx = self._report_context(report.fiscal_year, report.as_of, templates)
         return reports_build.roster_files(
             ctx, report.people, codes, Path(out_dir), fmt, task or Task(), combined=division is None

@@ -117,10 +117,20 @@ def test_audit_pdf_has_cover_rules_rates_exemptions_and_the_not_completed(city: 
     assert "1.適用した基準" in text and "令和8年7月1日〜令和8年11月30日" in text
     assert "2.研修別の実施状況" in text and "3.所属別の実施状況" in text
     assert flat(LONG_REASON) in text  # every exemption with its whole reason
-    assert "職員55郎" in text  # not completed
+    assert "期限を過ぎても修了していない職員（0件）" in text  # mid-year: only those past a deadline
     assert "6.所属長による修了者名簿の確認（署名）状況" in text and "未署名" in text
     assert flat(str(city.register.folder.resolve())) in text
     assert len(pages) >= 4
+
+
+def test_after_the_year_the_audit_lists_everyone_not_completed(city: Service, tmp_path: Path) -> None:
+    later = Service.open(city.register.folder, today=lambda: date(2027, 4, 5), create=False)
+    try:
+        text = flat("\n".join(pdf_text(later.report_audit(tmp_path / "audit.pdf", 2026))))
+    finally:
+        later.close()
+    assert "年度末（令和9年3月31日）時点で修了していない職員" in text
+    assert "職員55郎" in text and "期限超過" in text
 
 
 def test_a_glyph_no_font_has_is_an_error_not_a_box(city: Service, tmp_path: Path) -> None:

@@ -128,7 +128,10 @@ def audit_file(
     summary = summary or summarize(people, ctx.catalog)
     by_division, by_requirement = views.rate_rows(summary, ctx.catalog, ctx.divisions)
     by_staff = {p.staff.staff_id: p for p in people}
-    not_completed = views.overdue_rows(people, ctx.catalog, ctx.divisions, ctx.as_of)
+    year_over = ctx.as_of >= fy_end(ctx.fiscal_year)
+    owing = views.overdue_rows(people, ctx.catalog, ctx.divisions, ctx.as_of)
+    # At year end everyone who has not completed; during the year those past their deadline.
+    not_completed = owing if year_over else [r for r in owing if r.days is not None and r.days < 0]
     total = summary.totals
     html = render.render_html(
         ctx.templates,
@@ -146,6 +149,7 @@ def audit_file(
         by_requirement=by_requirement,
         exemptions=views.exemption_lines(exemptions, by_staff, ctx.catalog, ctx.divisions),
         not_completed=not_completed,
+        year_over=year_over,
         signoffs=signoffs,
         generated=stamp(ctx.now),
         database=ctx.database,
