@@ -193,14 +193,10 @@ class Service:
         day = _date(as_of, "基準日") if as_of is not None else min(self.today(), fy_end(fy))
         if division is not None:
             self.division(division)
+        staff = self.register.all_staff(ever_in=division)
+        only = {s.staff_id for s in staff} if division is not None else None
         people = rules.evaluate(
-            self.register.all_staff(),
-            self.catalog,
-            fy,
-            day,
-            self.register.records(fy),
-            self.register.exemptions(fy),
-            division,
+            staff, self.catalog, fy, day, self.register.records(fy, only), self.register.exemptions(fy), division
         )
         divisions = {d.code: d for d in self.register.divisions()}
         return StatusReport(fy, day, people, rules.summarize(people, self.catalog), divisions, self.catalog)

@@ -88,8 +88,12 @@ class Register:
         return self._put_many(MAIN, "divisions", (codec.division_to_doc(d) for d in divisions))
 
     # ------------------------------------------------------------------- staff
-    def all_staff(self) -> list[Staff]:
-        return self._all(MAIN, "staff", codec.staff_from_doc)
+    def all_staff(self, ever_in: str | None = None) -> list[Staff]:
+        """Everyone; with ``ever_in``, only people assigned to that division at some time."""
+        docs = self.db.data(MAIN, "staff").docs.values()
+        if ever_in is not None:
+            docs = [d for d in docs if any(a["division"] == ever_in for a in d["assignments"])]
+        return [codec.staff_from_doc(doc) for doc in docs]
 
     def staff(self, staff_id: str) -> Staff | None:
         return self._get(MAIN, "staff", codec.staff_from_doc, staff_id)
@@ -101,9 +105,12 @@ class Register:
         return self._put_many(MAIN, "staff", (codec.staff_to_doc(s) for s in people))
 
     # ----------------------------------------------------------------- records
-    def records(self, fiscal_year: int) -> dict[str, dict[str, Record]]:
-        """Records of the year by staff id, then requirement id."""
-        return codec.records_by_staff(self.db.data(year_partition(fiscal_year), "records").docs.values(), fiscal_year)
+    def records(self, fiscal_year: int, of: set[str] | None = None) -> dict[str, dict[str, Record]]:
+        """Records of the year by staff id, then requirement id (only of the ``of`` staff, if given)."""
+        docs = self.db.data(year_partition(fiscal_year), "records").docs.values()
+        if of is not None:
+            docs = [d for d in docs if d["staff_id"] in of]
+        return codec.records_by_staff(docs, fiscal_year)
 
     def record(self, fiscal_year: int, staff_id: str, requirement: str) -> Record | None:
         data = self.db.data(year_partition(fiscal_year), "records")
