@@ -380,7 +380,7 @@ def test_every_file_of_the_register_is_private_and_no_temp_file_is_left(folder: 
     assert mode(folder) == 0o700
     assert mode(register.db.backup_dir) == 0o700
     names = {p.name for p in folder.iterdir()}
-    assert names == {"main.json", f"fy{FY}.json", "journal.jsonl", "lock", "lock.json", "backups"}
+    assert names == {"main.json", f"fy{FY}.json", "journal.jsonl", "changelog.jsonl", "lock", "lock.json", "backups"}
     for name in names - {"backups"}:
         assert mode(folder / name) == 0o600, name
     assert {p.name for p in register.db.backup_dir.iterdir()} == {backup.name, before_restore.name}

@@ -30,6 +30,8 @@ or rename, and its Table rebuilds the whole table on every write. That is ~0.3 s
 
 from __future__ import annotations
 
+import functools
+import getpass
 import os
 import threading
 import zipfile
@@ -44,6 +46,8 @@ import orjson
 
 from trainer.errors import CorruptDatabaseError, SchemaVersionError, StoreError
 from trainer.perf import gc_paused
+from trainer.store.changelog import GENESIS, ChangeLogFile, Head
+from trainer.store.changelog import digest as log_digest
 from trainer.store.files import PRIVATE_DIR, atomic_write, fsync_dir, make_private_dir
 from trainer.store.journal import Journal, Op
 from trainer.store.lock import DEFAULT_TIMEOUT, DatabaseLock
@@ -105,6 +109,8 @@ class _Partition:
 class _Transaction:
     before: dict[tuple[str, str, str], Doc | None] = field(default_factory=dict)
     data: dict[tuple[str, str], TableData] = field(default_factory=dict)
+    about: dict[str, Any] = field(default_factory=dict)  # what the change log says of it
+    always_log: bool = False
 
 
 class Database:
@@ -121,6 +127,8 @@ class Database:
         self._journal_end = 0
         self._tx: _Transaction | None = None
         self._mutex = threading.RLock()
+        self.changelog = ChangeLogFile(folder / "changelog.jsonl")
+        self._log_head = Head(0, GENESIS)
 
     # ---------------------------------------------------------------- opening
     @classmethod
@@ -148,6 +156,7 @@ class Database:
                 db._create()
             db._migrate_if_needed()
             db._load()
+            db._start_log_if_missing()
         return db
 
     def _create(self) -> None:
@@ -208,6 +217,7 @@ class Database:
             )
         header = self.journal.read_header()
         self._gen, self._journal_end = header.gen, header.start
+        self._log_head = self.changelog.head()
         self._read_journal()
         self._partition(MAIN)
 
@@ -215,8 +225,11 @@ class Database:
         batch = self.journal.read(self._journal_end)
         for tx in batch.transactions:
             self._seq = max(self._seq, int(tx.get("seq", 0)))
-            for op in tx["ops"]:
-                self._apply(tuple(op))  # type: ignore[arg-type]
+            for op in _ops_of(tx):
+                self._apply(op)
+            entry = tx.get("log")
+            if entry and int(entry["seq"]) > self._log_head.seq:
+                self._log_head = Head(int(entry["seq"]), str(entry["hash"]))
         self._journal_end = batch.end
 
     def _apply(self, op: Op) -> None:
@@ -382,18 +395,32 @@ class Database:
         tx = self._tx
         assert tx is not None
         ops: list[Op] = []
+        changes: list[list[Any]] = []
         for (part, table, doc_id), before in tx.before.items():
             after = tx.data[(part, table)].docs.get(doc_id)
             if after != before:
                 ops.append((part, table, doc_id, after))
-        if not ops:
+                changes.append([part, table, doc_id, before, after])
+        if not ops and not tx.always_log:
             return
+        if self._log_head.seq < 0:
+            raise CorruptDatabaseError(
+                f"変更履歴の最後の行が壊れています: {self.changelog.path}",
+                "trainer verify で確かめ、trainer restore でバックアップから戻してください",
+            )
         self._backup_before_a_new_year(ops)
-        payload = {
-            "seq": self._seq + 1,
-            "at": datetime.now().astimezone().isoformat(timespec="seconds"),
-            "ops": ops,
+        now = datetime.now().astimezone().isoformat(timespec="seconds")
+        entry: dict[str, Any] = {
+            "seq": self._log_head.seq + 1,
+            "at": now,
+            "user": _os_user(),
+            **tx.about,
+            "changes": changes,
+            "prev": self._log_head.hash,
         }
+        entry.setdefault("action", "change")
+        entry["hash"] = log_digest(entry)
+        payload = {"seq": self._seq + 1, "at": now, "log": entry}
         try:
             self._journal_end = self.journal.append(payload, self._journal_end)
         except OSError as e:
@@ -402,8 +429,69 @@ class Database:
                 "ディスクの空き容量と書き込み権限を確認してください。今回の変更は保存されていません",
             ) from e
         self._seq += 1
+        self._log_head = Head(entry["seq"], entry["hash"])
         for part, _table, _id, _doc in ops:
             self._parts[part].dirty = True
+
+    def describe(self, action: str, summary: str, always: bool = False, **refs: Any) -> None:
+        """Say what the open transaction does, for its change-log entry."""
+        tx = self._tx
+        if tx is None:
+            raise StoreError("内部エラー: 変更の説明はトランザクションの中で付けてください")
+        tx.about.update({"action": action, "summary": summary, **{k: v for k, v in refs.items() if v is not None}})
+        tx.always_log = tx.always_log or always
+
+    # ---------------------------------------------------------------- change log
+    def log_entries(self) -> Iterator[tuple[str, Any]]:
+        """Every change-log entry, oldest first: ("line", (number, raw bytes)) from the file,
+        then ("entry", dict) for the journal's entries not yet in the file."""
+        with self._mutex, self.lock.held():
+            self._catch_up()
+            last = self.changelog.head().seq
+            yield from (("line", line) for line in self.changelog.lines())
+            header = self.journal.read_header()
+            for tx in self.journal.read(header.start).transactions:
+                entry = tx.get("log")
+                if entry and int(entry["seq"]) > last:
+                    yield "entry", entry
+
+    def _flush_log_to_file(self) -> None:
+        """Append the journal's change-log entries that the file does not have yet."""
+        head = self.changelog.head()
+        header = self.journal.read_header()
+        entries = [
+            tx["log"]
+            for tx in self.journal.read(header.start).transactions
+            if tx.get("log") and int(tx["log"]["seq"]) > head.seq
+        ]
+        self.changelog.append(entries)
+
+    def _start_log_if_missing(self) -> None:
+        """A register written before the change log existed gets a baseline: its whole state."""
+        if self._log_head.seq != 0 or self.changelog.path.exists():
+            return
+        for name in self.year_partitions():
+            self._partition(name)
+        changes = [
+            [part.name, table.name, doc_id, None, doc]
+            for part in self._parts.values()
+            for table in part.tables.values()
+            for doc_id, doc in table.docs.items()
+        ]
+        if not changes:
+            return
+        entry: dict[str, Any] = {
+            "seq": 1,
+            "at": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "user": _os_user(),
+            "action": "baseline",
+            "summary": "変更履歴の記録を開始（この時点の内容すべて。それより前の変更は記録されていません）",
+            "changes": changes,
+            "prev": GENESIS,
+        }
+        entry["hash"] = log_digest(entry)
+        self.changelog.append([entry])
+        self._log_head = Head(1, entry["hash"])
 
     def _backup_before_a_new_year(self, ops: list[Op]) -> None:
         """The first write into a new fiscal year (the rollover) is preceded by a backup."""
@@ -429,6 +517,7 @@ class Database:
             self._catch_up()
             for name in list(self._pending):
                 self._partition(name)
+            self._flush_log_to_file()  # before the journal that holds them is replaced
             for part in self._parts.values():
                 if part.dirty or part.through_gen < 0:
                     self._write_partition_file(part.name, part.tables, self._gen)
@@ -474,7 +563,7 @@ class Database:
             tmp = target.with_suffix(".tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as z:
-                for path in [*sorted(self.folder.glob("*.json")), self.journal.path]:
+                for path in [*sorted(self.folder.glob("*.json")), self.journal.path, self.changelog.path]:
                     if path.name != "lock.json" and path.exists():
                         z.write(path, path.name)
             with tmp.open("rb+") as f:
@@ -504,8 +593,8 @@ class Database:
             return
         names = names or _check_backup(staged)
         with zipfile.ZipFile(staged) as z:
-            for path in self.folder.glob("fy*.json"):
-                if path.name not in names:
+            for path in [*self.folder.glob("fy*.json"), self.changelog.path]:
+                if path.name not in names and path.exists():
                     path.unlink()
             for name in names:
                 atomic_write(self.folder / name, z.read(name))
@@ -527,6 +616,21 @@ def _check_backup(source: Path) -> list[str]:
             return names
     except (zipfile.BadZipFile, orjson.JSONDecodeError, OSError) as e:
         raise StoreError(f"バックアップを読めません: {source}: {e}", "別のバックアップを指定してください") from e
+
+
+def _ops_of(tx: dict[str, Any]) -> list[Op]:
+    """The document writes of a journal transaction (older journals list them as "ops")."""
+    if "ops" in tx:
+        return [tuple(op) for op in tx["ops"]]  # type: ignore[misc]
+    return [(c[0], c[1], c[2], c[4]) for c in tx.get("log", {}).get("changes", ())]
+
+
+@functools.lru_cache(maxsize=1)
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid()) if hasattr(os, "getuid") else "?"
 
 
 def _is_register_file(path: Path) -> bool:

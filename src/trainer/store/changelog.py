@@ -1,0 +1,103 @@
+"""The change log: every change to the register, hash-chained, in ``changelog.jsonl``.
+
+Each entry says when, who (the OS user and the operator the coordinator set), what (an action
+and a summary in Japanese, the fiscal year, staff and division concerned, an imported file and
+its digest) and every document changed, before and after. Each entry holds the SHA-256 digest of
+the one before (``prev``) and its own (``hash``), so an entry edited, deleted or moved outside
+trainer breaks the chain, and replaying every entry's "after" documents must give exactly the
+register as it stands: an edit to the JSON files shows up as a difference.
+
+An entry is written in the same journal line as the transaction it describes (one fsync, all or
+nothing); a checkpoint appends the journal's entries to ``changelog.jsonl`` before replacing the
+journal. Reading the log is the file and then the journal's newer entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from trainer.store.files import PRIVATE_FILE, fsync_dir
+
+GENESIS = "0" * 64
+
+Entry = dict[str, Any]
+
+
+def digest(entry: Entry) -> str:
+    """The entry's hash: SHA-256 over its canonical JSON without the ``hash`` field."""
+    body = {k: v for k, v in entry.items() if k != "hash"}
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    seq: int
+    hash: str
+
+
+def _tail_line(path: Path) -> bytes | None:
+    """The last complete line of a file, reading backwards (a bulk entry can be megabytes)."""
+    with path.open("rb") as f:
+        f.seek(0, os.SEEK_END)
+        end = f.tell()
+        if end == 0:
+            return None
+        chunk, data = 65536, b""
+        position = end
+        while position > 0:
+            step = min(chunk, position)
+            position -= step
+            f.seek(position)
+            data = f.read(step) + data
+            body = data[:-1] if data.endswith(b"\n") else data
+            cut = body.rfind(b"\n")
+            if cut >= 0:
+                return body[cut + 1 :]
+        return data.rstrip(b"\n")
+
+
+class ChangeLogFile:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def head(self) -> Head:
+        """The last entry's sequence number and hash (the genesis when there is none)."""
+        if not self.path.exists():
+            return Head(0, GENESIS)
+        line = _tail_line(self.path)
+        if not line:
+            return Head(0, GENESIS)
+        try:
+            entry = orjson.loads(line)
+            return Head(int(entry["seq"]), str(entry["hash"]))
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            return Head(-1, "")  # damaged: verify says where; writers refuse to chain onto it
+
+    def append(self, entries: list[Entry]) -> None:
+        """Append entries durably (the file is created private)."""
+        if not entries:
+            return
+        created = not self.path.exists()
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)
+        try:
+            os.write(fd, b"".join(orjson.dumps(e) + b"\n" for e in entries))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if created:
+            fsync_dir(self.path.parent)
+
+    def lines(self) -> Iterator[tuple[int, bytes]]:
+        """(line number, raw line) for every line of the file."""
+        if not self.path.exists():
+            return
+        with self.path.open("rb") as f:
+            for number, line in enumerate(f, start=1):
+                yield number, line.rstrip(b"\n")
