@@ -8,10 +8,12 @@ what to do.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from trainer import rules
 from trainer.calendar import fiscal_year_of, fy_end, fy_label, fy_start, parse_date, parse_fiscal_year, wareki
@@ -114,6 +116,11 @@ class Service:
         self.register.close()
 
     # ------------------------------------------------------------------ basics
+    def _about(self, action: str, summary: str, always: bool = False, **refs: Any) -> None:
+        """Describe the open transaction for the change log (who: the OS user and the operator)."""
+        operator = self.register.setting("operator", "")
+        self.register.db.describe(action, summary, always, operator=operator or None, **refs)
+
     def today(self) -> date:
         return self._today()
 
@@ -142,6 +149,7 @@ class Service:
                     "その職員の任用区分を先に変更してください",
                 )
             self.register.put_setting("employment_types", wanted)
+            self._about("settings", "任用区分の一覧を変更: " + "、".join(wanted))
         return wanted
 
     def requirement(self, name: str) -> Requirement:
@@ -262,6 +270,7 @@ class Service:
                 )
             division = Division(code, name, normalize_text(head_title), normalize_text(head_name))
             self.register.put_divisions([division])
+            self._about("division_add", f"所属を登録: {code} {name}", division=code)
         return division
 
     def update_division(
@@ -276,6 +285,8 @@ class Service:
                 head_name=normalize_text(head_name) if head_name is not None else current.head_name,
             )
             self.register.put_divisions([updated])
+            head = f"{updated.head_title} {updated.head_name}"
+            self._about("division_update", f"所属を変更: {code} {updated.name}（所属長 {head}）", division=code)
         return updated
 
     def add_staff(
@@ -312,6 +323,7 @@ class Service:
                 person, assignments=(Assignment(person.hired, division, normalize_text(title), self._check_duty(duty)),)
             )
             self.register.put_staff([person])
+            self._about("staff_add", f"職員を登録: {sid} {person.name}（{division}）", staff=[sid], division=division)
         return person
 
     def update_staff(
@@ -344,6 +356,7 @@ class Service:
                 )
                 updated = replace(updated, assignments=_with_assignment(updated, changed))
             self.register.put_staff([updated])
+            self._about("staff_update", f"職員の情報を変更: {person.staff_id} {updated.name}", staff=[person.staff_id])
         return updated
 
     def transfer(
@@ -369,6 +382,12 @@ class Service:
             )
             updated = replace(person, assignments=_with_assignment(person, changed))
             self.register.put_staff([updated])
+            self._about(
+                "transfer",
+                f"異動: {person.staff_id} {person.name} {current.division} → {division}（{wareki(day)}から）",
+                staff=[person.staff_id],
+                division=division,
+            )
         return updated
 
     def leave(self, staff_id: str, kind: str, start: DateLike, end: DateLike | None = None) -> Staff:
@@ -397,6 +416,9 @@ class Service:
                     )
             updated = replace(person, leaves=tuple(sorted([*others, new], key=lambda x: x.start)))
             self.register.put_staff([updated])
+            period = f"{wareki(first)}〜{wareki(last) if last else ''}"
+            summary = f"休業: {person.staff_id} {person.name} {leave_kind.value} {period}"
+            self._about("leave", summary, staff=[person.staff_id])
         return updated
 
     def retire(self, staff_id: str, on: DateLike) -> Staff:
@@ -410,6 +432,8 @@ class Service:
                 raise InputError(f"{person.name} さんは {wareki(person.retired)} に退職済みです")
             updated = replace(person, retired=day)
             self.register.put_staff([updated])
+            summary = f"退職: {person.staff_id} {person.name}（退職日 {wareki(day)}）"
+            self._about("retire", summary, staff=[person.staff_id])
         return updated
 
     # ---------------------------------------------------------------- progress
@@ -462,6 +486,9 @@ class Service:
                 source,
             )
             self.register.put_records([record])
+            what = f"修了 {wareki(day)}" if done else f"進捗 {record.percent}%（{wareki(day)}）"
+            summary = f"受講記録: {person.staff_id} {person.name} {req.short_title} {what}"
+            self._about("record", summary, fy=fy, staff=[person.staff_id])
         return record
 
     def record_many(
@@ -486,6 +513,12 @@ class Service:
                     continue  # already completed: keep the earlier, true date
                 records.append(Record(person.staff_id, fy, req.id, Progress.COMPLETED, 100, day, source))
             self.register.put_records(records)
+            self._about(
+                "bulk_record",
+                f"一括記録: {req.short_title} を {len(records)}人 修了（{wareki(day)}）",
+                fy=fy,
+                staff=[r.staff_id for r in records],
+            )
         return records
 
     def exempt(self, staff_id: str, requirement: str, reason: str, fiscal_year: int | str | None = None) -> Exemption:
@@ -498,6 +531,9 @@ class Service:
             person = self.staff(staff_id)
             exemption = Exemption(person.staff_id, fy, req_id, text, self.today())
             self.register.put_exemptions([exemption])
+            what = "すべて" if req_id == ALL_REQUIREMENTS else self.catalog.by_id[req_id].short_title
+            summary = f"免除: {person.staff_id} {person.name} {what}（理由: {text}）"
+            self._about("exempt", summary, fy=fy, staff=[person.staff_id])
         return exemption
 
     # ----------------------------------------------------------------- imports
@@ -529,7 +565,16 @@ class Service:
             if not dry_run:
                 self.register.db.backup("before-import-staff")
                 self.register.put_divisions(plan.divisions_to_write())
-                self.register.put_staff(plan.staff_to_write())
+                people = plan.staff_to_write()
+                self.register.put_staff(people)
+                self._about(
+                    "import_staff",
+                    f"職員名簿を取込: {table.path.name}（基準日 {wareki(day)}、"
+                    f"追加 {len(plan.added)}人、変更 {len(plan.changed)}人）",
+                    file=str(table.path),
+                    digest=_file_digest(table.path),
+                    staff=[p.staff_id for p in people],
+                )
         return plan
 
     def import_progress(
@@ -556,7 +601,7 @@ class Service:
                 columns,
                 task,
             )
-            self._apply_records(plan, dry_run, "before-import-progress")
+            self._apply_records(plan, dry_run, "before-import-progress", "import_progress", "受講状況を取込")
         return plan
 
     def import_checkpoint(
@@ -586,15 +631,24 @@ class Service:
                 columns,
                 task,
             )
-            self._apply_records(plan, dry_run, "before-import-checkpoint")
+            self._apply_records(plan, dry_run, "before-import-checkpoint", "import_checkpoint", "チェックシートを取込")
         return plan
 
-    def _apply_records(self, plan: RecordPlan, dry_run: bool, reason: str) -> None:
+    def _apply_records(self, plan: RecordPlan, dry_run: bool, reason: str, action: str, label: str) -> None:
         records = plan.records_to_write()
         if dry_run or not records:
             return
         self.register.db.backup(reason)
         self.register.put_records(records)
+        self._about(
+            action,
+            f"{label}: {plan.path.name}（{fy_label(plan.fiscal_year)}、"
+            f"新規 {len(plan.added)}件、更新 {len(plan.upgraded)}件）",
+            fy=plan.fiscal_year,
+            file=str(plan.path),
+            digest=_file_digest(plan.path),
+            staff=sorted({r.staff_id for r in records}),
+        )
 
     def export(
         self,
@@ -692,6 +746,7 @@ class Service:
             )
         with self.register.transaction():
             self.register.put_setting(key, free_text(value))
+            self._about("settings", f"設定を変更: {key} = {free_text(value)}")
 
     # -------------------------------------------------------------------- demo
     def create_demo(
@@ -722,6 +777,7 @@ class Service:
             self.register.put_staff(city.staff)
             self.register.put_records(city.records)
             self.register.put_exemptions(city.exemptions)
+            self._about("demo", f"デモの市を作成（職員 {len(city.staff)}人、乱数の種 {seed}）")
         self.register.db.checkpoint()
         return {
             "divisions": len(city.divisions),
@@ -729,6 +785,15 @@ class Service:
             "records": len(city.records),
             "exemptions": len(city.exemptions),
         }
+
+
+def _file_digest(path: Path) -> str:
+    """SHA-256 of an imported file, so the log says exactly which file came in."""
+    h = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _with_assignment(person: Staff, new: Assignment) -> tuple[Assignment, ...]:

@@ -92,8 +92,14 @@ def year_partition(fiscal_year: int) -> str:
     return f"fy{fiscal_year}"
 
 
+SIGNOFFS = "signoffs"
+SIGNOFF_TABLES: dict[str, tuple[str, ...]] = {"signoffs": ("code",)}
+
+
 def _tables_of(partition: str) -> dict[str, tuple[str, ...]]:
-    return MAIN_TABLES if partition == MAIN else YEAR_TABLES
+    if partition == MAIN:
+        return MAIN_TABLES
+    return SIGNOFF_TABLES if partition == SIGNOFFS else YEAR_TABLES
 
 
 @dataclass
@@ -129,6 +135,9 @@ class Database:
         self._mutex = threading.RLock()
         self.changelog = ChangeLogFile(folder / "changelog.jsonl")
         self._log_head = Head(0, GENESIS)
+        # Called in each commit with the changes, the new log entry's seq and what it is about; a
+        # hook may write more documents, which join the same transaction.
+        self.commit_hooks: list[Callable[[list[list[Any]], int, dict[str, Any]], None]] = []
 
     # ---------------------------------------------------------------- opening
     @classmethod
@@ -305,11 +314,26 @@ class Database:
         chunks.append(b"\n}\n")
         atomic_write(self.folder / f"{name}.json", chunks)
 
+    @staticmethod
+    def table_names(partition: str) -> list[str]:
+        return list(_tables_of(partition))
+
+    def load_all(self) -> list[str]:
+        """Open every partition there is (for a whole-register check); returns their names."""
+        names = [MAIN, *self.year_partitions()]
+        if (self.folder / f"{SIGNOFFS}.json").exists() or SIGNOFFS in self._pending or SIGNOFFS in self._parts:
+            names.append(SIGNOFFS)
+        for name in names:
+            self._partition(name)
+        return names
+
     def year_partitions(self) -> list[str]:
         """Every fiscal-year partition: on disk, open, or only in the journal so far."""
-        names = {p.stem for p in self.folder.glob("fy*.json")} | set(self._pending)
-        names |= {n for n, part in self._parts.items() if any(t.docs for t in part.tables.values())}
-        return sorted(n for n in names if n != MAIN)
+        names = {p.stem for p in self.folder.glob("fy*.json")} | {n for n in self._pending if n.startswith("fy")}
+        names |= {
+            n for n, part in self._parts.items() if n.startswith("fy") and any(t.docs for t in part.tables.values())
+        }
+        return sorted(names)
 
     # ------------------------------------------------------------------ reading
     def refresh(self) -> None:
@@ -394,15 +418,13 @@ class Database:
     def _commit(self) -> None:
         tx = self._tx
         assert tx is not None
-        ops: list[Op] = []
-        changes: list[list[Any]] = []
-        for (part, table, doc_id), before in tx.before.items():
-            after = tx.data[(part, table)].docs.get(doc_id)
-            if after != before:
-                ops.append((part, table, doc_id, after))
-                changes.append([part, table, doc_id, before, after])
+        ops, changes = self._changes(tx)
         if not ops and not tx.always_log:
             return
+        if ops and self.commit_hooks:
+            for hook in self.commit_hooks:
+                hook(changes, self._log_head.seq + 1, tx.about)
+            ops, changes = self._changes(tx)
         if self._log_head.seq < 0:
             raise CorruptDatabaseError(
                 f"変更履歴の最後の行が壊れています: {self.changelog.path}",
@@ -432,6 +454,21 @@ class Database:
         self._log_head = Head(entry["seq"], entry["hash"])
         for part, _table, _id, _doc in ops:
             self._parts[part].dirty = True
+
+    @staticmethod
+    def _changes(tx: _Transaction) -> tuple[list[Op], list[list[Any]]]:
+        ops: list[Op] = []
+        changes: list[list[Any]] = []
+        for (part, table, doc_id), before in tx.before.items():
+            after = tx.data[(part, table)].docs.get(doc_id)
+            if after != before:
+                ops.append((part, table, doc_id, after))
+                changes.append([part, table, doc_id, before, after])
+        return ops, changes
+
+    def next_log_seq(self) -> int:
+        """The seq the open transaction's change-log entry will get."""
+        return self._log_head.seq + 1
 
     def describe(self, action: str, summary: str, always: bool = False, **refs: Any) -> None:
         """Say what the open transaction does, for its change-log entry."""
@@ -470,8 +507,7 @@ class Database:
         """A register written before the change log existed gets a baseline: its whole state."""
         if self._log_head.seq != 0 or self.changelog.path.exists():
             return
-        for name in self.year_partitions():
-            self._partition(name)
+        self.load_all()
         changes = [
             [part.name, table.name, doc_id, None, doc]
             for part in self._parts.values()
@@ -496,7 +532,11 @@ class Database:
     def _backup_before_a_new_year(self, ops: list[Op]) -> None:
         """The first write into a new fiscal year (the rollover) is preceded by a backup."""
         new = sorted(
-            {p for p, _t, _i, _d in ops if p != MAIN and self._parts[p].through_gen < 0 and not self._parts[p].dirty}
+            {
+                p
+                for p, _t, _i, _d in ops
+                if p.startswith("fy") and self._parts[p].through_gen < 0 and not self._parts[p].dirty
+            }
         )
         if new and any(self.folder.glob("fy*.json")):
             self.backup("rollover-" + "-".join(new))

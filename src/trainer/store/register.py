@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from trainer.model import Division, Exemption, Record, Staff
 from trainer.store import codec
-from trainer.store.database import MAIN, Database, year_partition
+from trainer.store.database import MAIN, SIGNOFFS, Database, year_partition
 from trainer.store.lock import DEFAULT_TIMEOUT
 
 T = TypeVar("T")
@@ -20,6 +20,7 @@ class Register:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        db.commit_hooks.append(self._mark_signoffs_stale)
 
     @classmethod
     def open(cls, folder: Path, create: bool = True, lock_timeout: float = DEFAULT_TIMEOUT) -> Register:
@@ -144,6 +145,62 @@ class Register:
         for e in exemptions:
             by_year.setdefault(e.fiscal_year, []).append(codec.exemption_to_doc(e))
         return sum(self._put_many(year_partition(fy), "exemptions", docs) for fy, docs in by_year.items())
+
+    # ---------------------------------------------------------------- sign-offs
+    def signoff(self, code: str) -> dict[str, Any] | None:
+        data = self.db.data(SIGNOFFS, "signoffs")
+        doc_id = data.find(code)
+        return None if doc_id is None else data.docs[doc_id]
+
+    def signoffs(self) -> list[dict[str, Any]]:
+        return list(self.db.data(SIGNOFFS, "signoffs").docs.values())
+
+    def put_signoff(self, doc: dict[str, Any]) -> None:
+        self._put_many(SIGNOFFS, "signoffs", [doc])
+
+    def signoff_index(self) -> dict[str, dict[str, Any]]:
+        """The sign-off in force per "fiscal year/division" (small; kept in main.json)."""
+        return dict(self.setting("signoff_index", {}) or {})
+
+    def put_signoff_index(self, index: dict[str, dict[str, Any]]) -> None:
+        self.put_setting("signoff_index", index)
+
+    def _mark_signoffs_stale(self, changes: list[list[Any]], seq: int, about: dict[str, Any]) -> None:
+        """A change to the people, records or division of a signed roster marks it stale."""
+        index = self.signoff_index()
+        if not index:
+            return
+        touched: list[tuple[int | None, str | None, set[str]]] = []
+        for part, table, _doc_id, before, after in changes:
+            doc = after or before
+            if table in ("records", "exemptions") and part.startswith("fy"):
+                touched.append((int(part[2:]), doc["staff_id"], set()))
+            elif table == "staff":
+                divisions = {a["division"] for d in (before, after) if d for a in d["assignments"]}
+                touched.append((None, doc["staff_id"], divisions))
+            elif table == "divisions":
+                touched.append((None, None, {doc["code"]}))
+        if not touched:
+            return
+        changed = False
+        for key, item in index.items():
+            fy_text, division = key.split("/", 1)
+            people = set(item["people"])
+            if not any(
+                (fy is None or fy == int(fy_text)) and ((sid is not None and sid in people) or division in divisions)
+                for fy, sid, divisions in touched
+            ):
+                continue
+            doc = dict(self.signoff(item["code"]) or {})
+            if not doc:
+                continue
+            note = {"seq": seq, "action": about.get("action", "change"), "summary": about.get("summary", "")}
+            doc["changes_since"] = [*doc.get("changes_since", []), note]
+            self.put_signoff(doc)
+            index[key] = {**item, "changes": len(doc["changes_since"])}
+            changed = True
+        if changed:
+            self.put_signoff_index(index)
 
     def fiscal_years(self) -> list[int]:
         return sorted(int(name[2:]) for name in self.db.year_partitions())
