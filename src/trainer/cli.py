@@ -22,6 +22,7 @@ from trainer.model import ALL_REQUIREMENTS, STATE_LABELS, LeaveKind, State
 from trainer.paths import default_db_path
 from trainer.progress import Task
 from trainer.service import Service, StatusReport
+from trainer.signoff import state_of as signoff_state
 from trainer.textfmt import table
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -97,11 +98,18 @@ def cmd_demo(svc: Service, a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _status_json(report: StatusReport) -> dict[str, Any]:
+def _status_json(report: StatusReport, signed: dict[str, dict[str, Any]]) -> dict[str, Any]:
     divisions = []
     for code, counts in sorted(report.summary.divisions.items()):
         division = report.divisions.get(code)
-        divisions.append({"code": code, "name": division.name if division else "", **counts.as_dict()})
+        item = signed.get(code)
+        signoff = {"state": "unsigned", "code": None, "changes": 0}
+        if item is not None:
+            state = "stale" if item["changes"] else "signed"
+            signoff = {"state": state, "code": item["code"], "changes": item["changes"]}
+        divisions.append(
+            {"code": code, "name": division.name if division else "", **counts.as_dict(), "signoff": signoff}
+        )
     return {
         "fiscal_year": report.fiscal_year,
         "fiscal_year_label": fy_label(report.fiscal_year),
@@ -117,7 +125,7 @@ def _status_json(report: StatusReport) -> dict[str, Any]:
 def cmd_status(svc: Service, a: argparse.Namespace) -> int:
     report = svc.status(a.fy, a.as_of, a.division)
     if a.format == "json":
-        _print_json(_status_json(report))
+        _print_json(_status_json(report, svc.signoff_states(report.fiscal_year)))
         return EXIT_OK
     t = report.summary.totals
     print(f"{fy_label(report.fiscal_year)}  {wareki(report.as_of)} 現在")
@@ -127,11 +135,18 @@ def cmd_status(svc: Service, a: argparse.Namespace) -> int:
     )
     print()
     rows = []
+    signed = svc.signoff_states(report.fiscal_year)
     for code, c in sorted(report.summary.divisions.items()):
         name = report.divisions[code].name if code in report.divisions else ""
         rate = f"{100 * (c.completed + c.exempt) / c.in_scope:.0f}%" if c.in_scope else "-"
-        rows.append([code, name, c.in_scope, c.completed, c.exempt, c.overdue, c.in_progress, c.not_started, rate])
-    headers = ["所属", "所属名", "対象", "修了", "免除", "期限超過", "受講中", "未受講", "修了率"]
+        item = signed.get(code)
+        state = (
+            "未署名" if item is None else (f"要再確認（変更{item['changes']}件）" if item["changes"] else "署名済み")
+        )
+        rows.append(
+            [code, name, c.in_scope, c.completed, c.exempt, c.overdue, c.in_progress, c.not_started, rate, state]
+        )
+    headers = ["所属", "所属名", "対象", "修了", "免除", "期限超過", "受講中", "未受講", "修了率", "署名"]
     print(table(headers, rows, right=range(2, 9)))
     print()
     req_rows = []
@@ -385,7 +400,7 @@ def cmd_export(svc: Service, a: argparse.Namespace) -> int:
 
 
 def cmd_report_roster(svc: Service, a: argparse.Namespace) -> int:
-    if not a.all and not a.division:
+    if not a.all and not a.division and not a.signed:
         print("trainer report roster: --division CODE か --all を指定してください", file=sys.stderr)
         return EXIT_USAGE
     paths = svc.report_roster(
@@ -396,6 +411,7 @@ def cmd_report_roster(svc: Service, a: argparse.Namespace) -> int:
         a.format,
         _progress_printer("名簿"),
         a.templates,
+        signed=a.signed,
     )
     for path in paths:
         print(path)
@@ -430,6 +446,98 @@ def cmd_settings(svc: Service, a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_signoff(svc: Service, a: argparse.Namespace) -> int:
+    doc = svc.sign_off(
+        a.division, a.fy, a.by, a.title or "", a.date, a.approval_no or "", a.note or "", a.as_of, a.code
+    )
+    print(f"署名を記録しました: {doc['division']} {fy_label(doc['fiscal_year'])} 名簿コード {doc['code']}")
+    if doc.get("supersedes"):
+        print(f"  前の署名（名簿コード {doc['supersedes']}）はこの署名に置き換わりました（記録は残ります）")
+    print(
+        f"  所属長 {doc['title']} {doc['by']}、確認日 {doc['date_label']}"
+        + (f"、電子決裁 {doc['approval_no']}" if doc["approval_no"] else "")
+    )
+    return EXIT_OK
+
+
+def _print_signed(svc: Service, doc: dict[str, Any]) -> None:
+    frozen = doc["frozen"]
+    division = frozen["division"]
+    state = signoff_state(doc)
+    print(f"名簿コード {doc['code']}: {state}")
+    print(
+        f"  {frozen['fy_label']} {division['code']} {division['name']} の修了者名簿"
+        f"（{frozen['as_of']} 現在、{len(frozen['rows'])}人）"
+    )
+    print(f"  署名: {doc['title']} {doc['by']}、確認日 {doc['date_label']}（記録 {doc['signed_label']}）")
+    if doc.get("approval_no"):
+        print(f"  電子決裁番号: {doc['approval_no']}")
+    if doc.get("note"):
+        print(f"  備考: {doc['note']}")
+    t = frozen["totals"]
+    print(
+        f"  対象 {t['in_scope']}人: 修了 {t['completed']}、免除 {t['exempt']}、期限超過 {t['overdue']}、"
+        f"受講中 {t['in_progress']}、未受講 {t['not_started']}"
+    )
+    if doc.get("superseded_by"):
+        print(f"  この署名は名簿コード {doc['superseded_by']} の署名に置き換わっています")
+    for change in doc.get("changes_since", ()):
+        print(f"  署名後の変更（記録 {change['seq']}）: {change['summary']}")
+
+
+def cmd_verify(svc: Service, a: argparse.Namespace) -> int:
+    if a.roster:
+        _print_signed(svc, svc.signed(a.roster))
+        return EXIT_OK
+    result = svc.verify(_progress_printer("検証"))
+    if result.ok:
+        print(
+            f"OK: 変更履歴 {result.entries}件のつながりが正しく、データベースは履歴と一致し、"
+            f"署名済みの名簿 {result.signoffs}件はすべて名簿コードと一致します"
+        )
+        return EXIT_OK
+    print(
+        f"問題が {len(result.findings)}件 見つかりました"
+        f"（変更履歴 {result.entries}件、署名 {result.signoffs}件を確認）:",
+        file=sys.stderr,
+    )
+    for finding in result.findings[:100]:
+        print(f"  {finding}", file=sys.stderr)
+    if len(result.findings) > 100:
+        print(f"  …ほか {len(result.findings) - 100}件", file=sys.stderr)
+    print("  → 書き換えの前の状態は backups/ のバックアップにあります（trainer backup --list）", file=sys.stderr)
+    return EXIT_ERROR
+
+
+ACTION_LABELS = {
+    "record": "受講記録", "bulk_record": "一括記録", "exempt": "免除",
+    "staff_add": "職員登録", "staff_update": "職員変更",
+    "transfer": "異動", "leave": "休業", "retire": "退職", "division_add": "所属登録", "division_update": "所属変更",
+    "import_staff": "名簿取込", "import_progress": "受講状況取込", "import_checkpoint": "チェックシート取込",
+    "signoff": "署名", "restore": "復元", "demo": "デモ作成", "settings": "設定",
+    "baseline": "記録開始", "change": "変更",
+}  # fmt: skip
+
+
+def cmd_log(svc: Service, a: argparse.Namespace) -> int:
+    entries = svc.log(a.fy, a.staff, a.division, a.since)
+    if a.format == "json":
+        _print_json(entries)
+        return EXIT_OK
+    for e in entries[: a.limit]:
+        who = e.get("operator") or ""
+        who = f"{who}（{e.get('user', '')}）" if who else e.get("user", "")
+        when = e.get("at", "").replace("T", " ")[:16]
+        label = ACTION_LABELS.get(e.get("action", ""), e.get("action", ""))
+        extra = f"  ［{e['count']}件の文書］" if e.get("count", 0) > 3 else ""
+        print(f"{e['seq']:>6}  {when}  {who}  {e.get('summary') or label}{extra}")
+    if len(entries) > a.limit:
+        print(f"…ほか {len(entries) - a.limit}件（--limit で増やせます）")
+    if not entries:
+        print("該当する変更はありません")
+    return EXIT_OK
+
+
 def cmd_employment_types(svc: Service, a: argparse.Namespace) -> int:
     if a.set is not None:
         types = svc.set_employment_types(a.set.split(","))
@@ -452,7 +560,7 @@ def cmd_backup(svc: Service, a: argparse.Namespace) -> int:
 
 
 def cmd_restore(svc: Service, a: argparse.Namespace) -> int:
-    before = svc.register.db.restore(Path(a.file))
+    before = svc.restore(Path(a.file))
     print(f"{a.file} から戻しました。戻す前の状態は {before} に保存しました")
     return EXIT_OK
 
@@ -667,6 +775,13 @@ def build_parser() -> argparse.ArgumentParser:
     which = p.add_mutually_exclusive_group()
     which.add_argument("--division", help="この所属の名簿だけを作る")
     which.add_argument("--all", action="store_true", help="全所属の名簿を1所属1ファイルで作り、1つにまとめたPDFも作る")
+    p.add_argument(
+        "--signed",
+        nargs="?",
+        const="",
+        metavar="CODE",
+        help="署名済みの名簿を署名したときのとおりに出し直す（名簿コード、または --division の署名）",
+    )
     p = command("overdue", cmd_report_overdue, "未修了者一覧（督促用）", report_sub)
     report_options(p, "書き出すファイル（既定: 年度_未修了者一覧.pdf）")
     p.add_argument("--as-of", help="基準日（既定: 今日）")
@@ -677,6 +792,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("settings", cmd_settings, "団体名などの設定を表示・変更する")
     p.add_argument("key", nargs="?", help="設定の名前（organization: 団体名、operator: 作業者名）")
     p.add_argument("value", nargs="?", help="新しい値")
+
+    p = command("signoff", cmd_signoff, "所属長の確認（署名）を記録し、その名簿を凍結する")
+    p.add_argument("division", help="所属コード")
+    fy_option(p)
+    p.add_argument("--by", required=True, help="所属長の氏名")
+    p.add_argument("--title", help="所属長の職名（例: 課長）")
+    p.add_argument("--date", help="確認日（既定: 今日）")
+    p.add_argument("--approval-no", help="電子決裁の番号（押印のかわりに）")
+    p.add_argument("--note", help="備考")
+    p.add_argument("--as-of", help="署名した名簿の基準日（既定: 今日）")
+    p.add_argument("--code", help="署名された紙の名簿に印刷された名簿コード（内容が同じか確かめます）")
+
+    p = command("verify", cmd_verify, "変更履歴・データベース・署名済みの名簿が改ざんされていないか確かめる")
+    p.add_argument("--roster", metavar="CODE", help="名簿コードの署名の内容（いつ・誰が・何を）を表示する")
+
+    p = command("log", cmd_log, "変更履歴を新しい順に表示する")
+    fy_option(p)
+    p.add_argument("--staff", help="職員番号で絞り込む")
+    p.add_argument("--division", help="所属コードで絞り込む")
+    p.add_argument("--since", help="この日以降の変更")
+    p.add_argument("--limit", type=int, default=50, help="表示する件数（既定 50）")
+    p.add_argument("--format", choices=["table", "json"], default="table", help="出力形式（既定 table）")
 
     p = command("employment-types", cmd_employment_types, "任用区分の一覧を表示・変更する（団体ごとに設定できます）")
     p.add_argument(

@@ -15,7 +15,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from trainer import rules
+import orjson
+
+from trainer import rules, signoff
 from trainer.calendar import fiscal_year_of, fy_end, fy_label, fy_start, parse_date, parse_fiscal_year, wareki
 from trainer.catalog import find_requirement, load_catalog, suggest_requirement
 from trainer.demo import build_demo
@@ -45,9 +47,10 @@ from trainer.model import (
 from trainer.perf import gc_paused
 from trainer.progress import Task
 from trainer.reports import build as reports_build
-from trainer.reports import render
+from trainer.reports import render, views
 from trainer.store.lock import DEFAULT_TIMEOUT
 from trainer.store.register import Register
+from trainer.store.verify import Finding, check_log, check_register
 from trainer.text import free_text, standard
 
 DateLike = date | str
@@ -66,6 +69,17 @@ class PersonView:
     status: rules.PersonStatus | None
     records: dict[str, Record]
     exemptions: list[Exemption]
+
+
+@dataclass(frozen=True)
+class Verification:
+    entries: int
+    signoffs: int
+    findings: list[Finding]
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
 
 
 @dataclass(frozen=True)
@@ -683,14 +697,49 @@ class Service:
         fmt: str = "pdf",
         task: Task | None = None,
         templates: Path | None = None,
+        signed: str | None = None,
     ) -> list[Path]:
-        """修了者名簿: one division's (``division``) or every division's, plus a combined PDF."""
+        """修了者名簿: one division's (``division``) or every division's, plus a combined PDF.
+
+        ``signed``: a roster code, or "" for the division's sign-off in force: that signed
+        roster again, exactly as it was signed.
+        """
+        if signed is not None:
+            return [self._signed_roster(Path(out_dir), fiscal_year, division, signed, fmt, templates)]
         report = self.status(fiscal_year, as_of, division)
         codes = [division] if division is not None else sorted(report.summary.divisions)
         ctx = self._report_context(report.fiscal_year, report.as_of, templates)
+        in_force = {
+            code: self.register.signoff(item["code"]) or {}
+            for code, item in self.signoff_states(report.fiscal_year).items()
+        }
         return reports_build.roster_files(
-            ctx, report.people, codes, Path(out_dir), fmt, task or Task(), combined=division is None
+            ctx, report.people, codes, Path(out_dir), fmt, task or Task(), division is None, in_force
         )
+
+    def _signed_roster(
+        self,
+        out_dir: Path,
+        fiscal_year: int | str | None,
+        division: str | None,
+        code: str,
+        fmt: str,
+        templates: Path | None,
+    ) -> Path:
+        if code:
+            doc = self.signed(code)
+        else:
+            fy = self.fiscal_year(fiscal_year)
+            if division is None:
+                raise InputError("署名済みの名簿を出すには --division か名簿コードを指定してください")
+            item = self.signoff_states(fy).get(division)
+            if item is None:
+                raise NotFoundError(
+                    f"{fy_label(fy)}の所属 {division} の署名はありません", "trainer signoff で署名を記録できます"
+                )
+            doc = self.signed(item["code"])
+        ctx = self._report_context(doc["fiscal_year"], self.today(), templates)
+        return reports_build.signed_file(ctx, doc, out_dir, fmt)
 
     def report_overdue(
         self,
@@ -731,6 +780,177 @@ class Service:
         return reports_build.audit_file(
             ctx, report.people, report.summary, exemptions, signoffs, Path(out), fmt, task or Task()
         )
+
+    # --------------------------------------------------------------- sign-offs
+    def sign_off(
+        self,
+        division: str,
+        fiscal_year: int | str | None,
+        by: str,
+        title: str = "",
+        on: DateLike | None = None,
+        approval_no: str = "",
+        note: str = "",
+        as_of: DateLike | None = None,
+        expect_code: str | None = None,
+    ) -> dict[str, Any]:
+        """Freeze a division's roster as it stands, signed by its head; supersedes an earlier one.
+
+        ``expect_code`` is the roster code printed on the paper the head signed: when given, the
+        roster must still have exactly that content.
+        """
+        name = free_text(by)
+        if not name:
+            raise InputError("署名する所属長の氏名（--by）が空です")
+        day = _date(on, "確認日") if on is not None else self.today()
+        if day > self.today():
+            raise InputError(f"確認日 {wareki(day)} は未来の日付です")
+        report = self.status(fiscal_year, as_of, division)
+        ctx = self._report_context(report.fiscal_year, report.as_of, None)
+        view = views.roster_view(
+            report.fiscal_year, report.as_of, ctx.divisions[division], report.people, self.catalog,
+            ctx.divisions, "", ctx.organization,
+        )  # fmt: skip
+        frozen = signoff.freeze(view)
+        code = signoff.roster_code(frozen)
+        if expect_code and signoff.normalize_code(expect_code) != code:
+            raise InputError(
+                f"名簿の内容が、署名された名簿（名簿コード {signoff.normalize_code(expect_code)}）と違います"
+                f"（いまの名簿コードは {code}）",
+                "印刷した後に変更があります。名簿を出し直して改めて確認を受けてください"
+                "（--as-of で印刷した名簿の基準日を指定できます）",
+            )
+        now = datetime.now().astimezone()
+        key = f"{report.fiscal_year}/{division}"
+        with self.register.transaction():
+            index = self.register.signoff_index()
+            previous = index.get(key)
+            if previous and previous["code"] == code and not previous.get("changes"):
+                raise InputError(
+                    f"この名簿（名簿コード {code}）はすでに署名されていて、その後の変更はありません",
+                    "trainer verify --roster で署名の内容を確認できます",
+                )
+            doc = {
+                "code": code,
+                "fiscal_year": report.fiscal_year,
+                "division": division,
+                "frozen": frozen,
+                "signed_at": now.isoformat(timespec="seconds"),
+                "signed_label": f"{wareki(now.date())} {now:%H:%M}",
+                "date": day.isoformat(),
+                "date_label": wareki(day),
+                "by": name,
+                "title": free_text(title),
+                "approval_no": free_text(approval_no),
+                "note": free_text(note),
+                "log_seq": self.register.db.next_log_seq(),
+                "changes_since": [],
+                "supersedes": previous["code"] if previous else None,
+                "superseded_by": None,
+            }
+            if previous:
+                old = dict(self.register.signoff(previous["code"]) or {})
+                if old and old.get("code") != code:
+                    self.register.put_signoff({**old, "superseded_by": code})
+            if self.register.signoff(code) is not None and (not previous or previous["code"] != code):
+                raise InputError(f"名簿コード {code} はすでに使われています")
+            self.register.put_signoff(doc)
+            index[key] = {
+                "code": code,
+                "people": [r["staff_id"] for r in frozen["rows"]],
+                "changes": 0,
+                "by": name,
+                "date": day.isoformat(),
+            }
+            self.register.put_signoff_index(index)
+            self._about(
+                "signoff",
+                f"署名: {division} {view.division.name} {fy_label(report.fiscal_year)}の修了者名簿"
+                f"（名簿コード {code}、{free_text(title)} {name}、確認日 {wareki(day)}"
+                + (f"、電子決裁 {free_text(approval_no)}" if approval_no else "")
+                + (f"、前の署名 {previous['code']} を置き換え" if previous else "")
+                + "）",
+                fy=report.fiscal_year,
+                division=division,
+            )
+        return doc
+
+    def signoff_states(self, fiscal_year: int) -> dict[str, dict[str, Any]]:
+        """Per division code: the sign-off in force for the year (state, code, changes since)."""
+        self.register.refresh()
+        result = {}
+        for key, item in self.register.signoff_index().items():
+            fy, division = key.split("/", 1)
+            if int(fy) == fiscal_year:
+                state = "要再確認" if item.get("changes") else "署名済み"
+                result[division] = {**item, "state": state}
+        return result
+
+    def signed(self, code: str) -> dict[str, Any]:
+        """A sign-off by its roster code (as printed on the roster)."""
+        self.register.refresh()
+        found = self.register.signoff(signoff.normalize_code(code))
+        if found is None:
+            raise NotFoundError(
+                f"名簿コード {code} の署名はありません", "名簿の下に印刷された12文字のコードを入れてください"
+            )
+        return found
+
+    def verify(self, task: Task | None = None) -> Verification:
+        """The change log's chain, the register against the log, and every signed roster's code."""
+        task = task or Task()
+        with self.register.transaction():  # hold the lock: nobody writes while we check
+            task.report(0, 3, "変更履歴を確認中")
+            log = check_log(self.register.db)
+            task.report(1, 3, "データベースと変更履歴を照合中")
+            findings = [*log.findings, *check_register(self.register.db, log)]
+            task.report(2, 3, "署名済みの名簿を確認中")
+            signoffs = self.register.signoffs()
+            for doc in signoffs:
+                if signoff.roster_code(doc["frozen"]) != doc["code"]:
+                    findings.append(
+                        Finding(
+                            f"署名 {doc['code']}（{doc['division']}）",
+                            "署名した名簿の内容が名簿コードと一致しません（書き換えられています）",
+                        )
+                    )
+        task.report(3, 3, "完了")
+        return Verification(log.entries, len(signoffs), findings)
+
+    def log(
+        self,
+        fiscal_year: int | str | None = None,
+        staff_id: str | None = None,
+        division: str | None = None,
+        since: DateLike | None = None,
+    ) -> list[dict[str, Any]]:
+        """Change-log entries, newest first, filtered (by year, person, division, date)."""
+        fy = self.fiscal_year(fiscal_year) if fiscal_year is not None else None
+        first = _date(since, "開始日") if since is not None else None
+        sid = normalize_text(staff_id) if staff_id else None
+        entries = []
+        for kind, item in self.register.db.log_entries():
+            entry = item if kind == "entry" else orjson.loads(item[1])
+            if not _log_matches(entry, fy, sid, division, first):
+                continue
+            entries.append(
+                {k: v for k, v in entry.items() if k != "changes"} | {"count": len(entry.get("changes", ()))}
+            )
+        entries.reverse()
+        return entries
+
+    def restore(self, path: Path) -> Path:
+        """Restore a backup (the current state is backed up first), and log that it happened."""
+        before = self.register.db.restore(Path(path))
+        with self.register.transaction():
+            self._about(
+                "restore",
+                f"バックアップから戻しました: {Path(path).name}（戻す前の状態は {before.name}）",
+                always=True,
+                file=str(path),
+                digest=_file_digest(Path(path)),
+            )
+        return before
 
     # ---------------------------------------------------------------- settings
     def settings(self) -> dict[str, str]:
@@ -785,6 +1005,30 @@ class Service:
             "records": len(city.records),
             "exemptions": len(city.exemptions),
         }
+
+
+def _log_matches(
+    entry: dict[str, Any], fy: int | None, staff_id: str | None, division: str | None, since: date | None
+) -> bool:
+    if since is not None and entry.get("at", "")[:10] < since.isoformat():
+        return False
+    changes = entry.get("changes", ())
+    if fy is not None and entry.get("fy") != fy and not any(c[0] == f"fy{fy}" for c in changes):
+        return False
+    if staff_id is not None:
+        mentioned = staff_id in entry.get("staff", ()) or any(
+            (c[4] or c[3] or {}).get("staff_id") == staff_id for c in changes
+        )
+        if not mentioned:
+            return False
+    if division is not None:
+        in_division = entry.get("division") == division or any(
+            c[1] == "staff" and any(a.get("division") == division for d in (c[3], c[4]) if d for a in d["assignments"])
+            for c in changes
+        )
+        if not in_division:
+            return False
+    return True
 
 
 def _file_digest(path: Path) -> str:

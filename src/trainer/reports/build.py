@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from trainer import signoff
 from trainer.calendar import fy_end, fy_label, fy_start, wareki
 from trainer.model import Catalog, Division, Exemption
 from trainer.progress import Task
@@ -54,8 +55,15 @@ def roster_files(
     fmt: str,
     task: Task,
     combined: bool,
+    signoffs: dict[str, dict[str, Any]] | None = None,
 ) -> list[Path]:
-    """One roster per division (and, for several in PDF, one combined file after them)."""
+    """One roster per division (and, for several in PDF, one combined file after them).
+
+    Each roster prints its roster code (the digest of its content). When that is the code a
+    division head signed, the signed roster is printed, with the sign-off; when the head signed
+    other content, the roster says so.
+    """
+    signoffs = signoffs or {}
     by_division: dict[str, list[PersonStatus]] = {code: [] for code in codes}
     for p in people:
         if p.division in by_division:
@@ -74,9 +82,10 @@ def roster_files(
             by_division[code],
             ctx.catalog,
             ctx.divisions,
-            stamp(ctx.now),
+            f"出力 {stamp(ctx.now)}",
             ctx.organization,
         )
+        view = with_signoff(view, signoffs.get(code))
         data = _output(render.render_html(ctx.templates, "roster.html.j2", v=view), ctx, fmt)
         name = f"{label}_{safe_name(code)}_{safe_name(division.name)}_修了者名簿.{fmt}"
         written.append(render.write(out_dir / name, data))
@@ -87,6 +96,30 @@ def roster_files(
         written.append(render.write(out_dir / f"{label}_修了者名簿_全所属.pdf", _merge(parts)))
     task.report(len(codes), len(codes), "完了")
     return written
+
+
+def with_signoff(view: views.RosterView, doc: dict[str, Any] | None) -> views.RosterView:
+    code = signoff.roster_code(signoff.freeze(view))
+    if doc is not None and doc["code"] == code and not doc.get("changes_since"):
+        return signoff.view_from_frozen(doc["frozen"], doc)  # exactly what was signed
+    notice = ""
+    if doc is not None:
+        changes = len(doc.get("changes_since", ()))
+        notice = (
+            f"この所属の名簿は {doc['date_label']} に名簿コード {doc['code']} で署名されていますが、"
+            + (f"署名の後に{changes}件の変更があり、" if changes else "")
+            + "この名簿とは内容が違います。確認のうえ、改めて署名を受けてください。"
+        )
+    return replace(view, roster_code=code, notice=notice)
+
+
+def signed_file(ctx: Context, doc: dict[str, Any], out_dir: Path, fmt: str) -> Path:
+    """A signed roster, re-rendered from its frozen rows: the same every time."""
+    view = signoff.view_from_frozen(doc["frozen"], doc)
+    data = _output(render.render_html(ctx.templates, "roster.html.j2", v=view), ctx, fmt)
+    division = f"{safe_name(view.division.code)}_{safe_name(view.division.name)}"
+    name = f"{view.fy_label}_{division}_修了者名簿_署名済_{doc['code']}.{fmt}"
+    return render.write(out_dir / name, data)
 
 
 def _merge(parts: list[bytes]) -> bytes:

@@ -49,6 +49,7 @@ class RosterView:
     organization: str
     roster_code: str = ""
     signoff: dict[str, str] = field(default_factory=dict)
+    notice: str = ""
 
 
 def roster_rows(people: list[PersonStatus], catalog: Catalog, divisions: dict[str, Division]) -> list[RosterRow]:
