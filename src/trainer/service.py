@@ -767,15 +767,23 @@ class Service:
         """The annual audit PDF, as of the year's end (or today, for the current year)."""
         report = self.status(fiscal_year)
         ctx = self._report_context(report.fiscal_year, report.as_of, templates)
-        signoffs = [
-            {
-                "division": f"{code} {ctx.divisions[code].name if code in ctx.divisions else ''}",
-                "state": "未署名",
-                "code": "",
-                "detail": "",
-            }
-            for code in sorted(report.summary.divisions)
-        ]
+        states = self.signoff_states(report.fiscal_year)
+        signoffs = []
+        for code in sorted(report.summary.divisions):
+            item = states.get(code)
+            detail = ""
+            if item:
+                detail = f"{wareki(date.fromisoformat(item['date']))} {item['by']}"
+                if item.get("changes"):
+                    detail += f"（署名後の変更 {item['changes']}件）"
+            signoffs.append(
+                {
+                    "division": f"{code} {ctx.divisions[code].name if code in ctx.divisions else ''}",
+                    "state": item["state"] if item else "未署名",
+                    "code": item["code"] if item else "",
+                    "detail": detail,
+                }
+            )
         exemptions = self.register.exemptions(report.fiscal_year)
         return reports_build.audit_file(
             ctx, report.people, report.summary, exemptions, signoffs, Path(out), fmt, task or Task()

@@ -1,0 +1,205 @@
+"""Sign-off and the audit trail: frozen rosters, stale sign-offs, and tampering caught by verify."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import orjson
+import pytest
+from pypdf import PdfReader
+
+from trainer.cli import main
+from trainer.service import Service
+
+TODAY = date(2026, 11, 25)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRAINER_TODAY", TODAY.isoformat())
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    path = tmp_path / "register"
+    assert run(capsys, "demo", "--db", str(path), "--staff", "120", "--seed", "3")[0] == 0
+    run(capsys, "settings", "--db", str(path), "operator", "研修担当 山本")
+    return path
+
+
+def members(capsys: pytest.CaptureFixture[str], db: Path, division: str) -> list[str]:
+    _, out, _ = run(capsys, "staff", "list", "--db", str(db), "--division", division, "--format", "json")
+    return [p["staff_id"] for p in json.loads(out) if p["duty"] == "利用事務"]
+
+
+def signoff_of(capsys: pytest.CaptureFixture[str], db: Path, division: str) -> dict:  # type: ignore[type-arg]
+    _, out, _ = run(capsys, "status", "--db", str(db), "--format", "json")
+    return next(d["signoff"] for d in json.loads(out)["divisions"] if d["code"] == division)
+
+
+def printed_code(pdf: Path) -> str:
+    match = re.search(r"名簿コード ([0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4})", PdfReader(pdf).pages[0].extract_text())
+    assert match, "no roster code on the roster"
+    return match.group(1)
+
+
+def pdf_text(pdf: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+
+
+def test_sign_then_a_late_completion_makes_it_stale_then_sign_again(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "report", "roster", "--db", str(db), "--division", "120", "-o", str(tmp_path))
+    assert code == 0, err
+    first = printed_code(Path(out.split()[0]))
+    code, out, err = run(
+        capsys, "signoff", "120", "--db", str(db), "--by", "佐藤 二郎", "--title", "課長",
+        "--date", "2026-11-25", "--approval-no", "R8-保年-0042", "--code", first,
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"名簿コード {first}" in out
+    assert signoff_of(capsys, db, "120") == {"state": "signed", "code": first, "changes": 0}
+
+    person = members(capsys, db, "120")[0]
+    assert run(capsys, "record", person, "checkpoint", "--db", str(db), "--date", "2026-11-24", "--replace")[0] == 0
+    assert signoff_of(capsys, db, "120") == {"state": "stale", "code": first, "changes": 1}
+    assert signoff_of(capsys, db, "110")["state"] == "unsigned"  # other divisions are untouched
+    code, out, _ = run(capsys, "verify", "--db", str(db), "--roster", first)
+    assert code == 0
+    assert "要再確認" in out and "佐藤 二郎" in out and "R8-保年-0042" in out
+    assert f"{person}" in out and "チェックポイント" in out  # the change since signing, listed
+
+    # The printed paper no longer matches: signing it again is refused until reprinted.
+    code, _, err = run(capsys, "signoff", "120", "--db", str(db), "--by", "佐藤 二郎", "--code", first)
+    assert code == 1 and "違います" in err
+    code, out, err = run(capsys, "signoff", "120", "--db", str(db), "--by", "佐藤 二郎", "--title", "課長")
+    assert code == 0, err
+    second = re.search(r"名簿コード (\S+)", out).group(1)  # type: ignore[union-attr]
+    assert second != first and f"前の署名（名簿コード {first}）" in out
+    assert signoff_of(capsys, db, "120") == {"state": "signed", "code": second, "changes": 0}
+    _, out, _ = run(capsys, "verify", "--db", str(db), "--roster", first)
+    assert "置き換え済み" in out and second in out  # the old one stays on record
+
+    # The audit PDF lists each division's sign-off state and roster code.
+    assert run(capsys, "report", "audit", "--db", str(db), "-o", str(tmp_path / "audit.pdf"))[0] == 0
+    audit = re.sub(r"\s+", "", pdf_text(tmp_path / "audit.pdf"))
+    assert f"署名済み{second}" in audit and "未署名" in audit
+
+
+def test_a_signed_roster_re_renders_identically(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "signoff", "130", "--db", str(db), "--by", "鈴木 三郎", "--title", "課長")
+    assert code == 0, err
+    signed = re.search(r"名簿コード (\S+)", out).group(1)  # type: ignore[union-attr]
+    texts = []
+    for folder in ("a", "b"):
+        code, out, err = run(
+            capsys, "report", "roster", "--db", str(db), "--signed", signed, "-o", str(tmp_path / folder)
+        )
+        assert code == 0, err
+        texts.append(pdf_text(Path(out.split()[0])))
+    assert texts[0] == texts[1]
+    assert f"名簿コード {signed}（署名済み）" in texts[0] and "鈴木 三郎" in texts[0]
+    # After a change, the signed roster still re-renders exactly as signed...
+    person = members(capsys, db, "130")[0]
+    assert run(capsys, "exempt", person, "all", "--db", str(db), "--reason", "長期療養")[0] == 0
+    code, out, _ = run(
+        capsys, "report", "roster", "--db", str(db), "--division", "130", "--signed", "-o", str(tmp_path / "c")
+    )
+    assert pdf_text(Path(out.split()[0])) == texts[0]
+    # ...while the live roster says it differs from what was signed.
+    code, out, _ = run(capsys, "report", "roster", "--db", str(db), "--division", "130", "-o", str(tmp_path / "d"))
+    live = pdf_text(Path(out.split()[0]))
+    assert signed in live and "内容が違います" in live.replace("\n", "")
+
+
+def checkpointed(db: Path) -> None:
+    svc = Service.open(db, today=lambda: TODAY, create=False)
+    svc.register.db.checkpoint()
+    svc.close()
+
+
+def prepared(db: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """Three more logged changes after the demo, all folded into changelog.jsonl."""
+    people = members(capsys, db, "140")
+    for person in people[:3]:
+        assert run(capsys, "record", person, "checkpoint", "--db", str(db), "--date", "2026-11-20", "--replace")[0] == 0
+    checkpointed(db)
+    assert run(capsys, "verify", "--db", str(db))[0] == 0
+    return people[0]
+
+
+def test_verify_names_a_date_changed_in_the_json(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    person = prepared(db, capsys)
+    path = db / "fy2026.json"
+    text = path.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if f'"staff_id":"{person}"' in line and '"checkpoint"' in line)
+    path.write_text(text.replace(line, line.replace("2026-11-20", "2026-10-01")), encoding="utf-8")
+    code, _, err = run(capsys, "verify", "--db", str(db))
+    assert code == 1
+    assert "fy2026.json records" in err and "変更履歴と違います" in err and "2026-11-20" in err and "2026-10-01" in err
+
+
+def test_verify_names_a_deleted_log_line(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    prepared(db, capsys)
+    path = db / "changelog.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    del lines[2]  # the entry with seq 3
+    path.write_bytes(b"".join(lines))
+    code, _, err = run(capsys, "verify", "--db", str(db))
+    assert code == 1 and "記録 3 がありません（削除されています）" in err
+
+
+def test_verify_names_two_reordered_log_lines(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    prepared(db, capsys)
+    path = db / "changelog.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[2], lines[3] = lines[3], lines[2]
+    path.write_bytes(b"".join(lines))
+    code, _, err = run(capsys, "verify", "--db", str(db))
+    assert code == 1 and "並べ替えられています" in err and "changelog.jsonl 3行目" in err
+
+
+def test_verify_names_an_edited_log_entry_and_an_edited_signed_roster(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "signoff", "150", "--db", str(db), "--by", "高橋 四郎")[0] == 0
+    prepared(db, capsys)
+    path = db / "changelog.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    entry = orjson.loads(lines[-1])
+    entry["summary"] = "（書き換え）"
+    lines[-1] = orjson.dumps(entry) + b"\n"
+    path.write_bytes(b"".join(lines))
+    signoffs = db / "signoffs.json"
+    signoffs.write_text(signoffs.read_text(encoding="utf-8").replace("高橋 四郎", "別人 五郎"), encoding="utf-8")
+    code, _, err = run(capsys, "verify", "--db", str(db))
+    assert code == 1
+    assert f"changelog.jsonl {len(lines)}行目: 記録の内容が書き換えられています" in err
+    assert "signoffs.json signoffs" in err  # the register no longer agrees with the log
+
+
+def test_log_filters_and_restore_is_logged(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    person = members(capsys, db, "160")[0]
+    _, out, _ = run(capsys, "backup", "--db", str(db))
+    backup = out.split(": ", 1)[1].strip()
+    assert run(capsys, "staff", "transfer", person, "150", "--db", str(db), "--on", "2026-11-16")[0] == 0
+    _, out, _ = run(capsys, "log", "--db", str(db), "--staff", person)
+    assert "異動" in out and "研修担当 山本（" in out and "デモ" not in out.split("\n")[0]
+    _, out, _ = run(capsys, "log", "--db", str(db), "--division", "150", "--format", "json")
+    assert any(e["action"] == "transfer" for e in json.loads(out))
+    _, out, _ = run(capsys, "log", "--db", str(db), "--since", "2030-01-01")
+    assert "該当する変更はありません" in out
+    assert run(capsys, "restore", backup, "--db", str(db))[0] == 0
+    _, out, _ = run(capsys, "log", "--db", str(db), "--limit", "1")
+    assert "バックアップから戻しました" in out
+    assert run(capsys, "verify", "--db", str(db))[0] == 0
