@@ -947,6 +947,20 @@ class Service:
         entries.reverse()
         return entries
 
+    def recent_changes(self, count: int = 8) -> list[dict[str, Any]]:
+        """The newest change-log entries, without reading the whole log (for the dashboard)."""
+        from trainer.store.changelog import tail_lines
+
+        db = self.register.db
+        with db.lock.held():
+            db.refresh()
+            header = db.journal.read_header()
+            pending = [tx["log"] for tx in db.journal.read(header.start).transactions if tx.get("log")]
+            head = [orjson.loads(line) for line in tail_lines(db.changelog.path, count)]
+        known = {e["seq"] for e in head}
+        entries = [*head, *(e for e in pending if e["seq"] not in known)][-count:]
+        return [{k: v for k, v in e.items() if k != "changes"} for e in reversed(entries)]
+
     def restore(self, path: Path) -> Path:
         """Restore a backup (the current state is backed up first), and log that it happened."""
         before = self.register.db.restore(Path(path))

@@ -27,3 +27,14 @@ def standard(text: str) -> str:
 def free_text(text: str) -> str:
     """A reason or note: kept as typed (全角 punctuation too), white space folded and trimmed."""
     return " ".join(text.split())
+
+
+_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
+
+
+def search_key(text: str) -> str:
+    """What a search compares: standard text, ひらがな as カタカナ, no spaces, lower case.
+
+    So ``ﾔﾏﾀﾞ``, ``やまだ`` and ``ヤマダ`` all find ヤマダ.
+    """
+    return standard(text).translate(_HIRAGANA_TO_KATAKANA).replace(" ", "").lower()

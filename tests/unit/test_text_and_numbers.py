@@ -41,3 +41,10 @@ def test_the_published_sample_number_is_valid() -> None:
 def test_every_eleven_digits_have_exactly_one_valid_check_digit(first: str) -> None:
     valid = [d for d in range(10) if is_my_number(first + str(d))]
     assert valid == [check_digit(first)]
+
+
+@pytest.mark.parametrize("query", ["ﾔﾏﾀﾞ", "やまだ", "ヤマダ", "ヤマ ダ"])
+def test_search_key_finds_katakana_from_half_width_and_hiragana(query: str) -> None:
+    from trainer.text import search_key
+
+    assert search_key(query) in search_key("ヤマダ タロウ")

@@ -42,25 +42,53 @@ class Head:
     hash: str
 
 
+def tail_lines(path: Path, count: int) -> list[bytes]:
+    """The last ``count`` complete lines of a file, read from the end."""
+    if count <= 0 or not path.exists():
+        return []
+    with path.open("rb") as f:
+        f.seek(0, os.SEEK_END)
+        position = f.tell()
+        data = b""
+        while position > 0 and data.count(b"\n") <= count:
+            step = min(1 << 20, position)
+            position -= step
+            f.seek(position)
+            data = f.read(step) + data
+    lines = data.rstrip(b"\n").split(b"\n")
+    if position > 0:
+        lines = lines[1:]  # the first piece may be the end of a longer line
+    return lines[-count:]
+
+
 def _tail_line(path: Path) -> bytes | None:
     """The last complete line of a file, reading backwards (a bulk entry can be megabytes)."""
     with path.open("rb") as f:
         f.seek(0, os.SEEK_END)
-        end = f.tell()
-        if end == 0:
-            return None
-        chunk, data = 65536, b""
-        position = end
+        position = f.tell()
+        chunks: list[bytes] = []
+        first = True
         while position > 0:
-            step = min(chunk, position)
+            step = min(1 << 20, position)
             position -= step
             f.seek(position)
-            data = f.read(step) + data
-            body = data[:-1] if data.endswith(b"\n") else data
-            cut = body.rfind(b"\n")
+            chunk = f.read(step)
+            if first:
+                chunk = chunk.rstrip(b"\n")
+                first = False
+            cut = chunk.rfind(b"\n")
             if cut >= 0:
-                return body[cut + 1 :]
-        return data.rstrip(b"\n")
+                chunks.append(chunk[cut + 1 :])
+                return b"".join(reversed(chunks))
+            chunks.append(chunk)
+        return b"".join(reversed(chunks)) or None
+
+
+def encode_entry(body: Entry) -> tuple[bytes, str]:
+    """An entry's JSON (with its hash) and the hash, serialising the (large) body only once."""
+    raw = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    hash_ = hashlib.sha256(raw).hexdigest()
+    return raw[:-1] + b',"hash":"' + hash_.encode() + b'"}', hash_
 
 
 class ChangeLogFile:

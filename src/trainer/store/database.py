@@ -46,7 +46,7 @@ import orjson
 
 from trainer.errors import CorruptDatabaseError, SchemaVersionError, StoreError
 from trainer.perf import gc_paused
-from trainer.store.changelog import GENESIS, ChangeLogFile, Head
+from trainer.store.changelog import GENESIS, ChangeLogFile, Head, encode_entry
 from trainer.store.changelog import digest as log_digest
 from trainer.store.files import PRIVATE_DIR, atomic_write, fsync_dir, make_private_dir
 from trainer.store.journal import Journal, Op
@@ -441,8 +441,8 @@ class Database:
             "prev": self._log_head.hash,
         }
         entry.setdefault("action", "change")
-        entry["hash"] = log_digest(entry)
-        payload = {"seq": self._seq + 1, "at": now, "log": entry}
+        entry_json, entry_hash = encode_entry(entry)
+        payload = {"seq": self._seq + 1, "at": now, "log": orjson.Fragment(entry_json)}
         try:
             self._journal_end = self.journal.append(payload, self._journal_end)
         except OSError as e:
@@ -451,7 +451,7 @@ class Database:
                 "ディスクの空き容量と書き込み権限を確認してください。今回の変更は保存されていません",
             ) from e
         self._seq += 1
-        self._log_head = Head(entry["seq"], entry["hash"])
+        self._log_head = Head(entry["seq"], entry_hash)
         for part, _table, _id, _doc in ops:
             self._parts[part].dirty = True
 

@@ -1,0 +1,216 @@
+"""The coordinator's whole day in one Textual app. Every screen calls the service; no rules here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import yaml
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+
+from trainer.calendar import fiscal_year_of, fy_label
+from trainer.errors import TrainerError
+from trainer.model import State
+from trainer.service import Service
+from trainer.tui.commands import TrainerCommands
+from trainer.tui.screens.bulk import BulkRecordScreen
+from trainer.tui.screens.first_run import FirstRunScreen
+from trainer.tui.screens.help import HelpScreen
+from trainer.tui.screens.person import PersonScreen
+from trainer.tui.widgets.dashboard import Dashboard
+from trainer.tui.widgets.import_pane import ImportPane
+from trainer.tui.widgets.reports_pane import ReportsPane
+from trainer.tui.widgets.staff_pane import StaffPane
+from trainer.tui.widgets.staff_table import StaffTable
+
+
+class TrainerApp(App[None]):
+    """Open with :func:`create_app`; the CLI and the tests build it the same way."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "trainer"
+    SUB_TITLE = "マイナンバー利用事務 研修管理"
+    COMMANDS = App.COMMANDS | {TrainerCommands}
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "ヘルプ", id="app.help", tooltip="キー操作の一覧"),
+        Binding("f2", "show_tab('dashboard')", "ダッシュボード", id="app.dashboard", tooltip="年度の状況"),
+        Binding("f3", "show_tab('staff')", "職員", id="app.staff", tooltip="職員の一覧と検索"),
+        Binding("f4", "show_tab('import')", "取込", id="app.import", tooltip="ファイルの取り込み"),
+        Binding("f5", "show_tab('reports')", "レポート・署名", id="app.reports", tooltip="名簿・報告・署名"),
+        Binding("slash", "search", "検索", id="app.search", tooltip="職員を探す"),
+        Binding("b", "bulk", "一括記録", id="app.bulk", tooltip="選んだ人をまとめて修了に"),
+        Binding("left_square_bracket", "year(-1)", "前年度", id="app.prev_year", tooltip="前の年度"),
+        Binding("right_square_bracket", "year(1)", "次年度", id="app.next_year", tooltip="次の年度"),
+        Binding("ctrl+t", "toggle_theme", "配色", id="app.theme", tooltip="ライト／ダーク"),
+        Binding("ctrl+q", "quit", "終了", id="app.quit", tooltip="trainer を終える"),
+    ]
+
+    def __init__(
+        self,
+        open_service: Callable[[bool], Service],
+        folder: Path,
+        today: Callable[[], date] = date.today,
+        keymap: dict[str, str] | None = None,
+        offer_demo: bool = False,
+    ) -> None:
+        super().__init__()
+        self.open_service = open_service
+        self.folder = folder
+        self.today = today
+        self.offer_demo = offer_demo
+        self.service: Service | None = None
+        self.fiscal_year = fiscal_year_of(today())
+        if keymap:
+            self.set_keymap(keymap)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(initial="dashboard", id="tabs"):
+            yield TabPane("ダッシュボード", Dashboard(id="dashboard-view"), id="dashboard")
+            yield TabPane("職員", StaffPane(id="staff-pane"), id="staff")
+            yield TabPane("取込", id="import")
+            yield TabPane("レポート・署名", id="reports")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-light" else "textual-dark"
+        if self.offer_demo:
+            self.push_screen(FirstRunScreen(str(self.folder)), self._first_run)
+        else:
+            self._open(create=False)
+
+    def _first_run(self, make_demo: bool | None) -> None:
+        self._open(create=True)
+        if make_demo and self.service is not None:
+            self.service.create_demo(300)
+            self.refresh_data()
+
+    def _open(self, create: bool) -> None:
+        try:
+            self.service = self.open_service(create)
+        except TrainerError as e:
+            self.notify(e.message + (f"\n→ {e.hint}" if e.hint else ""), severity="error", timeout=30)
+            return
+        self.sub_title = f"{self.folder}"
+        self.query_one("#import", TabPane).mount(ImportPane(self.service, Path.cwd(), self.fiscal_year))
+        self.query_one("#reports", TabPane).mount(ReportsPane(self.service, Path.cwd(), self.fiscal_year))
+        self.refresh_data()
+
+    # ------------------------------------------------------------ data
+    @work(thread=True, exclusive=True, group="load")
+    def refresh_data(self) -> None:
+        """Load the year in a worker; the screens fill in when it arrives."""
+        service = self.service
+        if service is None:
+            return
+        try:
+            report = service.status(self.fiscal_year)
+            signoffs = service.signoff_states(self.fiscal_year)
+            changes = service.recent_changes(8)
+            types = service.employment_types()
+        except TrainerError as e:
+            self.call_from_thread(self.notify, e.message, severity="error", timeout=30)
+            return
+        self.call_from_thread(self._show, report, signoffs, changes, types)
+
+    def _show(self, report, signoffs, changes, types) -> None:  # type: ignore[no-untyped-def]
+        self.title = f"trainer  {fy_label(report.fiscal_year)}"
+        self.query_one(Dashboard).show(report, signoffs, changes, self.today())
+        self.query_one(StaffPane).load(report, types)
+
+    # --------------------------------------------------------- actions
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#tabs", TabbedContent).active = tab
+
+    def action_search(self) -> None:
+        self.action_show_tab("staff")
+        self.query_one("#staff-search").focus()
+
+    def action_only_overdue(self) -> None:
+        self.action_show_tab("staff")
+        self.query_one("#staff-state").value = State.OVERDUE.value
+
+    def action_year(self, delta: int) -> None:
+        self.fiscal_year += delta
+        for pane in self.query(ImportPane):
+            pane.fiscal_year = self.fiscal_year
+        for pane in self.query(ReportsPane):
+            pane.fiscal_year = self.fiscal_year
+        self.notify(f"{fy_label(self.fiscal_year)}を表示します")
+        self.refresh_data()
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme != "textual-light" else "textual-dark"
+
+    def action_help(self) -> None:
+        keys: list[tuple[str, str, str]] = []
+        seen: set[str] = set()
+        for node in [self.screen.focused, *self.screen.ancestors_with_self, self] if self.screen.focused else [self]:
+            for binding in getattr(node, "BINDINGS", []):
+                if isinstance(binding, Binding) and binding.description and binding.key not in seen:
+                    seen.add(binding.key)
+                    keys.append((binding.key.replace("_", " "), binding.description, binding.tooltip or ""))
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.key not in seen:
+                seen.add(binding.key)
+                keys.append((binding.key.replace("_", " "), binding.description, binding.tooltip or ""))
+        self.push_screen(HelpScreen(keys))
+
+    def action_bulk(self) -> None:
+        table = self.query_one(StaffTable)
+        if not table.selected or self.service is None:
+            self.notify("職員の一覧で、スペースで人を選んでから b を押してください", severity="warning")
+            return
+        people = [(r.staff_id, r.name) for r in table.rows if r.staff_id in table.selected]
+
+        def done(count: int | None) -> None:
+            if count:
+                table.selected.clear()
+                self.refresh_data()
+
+        self.push_screen(BulkRecordScreen(self.service, people, self.fiscal_year), done)
+
+    @on(StaffTable.Opened)
+    def open_person(self, event: StaffTable.Opened) -> None:
+        if self.service is None:
+            return
+
+        def done(changed: bool | None) -> None:
+            if changed:
+                self.refresh_data()
+
+        self.push_screen(PersonScreen(self.service, event.staff_id, self.fiscal_year), done)
+
+    @on(ImportPane.Imported)
+    @on(ReportsPane.SignedOff)
+    def data_changed(self) -> None:
+        self.refresh_data()
+
+
+def load_keymap(path: Path) -> dict[str, str]:
+    """Remapped keys: a YAML mapping of binding id (app.help, staff.open …) to keys."""
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise TrainerError(f"{path}: キーの割り当ては「id: キー」の形で書いてください")
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def create_app(
+    db: Path, catalog: Path | None = None, today: Callable[[], date] = date.today, keymap: Path | None = None
+) -> TrainerApp:
+    """The app on a database folder (the CLI's ``trainer`` and the tests both build it here)."""
+    import platformdirs
+
+    keymap_path = keymap or Path(platformdirs.user_config_dir("trainer", appauthor=False)) / "keymap.yaml"
+    offer_demo = not (db / "main.json").exists()
+
+    def open_service(create: bool) -> Service:
+        return Service.open(db, catalog, today=today, create=create)
+
+    return TrainerApp(open_service, db, today, load_keymap(keymap_path), offer_demo)

@@ -1,0 +1,186 @@
+"""One person: details, each requirement, exemptions, history; record, exempt, transfer, leave, retire."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static, TabbedContent, TabPane
+
+from trainer.calendar import fy_label, wareki
+from trainer.errors import TrainerError
+from trainer.model import ALL_REQUIREMENTS, LeaveKind, State
+from trainer.service import Service
+
+
+class PersonScreen(ModalScreen[bool]):
+    """Returns True when something was changed (so the lists refresh)."""
+
+    BINDINGS = [Binding("escape", "close", "閉じる", id="person.close", tooltip="一覧に戻る")]
+
+    def __init__(self, service: Service, staff_id: str, fiscal_year: int) -> None:
+        super().__init__()
+        self.service = service
+        self.staff_id = staff_id
+        self.fiscal_year = fiscal_year
+        self.changed = False
+
+    def compose(self) -> ComposeResult:
+        requirements = [(r.short_title, r.id) for r in self.service.catalog]
+        with Vertical(id="person-box"):
+            yield Static(id="person-head")
+            with TabbedContent(id="person-tabs"):
+                with TabPane("状況", id="tab-status"):
+                    yield VerticalScroll(Static(id="person-status"))
+                with TabPane("記録", id="tab-record"):
+                    yield Select(requirements, prompt="研修", id="record-requirement")
+                    with Horizontal(classes="row"):
+                        yield Input(placeholder="修了日（R8.7.10、2026/7/10 …）", id="record-date")
+                        yield Input(placeholder="進捗%（空なら修了）", id="record-percent")
+                    yield Button("記録する", id="record-save", variant="primary")
+                    yield Label("", id="record-error", classes="error")
+                with TabPane("免除", id="tab-exempt"):
+                    yield Select(
+                        [("すべての研修", ALL_REQUIREMENTS), *requirements], prompt="研修", id="exempt-requirement"
+                    )
+                    yield Input(placeholder="理由（監査で説明できるもの）", id="exempt-reason")
+                    yield Button("免除を記録する", id="exempt-save")
+                    yield Label("", id="exempt-error", classes="error")
+                with TabPane("異動・休業・退職", id="tab-moves"):
+                    with Horizontal(classes="row"):
+                        yield Input(placeholder="異動先の所属コード", id="move-division")
+                        yield Input(placeholder="異動日", id="move-date")
+                        yield Button("異動", id="move-save")
+                    with Horizontal(classes="row"):
+                        yield Select([(k.value, k.value) for k in LeaveKind], prompt="休業の種類", id="leave-kind")
+                        yield Input(placeholder="開始日", id="leave-start")
+                        yield Input(placeholder="終了日（未定なら空）", id="leave-end")
+                        yield Button("休業", id="leave-save")
+                    with Horizontal(classes="row"):
+                        yield Input(placeholder="退職日（在職の最後の日）", id="retire-date")
+                        yield Button("退職", id="retire-save", variant="error")
+                    yield Label("", id="moves-error", classes="error")
+                with TabPane("履歴", id="tab-log"):
+                    yield VerticalScroll(Static(id="person-log"))
+            yield Button("閉じる (Esc)", id="person-close")
+
+    def on_mount(self) -> None:
+        self.refresh_person()
+
+    def refresh_person(self) -> None:
+        view = self.service.person(self.staff_id, self.fiscal_year)
+        person, status = view.staff, view.status
+        names = {d.code: d.name for d in self.service.divisions()}
+        head = Text(f"{person.staff_id}  {person.name}（{person.kana}）  {person.employment}", style="bold")
+        head.append(f"\n採用 {wareki(person.hired)}" + (f"  退職 {wareki(person.retired)}" if person.retired else ""))
+        for a in person.assignments:
+            head.append(
+                f"\n  {wareki(a.start)}〜 {names.get(a.division, a.division)}（{a.division}） {a.title} {a.duty.value}"
+            )
+        for leave in person.leaves:
+            head.append(f"\n  {leave.kind.value} {wareki(leave.start)}〜{wareki(leave.end) if leave.end else ''}")
+        self.query_one("#person-head", Static).update(head)
+        table = Table(title=f"{fy_label(self.fiscal_year)}: {status.state.label if status else '対象外'}", box=None)
+        for column in ("研修", "状態", "修了日", "期限", "備考"):
+            table.add_column(column)
+        for r in status.requirements if status else ():
+            style = "red bold" if r.state is State.OVERDUE else ("green" if r.state is State.COMPLETED else "")
+            label = r.state.label + (f" {r.percent}%" if r.state is State.IN_PROGRESS else "")
+            table.add_row(
+                self.service.catalog.by_id[r.requirement].short_title,
+                Text(label, style=style),
+                wareki(r.completed_on) if r.completed_on else "",
+                wareki(r.deadline) if r.deadline else "（休業中）",
+                r.note,
+            )
+        for e in view.exemptions:
+            what = (
+                "すべて" if e.requirement == ALL_REQUIREMENTS else self.service.catalog.by_id[e.requirement].short_title
+            )
+            table.add_row(f"免除: {what}", e.reason, "", "", wareki(e.on))
+        self.query_one("#person-status", Static).update(table)
+        log = Text()
+        for entry in self.service.log(staff_id=person.staff_id)[:30]:
+            log.append(f"{str(entry.get('at', '')).replace('T', ' ')[:16]}  {entry.get('summary', '')}\n")
+        self.query_one("#person-log", Static).update(log or "（変更の記録はありません）")
+
+    def _attempt(self, error_label: str, action) -> None:  # type: ignore[no-untyped-def]
+        label = self.query_one(error_label, Label)
+        try:
+            message = action()
+        except TrainerError as e:
+            label.update(f"{e.message}" + (f"\n→ {e.hint}" if e.hint else ""))
+            return
+        label.update("")
+        self.changed = True
+        self.refresh_person()
+        self.notify(message)
+
+    def _value(self, selector: str) -> str:
+        return self.query_one(selector, Input).value.strip()
+
+    @on(Button.Pressed, "#record-save")
+    def record(self) -> None:
+        requirement = self.query_one("#record-requirement", Select).value
+
+        def save() -> str:
+            if requirement is Select.BLANK:
+                raise TrainerError("研修を選んでください")
+            percent = self._value("#record-percent")
+            if percent and not percent.rstrip("%").isdigit():
+                raise TrainerError(f"進捗「{percent}」は数ではありません", "0〜100 の数を入れてください")
+            record = self.service.record(
+                self.staff_id, str(requirement), self._value("#record-date"),
+                int(percent.rstrip("%")) if percent else None, self.fiscal_year, source="tui",
+            )  # fmt: skip
+            return "修了を記録しました" if record.completed_on else f"進捗 {record.percent}% を記録しました"
+
+        self._attempt("#record-error", save)
+
+    @on(Button.Pressed, "#exempt-save")
+    def exempt(self) -> None:
+        requirement = self.query_one("#exempt-requirement", Select).value
+
+        def save() -> str:
+            if requirement is Select.BLANK:
+                raise TrainerError("研修を選んでください")
+            self.service.exempt(self.staff_id, str(requirement), self._value("#exempt-reason"), self.fiscal_year)
+            return "免除を記録しました"
+
+        self._attempt("#exempt-error", save)
+
+    @on(Button.Pressed, "#move-save")
+    def transfer(self) -> None:
+        def save() -> str:
+            self.service.transfer(self.staff_id, self._value("#move-division"), self._value("#move-date"))
+            return "異動を記録しました"
+
+        self._attempt("#moves-error", save)
+
+    @on(Button.Pressed, "#leave-save")
+    def leave(self) -> None:
+        kind = self.query_one("#leave-kind", Select).value
+
+        def save() -> str:
+            if kind is Select.BLANK:
+                raise TrainerError("休業の種類を選んでください")
+            self.service.leave(self.staff_id, str(kind), self._value("#leave-start"), self._value("#leave-end") or None)
+            return "休業を記録しました"
+
+        self._attempt("#moves-error", save)
+
+    @on(Button.Pressed, "#retire-save")
+    def retire(self) -> None:
+        def save() -> str:
+            self.service.retire(self.staff_id, self._value("#retire-date"))
+            return "退職を記録しました"
+
+        self._attempt("#moves-error", save)
+
+    @on(Button.Pressed, "#person-close")
+    def action_close(self) -> None:
+        self.dismiss(self.changed)

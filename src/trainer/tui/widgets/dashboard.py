@@ -1,0 +1,114 @@
+"""The coordinator's first look: the year, deadlines, completion, divisions behind, sign-offs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from trainer.calendar import days_between, fy_label, wareki
+from trainer.rules import Counts, deadline
+from trainer.service import StatusReport
+
+BAR = 30
+COLORS = (
+    ("completed", "green"),
+    ("exempt", "cyan"),
+    ("in_progress", "yellow"),
+    ("not_started", "grey50"),
+    ("overdue", "red"),
+)
+
+
+def bar(counts: Counts, width: int = BAR) -> Text:
+    """A bar of the states: 修了 (green) 免除 (cyan) 受講中 (yellow) 未受講 (grey) 期限超過 (red)."""
+    text = Text()
+    total = counts.in_scope or 1
+    used = 0
+    for i, (name, color) in enumerate(COLORS):
+        n = getattr(counts, name)
+        cells = width - used if i == len(COLORS) - 1 else round(width * n / total)
+        cells = max(0, min(cells, width - used))
+        text.append("█" * cells, style=color)
+        used += cells
+    return text
+
+
+def rate(counts: Counts) -> str:
+    return f"{100 * (counts.completed + counts.exempt) / counts.in_scope:.1f}%" if counts.in_scope else "-"
+
+
+class Dashboard(VerticalScroll):
+    """Filled by :meth:`show` with a status report, sign-off states and recent changes."""
+
+    DEFAULT_CSS = """
+    Dashboard { padding: 0 1; }
+    Dashboard > Static { margin-bottom: 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("読み込み中…", id="dash-year")
+        yield Static(id="dash-totals")
+        yield Static(id="dash-behind")
+        yield Static(id="dash-divisions")
+        yield Static(id="dash-changes")
+
+    def show(
+        self,
+        report: StatusReport,
+        signoffs: dict[str, dict[str, object]],
+        changes: list[dict[str, object]],
+        today: date,
+    ) -> None:
+        lines = Text(f"{fy_label(report.fiscal_year)}  {wareki(report.as_of)} 現在", style="bold")
+        for requirement in report.catalog:
+            due = deadline(requirement, report.fiscal_year)
+            left = days_between(today, due)
+            when = f"あと{left}日" if left >= 0 else f"{-left}日経過"
+            lines.append(f"\n  {requirement.short_title}: 期限 {wareki(due)}（{when}）", style="default")
+        self.query_one("#dash-year", Static).update(lines)
+
+        t = report.summary.totals
+        totals = Text.assemble(
+            ("全体 ", "bold"), bar(t, 40), f"  {rate(t)}\n",
+            f"対象 {t.in_scope:,}人  修了 {t.completed:,}  免除 {t.exempt:,}  ",
+            (f"期限超過 {t.overdue:,}", "red" if t.overdue else "default"),
+            f"  受講中 {t.in_progress:,}  未受講 {t.not_started:,}",
+        )  # fmt: skip
+        self.query_one("#dash-totals", Static).update(totals)
+
+        names = {code: d.name for code, d in report.divisions.items()}
+        behind = sorted(
+            report.summary.divisions.items(),
+            key=lambda item: (-item[1].overdue, (item[1].completed + item[1].exempt) / (item[1].in_scope or 1)),
+        )[:5]
+        text = Text("遅れている所属\n", style="bold")
+        for code, counts in behind:
+            text.append(f"  {code} {names.get(code, '')}: 期限超過 {counts.overdue}人、修了率 {rate(counts)}\n")
+        self.query_one("#dash-behind", Static).update(text)
+
+        table = Table(
+            title="所属別（修了・免除・受講中・未受講・期限超過）", title_justify="left", expand=False, box=None
+        )
+        for column in ("所属", "所属名", "状況", "修了率", "期限超過", "署名"):
+            table.add_column(column, no_wrap=True)
+        for code, counts in sorted(report.summary.divisions.items()):
+            item = signoffs.get(code)
+            state = "未署名" if item is None else ("要再確認" if item.get("changes") else "署名済み")
+            table.add_row(
+                code, names.get(code, ""), bar(counts, 20), rate(counts),
+                Text(str(counts.overdue), style="red" if counts.overdue else "default"), state,
+            )  # fmt: skip
+        self.query_one("#dash-divisions", Static).update(table)
+
+        recent = Text("最近の変更\n", style="bold")
+        for entry in changes:
+            when = str(entry.get("at", "")).replace("T", " ")[:16]
+            recent.append(f"  {when}  {entry.get('summary', '')}\n")
+        if not changes:
+            recent.append("  （まだありません）\n")
+        self.query_one("#dash-changes", Static).update(recent)

@@ -1,0 +1,140 @@
+"""Make reports in a worker with a progress bar; record a division head's sign-off; see stale ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.table import Table
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
+
+from trainer.calendar import fy_label
+from trainer.errors import TrainerError
+from trainer.progress import Task
+from trainer.service import Service
+
+REPORTS = (("修了者名簿（選んだ所属）", "roster"), ("修了者名簿（全所属）", "roster_all"),
+           ("未修了者一覧", "overdue"), ("監査用報告", "audit"))  # fmt: skip
+
+
+class ReportsPane(Vertical):
+    class SignedOff(Message):
+        """Posted after a sign-off was recorded."""
+
+    def __init__(self, service: Service, out_dir: Path, fiscal_year: int, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.service = service
+        self.out_dir = out_dir
+        self.fiscal_year = fiscal_year
+
+    def compose(self) -> ComposeResult:
+        divisions = [(f"{d.code} {d.name}", d.code) for d in self.service.divisions()]
+        with Horizontal():
+            with Vertical(classes="half"):
+                yield Label("レポート", classes="title")
+                yield Select(REPORTS, value="roster", id="report-kind", allow_blank=False)
+                yield Select(divisions, prompt="所属", id="report-division")
+                yield Input(str(self.out_dir), placeholder="書き出すフォルダ", id="report-dir")
+                yield Button("作成", id="report-make", variant="primary")
+                yield ProgressBar(id="report-progress", show_eta=False)
+                yield Static("", id="report-result")
+            with Vertical(classes="half"):
+                yield Label("所属長の確認（署名）を記録", classes="title")
+                yield Select(divisions, prompt="所属", id="sign-division")
+                yield Input(placeholder="所属長の氏名", id="sign-by")
+                yield Input(placeholder="職名（課長など）", id="sign-title")
+                yield Input(placeholder="確認日（空なら今日）", id="sign-date")
+                yield Input(placeholder="電子決裁番号（あれば）", id="sign-approval")
+                yield Input(placeholder="紙の名簿の名簿コード（あれば照合します）", id="sign-code")
+                yield Button("署名を記録", id="sign-save", variant="success")
+                yield Label("", id="sign-error", classes="error")
+        yield VerticalScroll(Static(id="signoff-list"))
+
+    def on_mount(self) -> None:
+        self.show_signoffs()
+
+    def show_signoffs(self) -> None:
+        states = self.service.signoff_states(self.fiscal_year)
+        names = {d.code: d.name for d in self.service.divisions()}
+        table = Table(title=f"{fy_label(self.fiscal_year)} 署名の状況", box=None, title_justify="left")
+        for column in ("所属", "状態", "名簿コード", "署名", "署名後の変更"):
+            table.add_column(column)
+        for code in sorted(names):
+            item = states.get(code)
+            if item is None:
+                table.add_row(f"{code} {names[code]}", "未署名", "", "", "")
+                continue
+            changes = ""
+            if item.get("changes"):
+                doc = self.service.signed(item["code"])
+                changes = "\n".join(c["summary"] for c in doc.get("changes_since", [])[-3:])
+            state = "[red]要再確認[/red]" if item.get("changes") else "[green]署名済み[/green]"
+            table.add_row(f"{code} {names[code]}", state, item["code"], f"{item['date']} {item['by']}", changes)
+        self.query_one("#signoff-list", Static).update(table)
+
+    @on(Button.Pressed, "#report-make")
+    def make(self) -> None:
+        kind = str(self.query_one("#report-kind", Select).value)
+        division = self.query_one("#report-division", Select).value
+        if kind == "roster" and division is Select.BLANK:
+            self.notify("所属を選んでください", severity="warning")
+            return
+        folder = Path(self.query_one("#report-dir", Input).value.strip() or ".")
+        bar = self.query_one("#report-progress", ProgressBar)
+        bar.update(total=100, progress=0)
+
+        def progress(done: int, total: int, message: str) -> None:
+            self.app.call_from_thread(bar.update, total=max(total, 1), progress=done)
+
+        self._make(kind, None if division is Select.BLANK else str(division), folder, Task(on_progress=progress))
+
+    @work(thread=True, exclusive=True, group="report")
+    def _make(self, kind: str, division: str | None, folder: Path, task: Task) -> None:
+        try:
+            if kind == "roster":
+                paths = self.service.report_roster(folder, self.fiscal_year, division=division, task=task)
+            elif kind == "roster_all":
+                paths = self.service.report_roster(folder, self.fiscal_year, task=task)
+            elif kind == "overdue":
+                paths = [
+                    self.service.report_overdue(
+                        folder / f"{fy_label(self.fiscal_year)}_未修了者一覧.pdf", self.fiscal_year
+                    )
+                ]
+            else:
+                out = folder / f"{fy_label(self.fiscal_year)}_研修実施状況報告.pdf"
+                paths = [self.service.report_audit(out, self.fiscal_year, task=task)]
+        except TrainerError as e:
+            self.app.call_from_thread(self._show, e.message + (f"\n→ {e.hint}" if e.hint else ""))
+            return
+        self.app.call_from_thread(self._show, "書き出しました:\n" + "\n".join(str(p) for p in paths))
+
+    def _show(self, text: str) -> None:
+        self.query_one("#report-result", Static).update(text)
+        self.query_one("#report-progress", ProgressBar).update(total=1, progress=1)
+
+    @on(Button.Pressed, "#sign-save")
+    def sign(self) -> None:
+        division = self.query_one("#sign-division", Select).value
+        label = self.query_one("#sign-error", Label)
+
+        def value(selector: str) -> str:
+            return self.query_one(selector, Input).value.strip()
+
+        try:
+            if division is Select.BLANK:
+                raise TrainerError("所属を選んでください")
+            doc = self.service.sign_off(
+                str(division), self.fiscal_year, value("#sign-by"), value("#sign-title"), value("#sign-date") or None,
+                value("#sign-approval"), "", None, value("#sign-code") or None,
+            )  # fmt: skip
+        except TrainerError as e:
+            label.update(e.message + (f"\n→ {e.hint}" if e.hint else ""))
+            return
+        label.update("")
+        self.notify(f"署名を記録しました（名簿コード {doc['code']}）")
+        self.show_signoffs()
+        self.post_message(self.SignedOff())

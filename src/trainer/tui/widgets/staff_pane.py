@@ -1,0 +1,104 @@
+"""Find a person in two keystrokes: incremental search, filters, sort; the list draws lazily."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label, Select, Static
+
+from trainer.model import DEFAULT_EMPLOYMENT_TYPES, State
+from trainer.reports.views import cell_text
+from trainer.service import StatusReport
+from trainer.text import search_key
+from trainer.tui.widgets.staff_table import StaffRow, StaffTable
+
+SORTS = (("職員番号", "id"), ("カナ", "kana"), ("所属", "division"), ("状態", "state"))
+STATE_ORDER = {State.OVERDUE: 0, State.NOT_STARTED: 1, State.IN_PROGRESS: 2, State.EXEMPT: 3, State.COMPLETED: 4}
+
+
+def rows_of(report: StatusReport) -> list[StaffRow]:
+    rows = []
+    for p in report.people:
+        by_id = {rs.requirement: rs for rs in p.requirements}
+        division = report.divisions.get(p.division)
+        rows.append(
+            StaffRow(
+                staff_id=p.staff.staff_id,
+                name=p.staff.name,
+                kana=p.staff.kana,
+                division=p.division,
+                division_name=division.name if division else p.division,
+                employment=p.staff.employment,
+                state=p.state,
+                cells=tuple(cell_text(by_id.get(r.id)) for r in report.catalog),
+                key=search_key(f"{p.staff.staff_id} {p.staff.name} {p.staff.kana}"),
+            )
+        )
+    return rows
+
+
+class StaffPane(Vertical):
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="row", id="staff-filters"):
+            yield Input(placeholder="検索: 職員番号・氏名・カナ（ｶﾀｶﾅ・ひらがな可）", id="staff-search")
+            yield Select([], prompt="所属（すべて）", id="staff-division")
+            yield Select([(e, e) for e in DEFAULT_EMPLOYMENT_TYPES], prompt="任用区分（すべて）", id="staff-employment")
+            yield Select([(s.label, s.value) for s in State], prompt="状態（すべて）", id="staff-state")
+            yield Select(SORTS, value="division", allow_blank=False, id="staff-sort")
+        yield Static(id="staff-header")
+        yield StaffTable(id="staff-table")
+        yield Label("", id="staff-count")
+
+    def load(self, report: StatusReport, employment_types: list[str]) -> None:
+        table = self.query_one(StaffTable)
+        columns = tuple(r.short_title for r in report.catalog)
+        table.set_rows(rows_of(report), columns)
+        self.query_one("#staff-header", Static).update(table.header_text())
+        divisions = sorted(
+            {(f"{code} {d.name}", code) for code, d in report.divisions.items() if code in report.summary.divisions}
+        )
+        self.query_one("#staff-division", Select).set_options(divisions)
+        self.query_one("#staff-employment", Select).set_options([(e, e) for e in employment_types])
+        self.refilter()
+
+    @on(Input.Changed, "#staff-search")
+    @on(Select.Changed)
+    def refilter(self) -> None:
+        query = search_key(self.query_one("#staff-search", Input).value)
+        division = self.query_one("#staff-division", Select).value
+        employment = self.query_one("#staff-employment", Select).value
+        state = self.query_one("#staff-state", Select).value
+
+        def keep(row: StaffRow) -> bool:
+            return (
+                (not query or query in row.key)
+                and (division is Select.BLANK or row.division == division)
+                and (employment is Select.BLANK or row.employment == employment)
+                and (state is Select.BLANK or row.state.value == state)
+            )
+
+        table = self.query_one(StaffTable)
+        table.apply_filter(keep)
+        sort = self.query_one("#staff-sort", Select).value
+        keys = {
+            "id": lambda r: r.staff_id,
+            "kana": lambda r: r.kana,
+            "division": lambda r: (r.division, r.kana),
+            "state": lambda r: (STATE_ORDER[r.state], r.division, r.kana),
+        }
+        table.sort_by(keys[str(sort)])
+        self.update_count()
+
+    def update_count(self) -> None:
+        table = self.query_one(StaffTable)
+        selected = f"、選択 {len(table.selected)}人（b で一括記録）" if table.selected else ""
+        self.query_one("#staff-count", Label).update(f"{len(table.shown):,}人 / {len(table.rows):,}人{selected}")
+
+    @on(StaffTable.SelectionChanged)
+    def selection(self) -> None:
+        self.update_count()
+
+    @on(Input.Submitted, "#staff-search")
+    def to_list(self) -> None:
+        self.query_one(StaffTable).focus()

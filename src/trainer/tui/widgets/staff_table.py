@@ -1,0 +1,193 @@
+"""The staff list: one line per person, only the visible lines drawn (50,000 stay responsive).
+
+Textual's DataTable keeps and measures every row; this widget keeps plain rows, filters them with
+precomputed search keys, and draws lines on demand with the Line API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.cells import set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from trainer.model import State
+
+
+@dataclass(frozen=True, slots=True)
+class StaffRow:
+    staff_id: str
+    name: str
+    kana: str
+    division: str
+    division_name: str
+    employment: str
+    state: State
+    cells: tuple[str, ...]
+    key: str  # search key: id, name and カナ
+
+
+STATE_STYLES = {
+    State.COMPLETED: Style(color="green"),
+    State.EXEMPT: Style(color="cyan"),
+    State.OVERDUE: Style(color="red", bold=True),
+    State.IN_PROGRESS: Style(color="yellow"),
+    State.NOT_STARTED: Style(),
+}
+WIDTHS = {"mark": 2, "id": 9, "name": 14, "kana": 16, "division": 14, "employment": 10, "state": 9, "cell": 11}
+
+
+def _cell(text: str, width: int) -> str:
+    return set_cell_size(text, width) + " "
+
+
+class StaffTable(ScrollView, can_focus=True):
+    """Rows of people; Enter opens one, Space selects, the header sorts (keys 1-7)."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "上", show=False),
+        Binding("down,j", "cursor(1)", "下", show=False),
+        Binding("pageup", "cursor(-20)", "前のページ", show=False),
+        Binding("pagedown", "cursor(20)", "次のページ", show=False),
+        Binding("home", "cursor_to(0)", "先頭", show=False),
+        Binding("end", "cursor_to(-1)", "末尾", show=False),
+        Binding("enter", "open", "開く", id="staff.open", tooltip="選んだ人の詳細と記録"),
+        Binding("space", "toggle", "選択", id="staff.select", tooltip="一括記録する人を選ぶ／外す"),
+        Binding("ctrl+a", "select_all", "全て選択", id="staff.select_all", tooltip="絞り込んだ全員を選ぶ"),
+        Binding("escape", "clear_selection", "選択解除", show=False),
+    ]
+    DEFAULT_CSS = """
+    StaffTable { height: 1fr; }
+    """
+    cursor: reactive[int] = reactive(0)
+
+    class Opened(Message):
+        def __init__(self, staff_id: str) -> None:
+            super().__init__()
+            self.staff_id = staff_id
+
+    class SelectionChanged(Message):
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.rows: list[StaffRow] = []
+        self.shown: list[int] = []
+        self.selected: set[str] = set()
+        self.columns: tuple[str, ...] = ()
+
+    # ----------------------------------------------------------------- data
+    def set_rows(self, rows: list[StaffRow], columns: tuple[str, ...]) -> None:
+        self.rows, self.columns = rows, columns
+        self.selected &= {r.staff_id for r in rows}
+        self.apply_filter(lambda row: True)
+
+    def apply_filter(self, keep) -> None:  # type: ignore[no-untyped-def]
+        self.shown = [i for i, row in enumerate(self.rows) if keep(row)]
+        self.virtual_size = Size(self._line_width(), len(self.shown))
+        self.cursor = min(self.cursor, max(0, len(self.shown) - 1))
+        self.refresh()
+
+    def sort_by(self, key) -> None:  # type: ignore[no-untyped-def]
+        self.shown.sort(key=lambda i: key(self.rows[i]))
+        self.refresh()
+
+    @property
+    def current(self) -> StaffRow | None:
+        return self.rows[self.shown[self.cursor]] if self.shown else None
+
+    def shown_rows(self) -> list[StaffRow]:
+        return [self.rows[i] for i in self.shown]
+
+    # ------------------------------------------------------------- drawing
+    def _line_width(self) -> int:
+        w = WIDTHS
+        fixed = w["mark"] + w["id"] + w["name"] + w["kana"] + w["division"] + w["employment"] + w["state"] + 7
+        return fixed + len(self.columns) * (w["cell"] + 1)
+
+    def header_text(self) -> str:
+        w = WIDTHS
+        text = " " * w["mark"] + _cell("職員番号", w["id"]) + _cell("氏名", w["name"]) + _cell("カナ", w["kana"])
+        text += _cell("所属", w["division"]) + _cell("任用区分", w["employment"]) + _cell("状態", w["state"])
+        return text + "".join(_cell(c, w["cell"]) for c in self.columns)
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        if index >= len(self.shown):
+            return Strip.blank(self.size.width)
+        row = self.rows[self.shown[index]]
+        w = WIDTHS
+        base = Style(reverse=True) if index == self.cursor and self.has_focus else Style()
+        if index == self.cursor and not self.has_focus:
+            base = Style(underline=True)
+        mark = "✓ " if row.staff_id in self.selected else "  "
+        segments = [
+            Segment(mark, base + Style(color="magenta", bold=True)),
+            Segment(_cell(row.staff_id, w["id"]), base),
+            Segment(_cell(row.name, w["name"]), base),
+            Segment(_cell(row.kana, w["kana"]), base + Style(dim=True)),
+            Segment(_cell(row.division_name, w["division"]), base),
+            Segment(_cell(row.employment, w["employment"]), base),
+            Segment(_cell(row.state.label, w["state"]), base + STATE_STYLES[row.state]),
+        ]
+        segments += [Segment(_cell(cell, w["cell"]), base) for cell in row.cells]
+        strip = Strip(segments).crop(self.scroll_offset.x, self.scroll_offset.x + self.size.width)
+        return strip.extend_cell_length(self.size.width, base)
+
+    # -------------------------------------------------------------- actions
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.scroll_to_region(Region(0, new, 1, 1), animate=False)
+        self.refresh()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def action_cursor(self, delta: int) -> None:
+        if self.shown:
+            self.cursor = max(0, min(len(self.shown) - 1, self.cursor + delta))
+
+    def action_cursor_to(self, where: int) -> None:
+        if self.shown:
+            self.cursor = len(self.shown) - 1 if where < 0 else 0
+
+    def action_open(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Opened(self.current.staff_id))
+
+    def action_toggle(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        self.selected ^= {row.staff_id}
+        self.action_cursor(1)
+        self.post_message(self.SelectionChanged(len(self.selected)))
+        self.refresh()
+
+    def action_select_all(self) -> None:
+        self.selected |= {row.staff_id for row in self.shown_rows()}
+        self.post_message(self.SelectionChanged(len(self.selected)))
+        self.refresh()
+
+    def action_clear_selection(self) -> None:
+        self.selected.clear()
+        self.post_message(self.SelectionChanged(0))
+        self.refresh()
+
+    def on_click(self, event) -> None:  # type: ignore[no-untyped-def]
+        index = self.scroll_offset.y + event.y
+        if 0 <= index < len(self.shown):
+            self.cursor = index
+            if event.chain == 2:
+                self.action_open()
