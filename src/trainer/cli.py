@@ -538,6 +538,14 @@ def cmd_log(svc: Service, a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_tui(db: Path, catalog: Path | None) -> int:
+    """Open the terminal app (the only place the CLI touches Textual, and only when asked)."""
+    from trainer.tui.app import create_app
+
+    create_app(db, catalog, today=_today).run()
+    return EXIT_OK
+
+
 def cmd_employment_types(svc: Service, a: argparse.Namespace) -> int:
     if a.set is not None:
         types = svc.set_employment_types(a.set.split(","))
@@ -789,6 +797,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("audit", cmd_report_audit, "年度の監査用報告（表紙・基準・所属別・免除・未修了・署名状況）", report_sub)
     report_options(p, "書き出すファイル（既定: 年度_研修実施状況報告.pdf）")
 
+    sub.add_parser(
+        "tui",
+        help="端末の画面（アプリ）を開く（引数なしの trainer と同じ）",
+        description="端末の画面を開く",
+        parents=[common],
+    )
+
     p = command("settings", cmd_settings, "団体名などの設定を表示・変更する")
     p.add_argument("key", nargs="?", help="設定の名前（organization: 団体名、operator: 作業者名）")
     p.add_argument("value", nargs="?", help="新しい値")
@@ -833,9 +848,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return EXIT_OK
+    if args.command in (None, "tui"):
+        catalog = args.catalog or (Path(os.environ["TRAINER_CATALOG"]) if os.environ.get("TRAINER_CATALOG") else None)
+        try:
+            return run_tui(args.db or default_db_path(), catalog)
+        except TrainerError as e:
+            print(f"エラー: {e.message}", file=sys.stderr)
+            return EXIT_ERROR
     try:
         catalog = args.catalog or (Path(os.environ["TRAINER_CATALOG"]) if os.environ.get("TRAINER_CATALOG") else None)
         svc = Service.open(args.db or default_db_path(), catalog, today=_today, create=args.creates)

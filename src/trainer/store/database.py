@@ -226,7 +226,10 @@ class Database:
             )
         header = self.journal.read_header()
         self._gen, self._journal_end = header.gen, header.start
-        self._log_head = self.changelog.head()
+        if header.log_seq is not None and header.log_hash is not None:
+            self._log_head = Head(header.log_seq, header.log_hash)
+        else:
+            self._log_head = self.changelog.head()
         self._read_journal()
         self._partition(MAIN)
 
@@ -563,7 +566,7 @@ class Database:
                     self._write_partition_file(part.name, part.tables, self._gen)
                     part.through_gen = self._gen
                     part.dirty = False
-            self.journal.create(self._gen + 1, SCHEMA_VERSION)
+            self.journal.create(self._gen + 1, SCHEMA_VERSION, self._log_head.seq, self._log_head.hash)
             header = self.journal.read_header()
             self._gen, self._journal_end = header.gen, header.start
             for part in self._parts.values():

@@ -68,6 +68,8 @@ class Header:
     gen: int
     schema: int
     start: int  # offset of the first transaction
+    log_seq: int | None = None  # the change log's head when this journal began
+    log_hash: str | None = None
 
 
 @dataclass(slots=True)
@@ -120,9 +122,16 @@ class Journal:
         return os.pread(self._file(), 1, offset) not in (b"", b"\0")
 
     # ------------------------------------------------------------------ reading
-    def create(self, gen: int, schema: int) -> None:
-        """Start a new, empty journal of generation ``gen`` (atomically replacing the old)."""
-        atomic_write(self.path, encode_line({"journal": 1, "gen": gen, "schema": schema}))
+    def create(self, gen: int, schema: int, log_seq: int | None = None, log_hash: str | None = None) -> None:
+        """Start a new, empty journal of generation ``gen`` (atomically replacing the old).
+
+        The header also keeps the change log's head, so opening the register never has to read
+        the log itself.
+        """
+        header: dict[str, object] = {"journal": 1, "gen": gen, "schema": schema}
+        if log_seq is not None:
+            header |= {"log_seq": log_seq, "log_hash": log_hash}
+        atomic_write(self.path, encode_line(header))
         self._open()
 
     def read_header(self) -> Header:
@@ -135,7 +144,14 @@ class Journal:
                 f"ジャーナルの先頭行が壊れています: {self.path}",
                 "trainer restore でバックアップから戻してください",
             )
-        return Header(int(header["gen"]), int(header.get("schema", 1)), len(first))
+        log_seq = header.get("log_seq")
+        return Header(
+            int(header["gen"]),
+            int(header.get("schema", 1)),
+            len(first),
+            int(log_seq) if log_seq is not None else None,
+            header.get("log_hash"),
+        )
 
     def read(self, offset: int) -> Batch:
         """Every intact transaction from ``offset`` on; stops at zeros or a torn last line."""

@@ -95,7 +95,7 @@ class TrainerApp(App[None]):
         except TrainerError as e:
             self.notify(e.message + (f"\n→ {e.hint}" if e.hint else ""), severity="error", timeout=30)
             return
-        self.sub_title = f"{self.folder}"
+        self.sub_title = self.folder.name
         self.query_one("#import", TabPane).mount(ImportPane(self.service, Path.cwd(), self.fiscal_year))
         self.query_one("#reports", TabPane).mount(ReportsPane(self.service, Path.cwd(), self.fiscal_year))
         self.refresh_data()

@@ -41,7 +41,7 @@ class BulkRecordScreen(ModalScreen[int]):
         requirement = self.query_one("#bulk-requirement", Select).value
         label = self.query_one("#bulk-error", Label)
         try:
-            if requirement is Select.BLANK:
+            if requirement is Select.NULL:
                 raise TrainerError("研修を選んでください")
             records = self.service.record_many(
                 [sid for sid, _ in self.people], str(requirement), self.query_one("#bulk-date", Input).value.strip(),

@@ -128,7 +128,7 @@ class PersonScreen(ModalScreen[bool]):
         requirement = self.query_one("#record-requirement", Select).value
 
         def save() -> str:
-            if requirement is Select.BLANK:
+            if requirement is Select.NULL:
                 raise TrainerError("研修を選んでください")
             percent = self._value("#record-percent")
             if percent and not percent.rstrip("%").isdigit():
@@ -146,7 +146,7 @@ class PersonScreen(ModalScreen[bool]):
         requirement = self.query_one("#exempt-requirement", Select).value
 
         def save() -> str:
-            if requirement is Select.BLANK:
+            if requirement is Select.NULL:
                 raise TrainerError("研修を選んでください")
             self.service.exempt(self.staff_id, str(requirement), self._value("#exempt-reason"), self.fiscal_year)
             return "免除を記録しました"
@@ -166,7 +166,7 @@ class PersonScreen(ModalScreen[bool]):
         kind = self.query_one("#leave-kind", Select).value
 
         def save() -> str:
-            if kind is Select.BLANK:
+            if kind is Select.NULL:
                 raise TrainerError("休業の種類を選んでください")
             self.service.leave(self.staff_id, str(kind), self._value("#leave-start"), self._value("#leave-end") or None)
             return "休業を記録しました"

@@ -79,7 +79,7 @@ class ReportsPane(Vertical):
     def make(self) -> None:
         kind = str(self.query_one("#report-kind", Select).value)
         division = self.query_one("#report-division", Select).value
-        if kind == "roster" and division is Select.BLANK:
+        if kind == "roster" and division is Select.NULL:
             self.notify("所属を選んでください", severity="warning")
             return
         folder = Path(self.query_one("#report-dir", Input).value.strip() or ".")
@@ -89,7 +89,7 @@ class ReportsPane(Vertical):
         def progress(done: int, total: int, message: str) -> None:
             self.app.call_from_thread(bar.update, total=max(total, 1), progress=done)
 
-        self._make(kind, None if division is Select.BLANK else str(division), folder, Task(on_progress=progress))
+        self._make(kind, None if division is Select.NULL else str(division), folder, Task(on_progress=progress))
 
     @work(thread=True, exclusive=True, group="report")
     def _make(self, kind: str, division: str | None, folder: Path, task: Task) -> None:
@@ -125,7 +125,7 @@ class ReportsPane(Vertical):
             return self.query_one(selector, Input).value.strip()
 
         try:
-            if division is Select.BLANK:
+            if division is Select.NULL:
                 raise TrainerError("所属を選んでください")
             doc = self.service.sign_off(
                 str(division), self.fiscal_year, value("#sign-by"), value("#sign-title"), value("#sign-date") or None,

@@ -73,9 +73,9 @@ class StaffPane(Vertical):
         def keep(row: StaffRow) -> bool:
             return (
                 (not query or query in row.key)
-                and (division is Select.BLANK or row.division == division)
-                and (employment is Select.BLANK or row.employment == employment)
-                and (state is Select.BLANK or row.state.value == state)
+                and (division is Select.NULL or row.division == division)
+                and (employment is Select.NULL or row.employment == employment)
+                and (state is Select.NULL or row.state.value == state)
             )
 
         table = self.query_one(StaffTable)

@@ -1,0 +1,228 @@
+"""The TUI driven by Pilot through real tasks, checking the register afterwards (not just text)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, DataTable, Input, Select, Static
+
+from tests.files import ROSTER_HEADERS, register_bytes, write_csv
+from trainer.model import Progress
+from trainer.service import Service
+from trainer.tui.app import TrainerApp, create_app
+from trainer.tui.widgets.import_pane import ImportPane
+from trainer.tui.widgets.staff_table import StaffTable
+
+TODAY = date(2026, 11, 25)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo") / "register"
+    svc = Service.open(folder, today=lambda: TODAY)
+    svc.create_demo(150, seed=5)
+    svc.add_staff("900001", "𠮷田 花子", "ヨシダ ハナコ", "160", "主事", "会計年度任用職員", "利用事務", "2026-10-01")
+    svc.close()
+    return folder
+
+
+@pytest.fixture
+def db(demo: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "register"
+    shutil.copytree(demo, target)
+    return target
+
+
+def app_for(db: Path, tmp_path: Path) -> TrainerApp:
+    return create_app(db, today=lambda: TODAY, keymap=tmp_path / "no-keymap.yaml")
+
+
+async def loaded(app: TrainerApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the data workers (the file picker's loader runs for as long as it is shown)."""
+    for _ in range(5):
+        await pilot.pause()
+        busy = [w for w in app.workers if w.group in ("load", "import", "report") and not w.is_finished]
+        if not busy:  # (an empty list would make Textual wait for every worker, the picker's too)
+            break
+        await app.workers.wait_for_complete(busy)
+    await pilot.pause()
+
+
+def service(db: Path) -> Service:
+    return Service.open(db, today=lambda: TODAY, create=False)
+
+
+async def test_find_by_half_width_kana_and_record_a_completion(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("slash")
+        await pilot.press(*"ﾖｼﾀﾞﾊﾅｺ")
+        await pilot.pause()
+        table = app.query_one(StaffTable)
+        assert [r.staff_id for r in table.shown_rows()] == ["900001"]
+        await pilot.press("enter")  # from the search box to the list
+        await pilot.press("enter")  # open the person
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#person-tabs").active = "tab-record"
+        await pilot.pause()
+        screen.query_one("#record-requirement", Select).value = "intro"
+        screen.query_one("#record-date", Input).focus()
+        await pilot.press(*"R8.11.20")
+        await pilot.click("#record-save")
+        await pilot.pause()
+        assert str(screen.query_one("#record-error").render()) == ""
+    record = service(db).register.record(2026, "900001", "intro")
+    assert record is not None and record.progress is Progress.COMPLETED and record.on == date(2026, 11, 20)
+    assert record.source == "tui"
+
+
+async def test_a_bad_date_is_explained_in_place_and_nothing_is_written(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        app.query_one(StaffTable).post_message(StaffTable.Opened("900001"))
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#person-tabs").active = "tab-record"
+        await pilot.pause()
+        screen.query_one("#record-requirement", Select).value = "rules"
+        screen.query_one("#record-date", Input).value = "R8.2.30"
+        await pilot.click("#record-save")
+        await pilot.pause()
+        assert "存在しない日付" in str(screen.query_one("#record-error").render())
+    assert service(db).register.record(2026, "900001", "rules") is None
+
+
+async def test_bulk_mark_a_filtered_list(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("f3")
+        app.query_one("#staff-division", Select).value = "160"
+        await pilot.pause()
+        table = app.query_one(StaffTable)
+        chosen = {r.staff_id for r in table.shown_rows()}
+        assert chosen and all(r.division == "160" for r in table.shown_rows())
+        table.focus()
+        await pilot.press("ctrl+a")
+        await pilot.press("b")
+        await pilot.pause()
+        screen = app.screen
+        assert f"{len(chosen)}人をまとめて修了にします" in str(screen.query_one("#bulk-who").render())
+        screen.query_one("#bulk-requirement", Select).value = "security"
+        screen.query_one("#bulk-date", Input).value = "2026-11-24"
+        await pilot.click("#bulk-save")
+        await loaded(app, pilot)
+    records = service(db).register.records(2026)
+    assert all(records[sid]["security"].completed_on is not None for sid in chosen)
+
+
+async def test_import_a_roster_with_errors_read_them_cancel_nothing_changed(db: Path, tmp_path: Path) -> None:
+    bad = write_csv(
+        tmp_path / "bad-roster.csv",
+        [
+            ROSTER_HEADERS,
+            ["000801", "新人 一", "シンジン", "160", "市民税課", "主事", "非常勤", "利用事務", "R8.4.1"],
+            ["000802", "新人 二", "シンジン", "160", "市民税課", "主事", "正規職員", "利用事務", "R8.2.30"],
+        ],
+    )
+    before = register_bytes(db)
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("f4")
+        pane = app.query_one(ImportPane)
+        pane.choose(bad)  # as the file picker does on a selection
+        await pilot.click("#import-check")
+        await loaded(app, pilot)
+        problems = app.query_one("#import-problems", DataTable)
+        rows = [problems.get_row_at(i) for i in range(problems.row_count)]
+        assert any(r[0] == "2" and r[1] == "任用区分" for r in rows)
+        assert any(r[0] == "3" and "存在しない日付" in r[2] for r in rows)
+        assert app.query_one("#import-commit", Button).disabled
+        await pilot.click("#import-cancel")
+        await pilot.pause()
+        assert "データは変更していません" in str(app.query_one("#import-summary", Static).render())
+    assert register_bytes(db) == before
+
+
+async def test_generate_a_roster_pdf(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    out = tmp_path / "reports"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("f5")
+        await pilot.pause()
+        app.query_one("#report-division", Select).value = "160"
+        app.query_one("#report-dir", Input).value = str(out)
+        await pilot.click("#report-make")
+        await loaded(app, pilot)
+        assert "書き出しました" in str(app.query_one("#report-result", Static).render())
+    [pdf] = list(out.glob("*160*.pdf"))
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+async def test_record_a_sign_off_then_see_it_stale(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("f5")
+        await pilot.pause()
+        app.query_one("#sign-division", Select).value = "160"
+        app.query_one("#sign-by", Input).value = "山田 一郎"
+        app.query_one("#sign-title", Input).value = "課長"
+        app.query_one("#sign-save", Button).press()  # (below the fold at this size: pressed, not clicked)
+        await loaded(app, pilot)
+        assert str(app.query_one("#sign-error").render()) == ""
+        assert service(db).signoff_states(2026)["160"]["state"] == "署名済み"
+        # A late completion in that division, then the list says it needs a new look.
+        app.query_one(StaffTable).post_message(StaffTable.Opened("900001"))
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#person-tabs").active = "tab-record"
+        await pilot.pause()
+        screen.query_one("#record-requirement", Select).value = "flow"
+        screen.query_one("#record-date", Input).value = "2026-11-21"
+        await pilot.click("#record-save")
+        await pilot.press("escape")
+        await loaded(app, pilot)
+        app.query_one("ReportsPane").show_signoffs()
+        await pilot.pause()
+        app.query_one("#signoff-list").scroll_visible()
+        await pilot.pause()
+        text = app.export_screenshot()  # what is on the screen
+    states = service(db).signoff_states(2026)
+    assert states["160"]["state"] == "要再確認" and states["160"]["changes"] == 1
+    assert "要再確認" in text
+
+
+async def test_first_run_offers_the_demo(tmp_path: Path) -> None:
+    folder = tmp_path / "new"
+    app = app_for(folder, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.click("#first-demo")
+        await loaded(app, pilot)
+        assert app.query_one(StaffTable).rows
+    assert (folder / "main.json").exists()
+
+
+async def test_help_lists_the_keys_and_the_palette_has_prefixed_commands(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "HelpScreen"
+        await pilot.press("escape")
+        from trainer.tui.commands import COMMANDS
+
+        names = [name for name, _action, _help in COMMANDS]
+        assert "職員: 検索" in names and "レポート: 修了者名簿" in names
+        await app.run_action("toggle_theme")
+        assert app.theme == "textual-light"
