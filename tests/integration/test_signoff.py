@@ -203,3 +203,15 @@ def test_log_filters_and_restore_is_logged(db: Path, tmp_path: Path, capsys: pyt
     _, out, _ = run(capsys, "log", "--db", str(db), "--limit", "1")
     assert "バックアップから戻しました" in out
     assert run(capsys, "verify", "--db", str(db))[0] == 0
+
+
+def test_recent_changes_reads_a_bulk_entry_without_parsing_it_whole(tmp_path: Path) -> None:
+    svc = Service.open(tmp_path / "big", today=lambda: TODAY)
+    svc.create_demo(3000)  # one entry of several megabytes
+    svc.set_setting("organization", "架空市")
+    svc.register.db.checkpoint()
+    [latest, demo] = svc.recent_changes(2)
+    assert latest["summary"] == "設定を変更: organization = 架空市"
+    assert demo["summary"].startswith("デモの市を作成") and demo["action"] == "demo" and demo["seq"] == 1
+    assert (tmp_path / "big" / "changelog.jsonl").stat().st_size > 1 << 20
+    svc.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -24,7 +25,7 @@ from trainer.tui.screens.person import PersonScreen
 from trainer.tui.widgets.dashboard import Dashboard
 from trainer.tui.widgets.import_pane import ImportPane
 from trainer.tui.widgets.reports_pane import ReportsPane
-from trainer.tui.widgets.staff_pane import StaffPane
+from trainer.tui.widgets.staff_pane import StaffPane, rows_of
 from trainer.tui.widgets.staff_table import StaffTable
 
 
@@ -64,6 +65,7 @@ class TrainerApp(App[None]):
         self.offer_demo = offer_demo
         self.service: Service | None = None
         self.fiscal_year = fiscal_year_of(today())
+        self.dashboard_shown: float | None = None  # perf_counter() when the year's data first showed
         if keymap:
             self.set_keymap(keymap)
 
@@ -84,43 +86,58 @@ class TrainerApp(App[None]):
             self._open(create=False)
 
     def _first_run(self, make_demo: bool | None) -> None:
-        self._open(create=True)
-        if make_demo and self.service is not None:
-            self.service.create_demo(300)
-            self.refresh_data()
+        self._open(create=True, demo=bool(make_demo))
 
-    def _open(self, create: bool) -> None:
+    @work(thread=True, exclusive=True, group="load")
+    def _open(self, create: bool, demo: bool = False) -> None:
+        """Open the register and load the year in a worker: the screen is up at once."""
         try:
-            self.service = self.open_service(create)
+            service = self.open_service(create)
+            if demo:
+                service.create_demo(300)
         except TrainerError as e:
-            self.notify(e.message + (f"\n→ {e.hint}" if e.hint else ""), severity="error", timeout=30)
+            self.call_from_thread(self._error, e)
             return
+        self.call_from_thread(self._mount_service, service)
+        self._load(service)
+
+    def _mount_service(self, service: Service) -> None:
+        self.service = service
         self.sub_title = self.folder.name
-        self.query_one("#import", TabPane).mount(ImportPane(self.service, Path.cwd(), self.fiscal_year))
-        self.query_one("#reports", TabPane).mount(ReportsPane(self.service, Path.cwd(), self.fiscal_year))
-        self.refresh_data()
+        self.query_one("#import", TabPane).mount(ImportPane(service, Path.cwd(), self.fiscal_year))
+        self.query_one("#reports", TabPane).mount(ReportsPane(service, Path.cwd(), self.fiscal_year))
+
+    def _error(self, error: TrainerError) -> None:
+        self.notify(error.message + (f"\n→ {error.hint}" if error.hint else ""), severity="error", timeout=30)
 
     # ------------------------------------------------------------ data
     @work(thread=True, exclusive=True, group="load")
     def refresh_data(self) -> None:
-        """Load the year in a worker; the screens fill in when it arrives."""
-        service = self.service
-        if service is None:
-            return
+        """Load the year again in a worker; the screens fill in when it arrives."""
+        if self.service is not None:
+            self._load(self.service)
+
+    def _load(self, service: Service) -> None:
+        """(In a worker thread.) The dashboard first, then the staff list's rows."""
         try:
             report = service.status(self.fiscal_year)
             signoffs = service.signoff_states(self.fiscal_year)
             changes = service.recent_changes(8)
-            types = service.employment_types()
         except TrainerError as e:
-            self.call_from_thread(self.notify, e.message, severity="error", timeout=30)
+            self.call_from_thread(self._error, e)
             return
-        self.call_from_thread(self._show, report, signoffs, changes, types)
+        self.call_from_thread(self._show_dashboard, report, signoffs, changes)
+        rows = rows_of(report)  # the search keys too, here in the worker
+        types = service.employment_types()
+        self.call_from_thread(self._show_staff, report, rows, types)
 
-    def _show(self, report, signoffs, changes, types) -> None:  # type: ignore[no-untyped-def]
+    def _show_dashboard(self, report, signoffs, changes) -> None:  # type: ignore[no-untyped-def]
         self.title = f"trainer  {fy_label(report.fiscal_year)}"
         self.query_one(Dashboard).show(report, signoffs, changes, self.today())
-        self.query_one(StaffPane).load(report, types)
+        self.dashboard_shown = time.perf_counter()
+
+    def _show_staff(self, report, rows, types) -> None:  # type: ignore[no-untyped-def]
+        self.query_one(StaffPane).load(report, rows, types)
 
     # --------------------------------------------------------- actions
     def action_show_tab(self, tab: str) -> None:

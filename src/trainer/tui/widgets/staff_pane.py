@@ -50,20 +50,33 @@ class StaffPane(Vertical):
         yield StaffTable(id="staff-table")
         yield Label("", id="staff-count")
 
-    def load(self, report: StatusReport, employment_types: list[str]) -> None:
+    def load(self, report: StatusReport, rows: list[StaffRow], employment_types: list[str]) -> None:
         table = self.query_one(StaffTable)
         columns = tuple(r.short_title for r in report.catalog)
-        table.set_rows(rows_of(report), columns)
+        table.set_rows(rows, columns)
+        self.sort()
         self.query_one("#staff-header", Static).update(table.header_text())
         divisions = sorted(
             {(f"{code} {d.name}", code) for code, d in report.divisions.items() if code in report.summary.divisions}
         )
         self.query_one("#staff-division", Select).set_options(divisions)
         self.query_one("#staff-employment", Select).set_options([(e, e) for e in employment_types])
-        self.refilter()
+
+    @on(Select.Changed, "#staff-sort")
+    def sort(self) -> None:
+        keys = {
+            "id": lambda r: r.staff_id,
+            "kana": lambda r: r.kana,
+            "division": lambda r: (r.division, r.kana),
+            "state": lambda r: (STATE_ORDER[r.state], r.division, r.kana),
+        }
+        self.query_one(StaffTable).sort_by(keys[str(self.query_one("#staff-sort", Select).value)])
+        self.update_count()
 
     @on(Input.Changed, "#staff-search")
-    @on(Select.Changed)
+    @on(Select.Changed, "#staff-division")
+    @on(Select.Changed, "#staff-employment")
+    @on(Select.Changed, "#staff-state")
     def refilter(self) -> None:
         query = search_key(self.query_one("#staff-search", Input).value)
         division = self.query_one("#staff-division", Select).value
@@ -78,16 +91,7 @@ class StaffPane(Vertical):
                 and (state is Select.NULL or row.state.value == state)
             )
 
-        table = self.query_one(StaffTable)
-        table.apply_filter(keep)
-        sort = self.query_one("#staff-sort", Select).value
-        keys = {
-            "id": lambda r: r.staff_id,
-            "kana": lambda r: r.kana,
-            "division": lambda r: (r.division, r.kana),
-            "state": lambda r: (STATE_ORDER[r.state], r.division, r.kana),
-        }
-        table.sort_by(keys[str(sort)])
+        self.query_one(StaffTable).apply_filter(keep)
         self.update_count()
 
     def update_count(self) -> None:

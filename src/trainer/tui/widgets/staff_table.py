@@ -81,25 +81,32 @@ class StaffTable(ScrollView, can_focus=True):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.rows: list[StaffRow] = []
-        self.shown: list[int] = []
+        self.order: list[int] = []  # every row, in the chosen sort order
+        self.shown: list[int] = []  # the rows that pass the filter, in that order
+        self.keep = lambda row: True
         self.selected: set[str] = set()
         self.columns: tuple[str, ...] = ()
 
     # ----------------------------------------------------------------- data
     def set_rows(self, rows: list[StaffRow], columns: tuple[str, ...]) -> None:
         self.rows, self.columns = rows, columns
+        self.order = list(range(len(rows)))
         self.selected &= {r.staff_id for r in rows}
-        self.apply_filter(lambda row: True)
+        self.apply_filter(self.keep)
 
     def apply_filter(self, keep) -> None:  # type: ignore[no-untyped-def]
-        self.shown = [i for i, row in enumerate(self.rows) if keep(row)]
+        """Show the rows ``keep`` accepts, in the current order (no sorting per keystroke)."""
+        self.keep = keep
+        rows = self.rows
+        self.shown = [i for i in self.order if keep(rows[i])]
         self.virtual_size = Size(self._line_width(), len(self.shown))
         self.cursor = min(self.cursor, max(0, len(self.shown) - 1))
         self.refresh()
 
     def sort_by(self, key) -> None:  # type: ignore[no-untyped-def]
-        self.shown.sort(key=lambda i: key(self.rows[i]))
-        self.refresh()
+        rows = self.rows
+        self.order.sort(key=lambda i: key(rows[i]))
+        self.apply_filter(self.keep)
 
     @property
     def current(self) -> StaffRow | None:
