@@ -9,15 +9,13 @@ Each report runs as the CLI runs it: a new process, timed from start to exit (by
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from process import run_trainer  # benchmarks/process.py
 from pypdf import PdfReader
 
 from trainer.catalog import load_catalog
@@ -56,26 +54,8 @@ def build(folder: Path, staff: int) -> None:
 
 def run(folder: Path, *args: str) -> tuple[float, float]:
     """Wall time and peak RSS (MB) of one `trainer ...` process."""
-    code = (
-        "import sys\n"
-        "from trainer import cli\n"
-        f"sys.argv = ['trainer', *{[*args, '--db', str(folder)]!r}]\n"
-        "real_exit = cli.os._exit\n"
-        "def report(code):\n"
-        "    hwm = next(line for line in open('/proc/self/status') if line.startswith('VmHWM'))\n"
-        "    print(int(hwm.split()[1]) / 1024, file=sys.stderr, flush=True)\n"
-        "    real_exit(code)\n"
-        "cli.os._exit = report\n"
-        "cli.run()  # exactly what the trainer console script runs\n"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["TRAINER_TODAY"] = TODAY.isoformat()
-    start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(result.stderr)
-    return elapsed, float(result.stderr.split()[-1])
+    elapsed, rss, _out = run_trainer([*args, "--db", str(folder)], TODAY)
+    return elapsed, rss
 
 
 def main() -> None:

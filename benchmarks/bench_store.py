@@ -18,7 +18,6 @@ import os
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+from process import run_trainer  # benchmarks/process.py
 from tinydb import TinyDB
 
 from trainer.catalog import load_catalog
@@ -98,35 +98,13 @@ def sqlite_upsert(con: sqlite3.Connection, rows: list[tuple[object, ...]]) -> No
 
 
 def fresh_status(folder: Path) -> tuple[float, float]:
-    """Wall time and peak RSS (MB) of `trainer status --format json`, a whole new process.
-
-    Timed from before the interpreter starts to after it exits: what the coordinator waits.
-    Bytecode caching is on (as in an installed app) and warmed by a first run that is not
-    counted. Peak RSS is VmHWM from /proc: getrusage's ru_maxrss would carry this (large)
-    parent's peak across fork and exec.
-    """
-    code = (
-        "import sys\n"
-        "from trainer import cli\n"
-        f"sys.argv = ['trainer', 'status', '--db', {str(folder)!r}, '--format', 'json']\n"
-        "real_exit = cli.os._exit\n"
-        "def report(code):\n"
-        "    hwm = next(line for line in open('/proc/self/status') if line.startswith('VmHWM'))\n"
-        "    print(int(hwm.split()[1]) / 1024, file=sys.stderr, flush=True)\n"
-        "    real_exit(code)\n"
-        "cli.os._exit = report\n"
-        "cli.run()  # exactly what the trainer console script runs\n"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["TRAINER_TODAY"] = TODAY.isoformat()
-    start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    elapsed = time.perf_counter() - start
-    totals = json.loads(result.stdout)["totals"]
+    """Wall time and peak RSS (MB) of `trainer status --format json` in a whole new process."""
+    elapsed, rss, out = run_trainer(["status", "--db", str(folder), "--format", "json"], TODAY)
+    totals = json.loads(out)["totals"]
     assert (
         sum(totals[k] for k in ("completed", "exempt", "overdue", "in_progress", "not_started")) == totals["in_scope"]
     )
-    return elapsed, float(result.stderr.split()[-1])
+    return elapsed, rss
 
 
 def main() -> None:
