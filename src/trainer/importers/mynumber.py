@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from trainer.importers.problems import Problems
+    from trainer.importers.table import Row, Table
 
 _SEPARATORS = re.compile(r"[\s\-‐－ー―]")
 _TWELVE = re.compile(r"(?<!\d)(\d[\s\-]?){11}\d(?!\d)")
@@ -40,3 +45,16 @@ def contains_my_number(text: str) -> bool:
 def masked(text: str) -> str:
     """What may be shown of a cell that held an individual number: nothing of its digits."""
     return "＊" * 4 + "（12桁の番号）"
+
+
+def reject_in_row(table: Table, row: Row, problems: Problems) -> None:
+    """A problem for each cell of ``row`` holding an individual number (never the number itself)."""
+    for index, value in enumerate(row.cells):
+        if isinstance(value, (str, int)) and contains_my_number(str(value)):
+            header = table.headers[index] if index < len(table.headers) else f"{index + 1}列目"
+            problems.add(
+                row.number,
+                header,
+                "個人番号（マイナンバー）とみられる12桁の番号があります",
+                "この台帳には個人番号を入れません。その列を削除してから取り込んでください",
+            )

@@ -14,7 +14,7 @@ from pathlib import Path
 from trainer.calendar import fy_end, fy_label, fy_start, wareki
 from trainer.catalog import find_requirement, suggest_requirement
 from trainer.importers.columns import Column, Mapping, cell, locate
-from trainer.importers.mynumber import contains_my_number
+from trainer.importers.mynumber import reject_in_row
 from trainer.importers.problems import Problem, Problems
 from trainer.importers.table import Table
 from trainer.importers.values import BadValue, day, percent, staff_id, text
@@ -117,17 +117,6 @@ class _Checks:
         self.widths = {len(s) for s in staff_ids}
         self.first, self.last = fy_start(fiscal_year), min(fy_end(fiscal_year), today)
 
-    def my_numbers(self, number: int, cells: tuple[object, ...]) -> None:
-        for index, value in enumerate(cells):
-            if isinstance(value, (str, int)) and contains_my_number(str(value)):
-                header = self.table.headers[index] if index < len(self.table.headers) else f"{index + 1}列目"
-                self.problems.add(
-                    number,
-                    header,
-                    "個人番号（マイナンバー）とみられる12桁の番号があります",
-                    "この台帳には個人番号を入れません。その列を削除してから取り込んでください",
-                )
-
     def staff(self, number: int, raw: object, column: str) -> str | None:
         try:
             sid, number_cell = staff_id(raw)
@@ -198,7 +187,7 @@ def plan_progress(
             value = cell(cells, at.get(column))
             return values.get(column, {}).get(text(value), value)
 
-        checks.my_numbers(number, cells)
+        reject_in_row(table, row, problems)
         sid = checks.staff(number, get("職員番号"), "職員番号")
         course_name = text(get("研修"))
         if course_name not in courses:
@@ -293,7 +282,7 @@ def plan_checkpoint(
         if i % 5000 == 0:
             task.check()
             task.report(i, len(table.rows), "チェックシートを確認中")
-        checks.my_numbers(row.number, row.cells)
+        reject_in_row(table, row, problems)
         sid = checks.staff(row.number, cell(row.cells, at["職員番号"]), "職員番号")
         on = checks.date_in_year(row.number, cell(row.cells, at["確認日"]), "確認日")
         confirmed: list[str] = []

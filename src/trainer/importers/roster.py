@@ -16,7 +16,7 @@ from pathlib import Path
 
 from trainer.calendar import wareki
 from trainer.importers.columns import Column, Mapping, cell, locate
-from trainer.importers.mynumber import contains_my_number
+from trainer.importers.mynumber import reject_in_row
 from trainer.importers.problems import Problem, Problems
 from trainer.importers.table import Table
 from trainer.importers.values import BadValue, day, duty, staff_id, text
@@ -101,15 +101,7 @@ def plan_roster(
         if i % 2000 == 0:
             task.check()
             task.report(i, len(table.rows), "名簿を確認中")
-        for index, value in enumerate(row.cells):
-            if isinstance(value, (str, int)) and contains_my_number(str(value)):
-                header = table.headers[index] if index < len(table.headers) else f"{index + 1}列目"
-                problems.add(
-                    row.number,
-                    header,
-                    "個人番号（マイナンバー）とみられる12桁の番号があります",
-                    "この台帳には個人番号を入れません。その列を削除してから取り込んでください",
-                )
+        reject_in_row(table, row, problems)
         raw_id = text(cell(row.cells, at["職員番号"])).replace(" ", "")
         duplicate = raw_id and raw_id in seen
         if duplicate:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from trainer.calendar import days_between, fy_end, fy_label, wareki, wareki_short
+from trainer.calendar import days_between, fy_label, wareki, wareki_short
 from trainer.model import ALL_REQUIREMENTS, Catalog, Division, Exemption, Requirement, State
 from trainer.rules import Counts, PersonStatus, RequirementStatus, Summary, deadline, window_dates
 
@@ -248,7 +248,3 @@ def exemption_lines(
 
 def _short(requirement: Requirement | None, fallback: str) -> str:
     return requirement.short_title if requirement else fallback
-
-
-def year_end(fiscal_year: int, today: date) -> date:
-    return min(today, fy_end(fiscal_year))

@@ -681,8 +681,4 @@ def _is_register_file(path: Path) -> bool:
     return path.name == "journal.jsonl" or (path.suffix == ".json" and path.name != "lock.json")
 
 
-def is_private(path: Path) -> bool:
-    return (path.stat().st_mode & 0o077) == 0 if path.exists() else True
-
-
 __all__ = ["MAIN", "PRIVATE_DIR", "Database", "year_partition"]
