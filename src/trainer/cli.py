@@ -98,6 +98,9 @@ def cmd_demo(svc: Service, a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+SIGNOFF_STATE_IDS = {"署名済み": "signed", "要再確認": "stale"}
+
+
 def _status_json(report: StatusReport, signed: dict[str, dict[str, Any]]) -> dict[str, Any]:
     divisions = []
     for code, counts in sorted(report.summary.divisions.items()):
@@ -105,7 +108,7 @@ def _status_json(report: StatusReport, signed: dict[str, dict[str, Any]]) -> dic
         item = signed.get(code)
         signoff = {"state": "unsigned", "code": None, "changes": 0}
         if item is not None:
-            state = "stale" if item["changes"] else "signed"
+            state = SIGNOFF_STATE_IDS[item["state"]]
             signoff = {"state": state, "code": item["code"], "changes": item["changes"]}
         divisions.append(
             {"code": code, "name": division.name if division else "", **counts.as_dict(), "signoff": signoff}
@@ -141,7 +144,7 @@ def cmd_status(svc: Service, a: argparse.Namespace) -> int:
         rate = f"{100 * (c.completed + c.exempt) / c.in_scope:.0f}%" if c.in_scope else "-"
         item = signed.get(code)
         state = (
-            "未署名" if item is None else (f"要再確認（変更{item['changes']}件）" if item["changes"] else "署名済み")
+            "未署名" if item is None else item["state"] + (f"（変更{item['changes']}件）" if item["changes"] else "")
         )
         rows.append(
             [code, name, c.in_scope, c.completed, c.exempt, c.overdue, c.in_progress, c.not_started, rate, state]

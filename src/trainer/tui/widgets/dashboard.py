@@ -98,7 +98,7 @@ class Dashboard(VerticalScroll):
             table.add_column(column, no_wrap=True)
         for code, counts in sorted(report.summary.divisions.items()):
             item = signoffs.get(code)
-            state = "未署名" if item is None else ("要再確認" if item.get("changes") else "署名済み")
+            state = "未署名" if item is None else str(item["state"])
             table.add_row(
                 code, names.get(code, ""), bar(counts, 20), rate(counts),
                 Text(str(counts.overdue), style="red" if counts.overdue else "default"), state,

@@ -71,7 +71,8 @@ class ReportsPane(Vertical):
             if item.get("changes"):
                 doc = self.service.signed(item["code"])
                 changes = "\n".join(c["summary"] for c in doc.get("changes_since", [])[-3:])
-            state = "[red]要再確認[/red]" if item.get("changes") else "[green]署名済み[/green]"
+            color = "red" if item.get("changes") else "green"
+            state = f"[{color}]{item['state']}[/{color}]"
             table.add_row(f"{code} {names[code]}", state, item["code"], f"{item['date']} {item['by']}", changes)
         self.query_one("#signoff-list", Static).update(table)
 
