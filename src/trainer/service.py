@@ -84,6 +84,26 @@ class Verification:
 
 
 @dataclass(frozen=True)
+class SheetRow:
+    """One member of a division on its checkpoint sheet: their state and what they confirmed."""
+
+    person: rules.PersonStatus
+    status: rules.RequirementStatus
+    record: Record | None
+
+
+@dataclass(frozen=True)
+class CheckpointSheet:
+    """A division's checkpoint sheet for a year: its sections and items, and who confirmed it when."""
+
+    fiscal_year: int
+    as_of: date
+    division: Division
+    sheet: Requirement
+    rows: list[SheetRow]
+
+
+@dataclass(frozen=True)
 class StatusReport:
     fiscal_year: int
     as_of: date
@@ -499,6 +519,7 @@ class Service:
                 100 if done else int(percent or 0),
                 day,
                 source,
+                _every_item(req) if done else (),
             )
             self.register.put_records([record])
             what = f"修了 {wareki(day)}" if done else f"進捗 {record.percent}%（{wareki(day)}）"
@@ -526,7 +547,9 @@ class Service:
                 existing = self.register.record(fy, person.staff_id, req.id)
                 if existing is not None and existing.progress is Progress.COMPLETED:
                     continue  # already completed: keep the earlier, true date
-                records.append(Record(person.staff_id, fy, req.id, Progress.COMPLETED, 100, day, source))
+                records.append(
+                    Record(person.staff_id, fy, req.id, Progress.COMPLETED, 100, day, source, _every_item(req))
+                )
             self.register.put_records(records)
             self._about(
                 "bulk_record",
@@ -630,9 +653,7 @@ class Service:
     ) -> RecordPlan:
         """A division's returned checkpoint sheet (who, when, optionally which items)."""
         fy = self.fiscal_year(fiscal_year)
-        sheet = next((r for r in self.catalog if r.kind == "checklist"), None)
-        if sheet is None:
-            raise NotFoundError("カタログにチェックシート（checklists/）がありません")
+        sheet = self.checklist()
         table = read_table(Path(path), encoding)
         columns = load_mapping(Path(mapping), progress.CHECKPOINT_COLUMNS) if mapping else None
         with self.register.transaction():
@@ -648,6 +669,30 @@ class Service:
             )
             self._apply_records(plan, dry_run, "before-import-checkpoint", "import_checkpoint", "チェックシートを取込")
         return plan
+
+    def checklist(self) -> Requirement:
+        """The catalog's checkpoint sheet (the サイバーセキュリティ研修)."""
+        sheet = next((r for r in self.catalog if r.kind == "checklist"), None)
+        if sheet is None:
+            raise NotFoundError(
+                "カタログにチェックシート（checklists/）がありません",
+                "checklists/ にチェックシートの YAML を置いてください",
+            )
+        return sheet
+
+    def checkpoint_sheet(self, division: str, fiscal_year: int | str | None = None) -> CheckpointSheet:
+        """The division's sheet: everyone now in the division who owes it, their state and record."""
+        sheet = self.checklist()
+        report = self.status(fiscal_year, division=division)
+        members = [p for p in report.people if p.division == division]
+        records = self.register.records(report.fiscal_year, {p.staff.staff_id for p in members})
+        rows = []
+        for p in members:
+            status = p.for_requirement(sheet.id)
+            if status is not None:
+                rows.append(SheetRow(p, status, records.get(p.staff.staff_id, {}).get(sheet.id)))
+        rows.sort(key=lambda row: (row.person.staff.kana, row.person.staff.staff_id))
+        return CheckpointSheet(report.fiscal_year, report.as_of, report.divisions[division], sheet, rows)
 
     def _apply_records(self, plan: RecordPlan, dry_run: bool, reason: str, action: str, label: str) -> None:
         records = plan.records_to_write()
@@ -1031,6 +1076,11 @@ class Service:
 
 
 _SEQ_AFTER_PREV = re.compile(rb'"prev":"[0-9a-f]{64}","seq":(\d+)')
+
+
+def _every_item(requirement: Requirement) -> tuple[str, ...]:
+    """A completed checkpoint sheet confirms every item on it (courses have none)."""
+    return tuple(item.id for section in requirement.sections for item in section.items)
 
 
 def _entry_summary(raw: bytes) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import pytest
 from tests.files import ROSTER_HEADERS, register_bytes, write_csv, write_xlsx
 from trainer.cli import main
 from trainer.importers.mynumber import check_digit
+from trainer.service import Service
 
 MY_NUMBER = "12345678901" + str(check_digit("12345678901"))
 
@@ -288,6 +289,19 @@ def test_checkpoint_sheet_with_items(db: Path, tmp_path: Path, capsys: pytest.Ca
     }
     assert states["000123"]["checkpoint"] == ("completed", 100)
     assert states["000126"]["checkpoint"] == ("in_progress", 75)
+
+    # The division's sheet, as the TUI shows it: members who owe it, their state and confirmed items.
+    svc = Service.open(db, create=False, today=lambda: date(2026, 11, 25))
+    sheet = svc.checkpoint_sheet("160", 2026)
+    assert sheet.sheet.sections[0].title == "組織的安全管理措置"
+    rows = {r.person.staff.staff_id: r for r in sheet.rows}
+    assert set(rows) == {"000123", "000126"}
+    assert rows["000126"].record is not None and rows["000126"].record.items == ("O-1", "P-1", "T-1")
+    # Completing the sheet by hand confirms every item on it.
+    svc.record("000126", "checkpoint", "R8.11.2")
+    record = svc.register.record(2026, "000126", "checkpoint")
+    assert record is not None and len(record.items) == sum(len(s.items) for s in sheet.sheet.sections)
+    svc.close()
 
 
 def test_export_csv_and_xlsx_keep_ids_and_neutralise_formulas(

@@ -226,3 +226,37 @@ async def test_help_lists_the_keys_and_the_palette_has_prefixed_commands(db: Pat
         assert "職員: 検索" in names and "レポート: 修了者名簿" in names
         await app.run_action("toggle_theme")
         assert app.theme == "textual-light"
+
+
+async def test_checkpoint_sheet_tick_who_completed_on_a_date(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("f3")
+        app.query_one("#staff-division", Select).value = "160"
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        screen = app.screen
+        assert screen.__class__.__name__ == "CheckpointScreen"
+        items = str(screen.query_one("#sheet-items", Static).render())
+        assert "組織的安全管理措置" in items and "O-1" in items
+        table = screen.query_one("#sheet-table", DataTable)
+        pending = [table.get_row_at(i)[1] for i in range(table.row_count) if table.get_row_at(i)[3].plain != "修了"]
+        assert len(pending) >= 2
+        first = [table.get_row_at(i)[1] for i in range(table.row_count)].index(pending[0])
+        table.move_cursor(row=first)
+        await pilot.press("space")  # ticks, moves down
+        assert table.get_row_at(first)[0] == "✓"
+        screen.query_one("#sheet-date", Input).value = "R8.11.2"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert str(screen.query_one("#sheet-error").render()) == ""
+        assert table.get_row_at(first)[3].plain == "修了" and table.get_row_at(first)[4] == "R8.11.2"
+        await pilot.press("escape")
+        await loaded(app, pilot)
+    record = service(db).register.record(2026, str(pending[0]), "checkpoint")
+    assert record is not None and record.progress is Progress.COMPLETED and record.on == date(2026, 11, 2)
+    assert "O-1" in record.items and len(record.items) == 16
+    untouched = service(db).register.record(2026, str(pending[1]), "checkpoint")  # not ticked
+    assert untouched is None or untouched.progress is not Progress.COMPLETED

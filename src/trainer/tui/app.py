@@ -11,7 +11,7 @@ import yaml
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Select, TabbedContent, TabPane
 
 from trainer.calendar import fiscal_year_of, fy_label
 from trainer.errors import TrainerError
@@ -19,6 +19,7 @@ from trainer.model import State
 from trainer.service import Service
 from trainer.tui.commands import TrainerCommands
 from trainer.tui.screens.bulk import BulkRecordScreen
+from trainer.tui.screens.checkpoint import CheckpointScreen
 from trainer.tui.screens.first_run import FirstRunScreen
 from trainer.tui.screens.help import HelpScreen
 from trainer.tui.screens.person import PersonScreen
@@ -44,6 +45,7 @@ class TrainerApp(App[None]):
         Binding("f5", "show_tab('reports')", "レポート・署名", id="app.reports", tooltip="名簿・報告・署名"),
         Binding("slash", "search", "検索", id="app.search", tooltip="職員を探す"),
         Binding("b", "bulk", "一括記録", id="app.bulk", tooltip="選んだ人をまとめて修了に"),
+        Binding("c", "checkpoint", "チェックシート", id="app.checkpoint", tooltip="所属のチェックシートで修了を記録"),
         Binding("left_square_bracket", "year(-1)", "前年度", id="app.prev_year", tooltip="前の年度"),
         Binding("right_square_bracket", "year(1)", "次年度", id="app.next_year", tooltip="次の年度"),
         Binding("ctrl+t", "toggle_theme", "配色", id="app.theme", tooltip="ライト／ダーク"),
@@ -190,6 +192,23 @@ class TrainerApp(App[None]):
                 self.refresh_data()
 
         self.push_screen(BulkRecordScreen(self.service, people, self.fiscal_year), done)
+
+    def action_checkpoint(self) -> None:
+        """The sheet of the division chosen in the staff list's filter (else the first division)."""
+        if self.service is None:
+            return
+        chosen = self.query_one("#staff-division", Select).value
+        divisions = self.service.divisions()
+        if not divisions:
+            self.notify("所属がまだありません。職員名簿を取り込んでください", severity="warning")
+            return
+        division = str(chosen) if chosen is not Select.NULL else divisions[0].code
+
+        def done(changed: bool | None) -> None:
+            if changed:
+                self.refresh_data()
+
+        self.push_screen(CheckpointScreen(self.service, division, self.fiscal_year), done)
 
     @on(StaffTable.Opened)
     def open_person(self, event: StaffTable.Opened) -> None:
