@@ -143,9 +143,11 @@ class Service:
         today: Callable[[], date] = date.today,
         create: bool = True,
         lock_timeout: float = DEFAULT_TIMEOUT,
+        now: Callable[[], datetime] | None = None,
     ) -> Service:
+        """``today`` dates the rules; ``now`` stamps the change log, sign-offs and reports."""
         catalog = load_catalog(catalog_dir)
-        return cls(Register.open(db_path, create=create, lock_timeout=lock_timeout), catalog, today)
+        return cls(Register.open(db_path, create=create, lock_timeout=lock_timeout, clock=now), catalog, today)
 
     def close(self) -> None:
         self.register.close()
@@ -158,6 +160,9 @@ class Service:
 
     def today(self) -> date:
         return self._today()
+
+    def now(self) -> datetime:
+        return self.register.db.clock()
 
     def fiscal_year(self, value: int | str | None = None) -> int:
         """The fiscal year given (2026, "令和8年度" …), or the current one."""
@@ -730,7 +735,7 @@ class Service:
             divisions={d.code: d for d in self.register.divisions()},
             organization=str(self.register.setting("organization", "")),
             database=str(self.register.folder.resolve()),
-            now=datetime.now(),
+            now=self.now().replace(tzinfo=None),
             templates=render.templates_dir(templates),
         )
 
@@ -874,7 +879,7 @@ class Service:
                 "印刷した後に変更があります。名簿を出し直して改めて確認を受けてください"
                 "（--as-of で印刷した名簿の基準日を指定できます）",
             )
-        now = datetime.now().astimezone()
+        now = self.now()
         key = f"{report.fiscal_year}/{division}"
         with self.register.transaction():
             index = self.register.signoff_index()

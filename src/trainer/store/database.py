@@ -122,8 +122,11 @@ class _Transaction:
 class Database:
     """The register's files in one folder. Use :meth:`open`."""
 
-    def __init__(self, folder: Path, lock_timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self, folder: Path, lock_timeout: float = DEFAULT_TIMEOUT, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.folder = folder
+        self.clock = clock or local_now  # the change log's timestamps (fixed in tests and screenshots)
         self.lock = DatabaseLock(folder, lock_timeout)
         self.journal = Journal(folder / "journal.jsonl")
         self._parts: dict[str, _Partition] = {}
@@ -141,7 +144,13 @@ class Database:
 
     # ---------------------------------------------------------------- opening
     @classmethod
-    def open(cls, folder: Path, create: bool = True, lock_timeout: float = DEFAULT_TIMEOUT) -> Database:
+    def open(
+        cls,
+        folder: Path,
+        create: bool = True,
+        lock_timeout: float = DEFAULT_TIMEOUT,
+        clock: Callable[[], datetime] | None = None,
+    ) -> Database:
         """Open (and with ``create``, create) the database in ``folder``."""
         folder = Path(folder)
         if folder.exists() and not folder.is_dir():
@@ -158,7 +167,7 @@ class Database:
                     "フォルダを確認するか、trainer restore でバックアップから戻してください",
                 )
         make_private_dir(folder)
-        db = cls(folder, lock_timeout)
+        db = cls(folder, lock_timeout, clock)
         with db.lock.held():
             db._finish_restore_if_pending()
             if not (folder / "main.json").exists():
@@ -434,7 +443,7 @@ class Database:
                 "trainer verify で確かめ、trainer restore でバックアップから戻してください",
             )
         self._backup_before_a_new_year(ops)
-        now = datetime.now().astimezone().isoformat(timespec="seconds")
+        now = self.clock().isoformat(timespec="seconds")
         entry: dict[str, Any] = {
             "seq": self._log_head.seq + 1,
             "at": now,
@@ -521,7 +530,7 @@ class Database:
             return
         entry: dict[str, Any] = {
             "seq": 1,
-            "at": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "at": self.clock().isoformat(timespec="seconds"),
             "user": _os_user(),
             "action": "baseline",
             "summary": "変更履歴の記録を開始（この時点の内容すべて。それより前の変更は記録されていません）",
@@ -669,6 +678,11 @@ def _ops_of(tx: dict[str, Any]) -> list[Op]:
 
 
 @functools.lru_cache(maxsize=1)
+def local_now() -> datetime:
+    """Now, in the machine's time zone (the change log's clock)."""
+    return datetime.now().astimezone()
+
+
 def _os_user() -> str:
     try:
         return getpass.getuser()

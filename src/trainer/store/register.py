@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,8 +24,14 @@ class Register:
         db.commit_hooks.append(self._mark_signoffs_stale)
 
     @classmethod
-    def open(cls, folder: Path, create: bool = True, lock_timeout: float = DEFAULT_TIMEOUT) -> Register:
-        return cls(Database.open(folder, create=create, lock_timeout=lock_timeout))
+    def open(
+        cls,
+        folder: Path,
+        create: bool = True,
+        lock_timeout: float = DEFAULT_TIMEOUT,
+        clock: Callable[[], datetime] | None = None,
+    ) -> Register:
+        return cls(Database.open(folder, create=create, lock_timeout=lock_timeout, clock=clock))
 
     @property
     def folder(self) -> Path:

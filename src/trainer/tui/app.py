@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
@@ -59,10 +59,12 @@ class TrainerApp(App[None]):
         today: Callable[[], date] = date.today,
         keymap: dict[str, str] | None = None,
         offer_demo: bool = False,
+        workdir: Path | None = None,
     ) -> None:
         super().__init__()
         self.open_service = open_service
         self.folder = folder
+        self.workdir = workdir or Path.cwd()  # where the file picker starts and reports go
         self.today = today
         self.offer_demo = offer_demo
         self.service: Service | None = None
@@ -106,8 +108,8 @@ class TrainerApp(App[None]):
     def _mount_service(self, service: Service) -> None:
         self.service = service
         self.sub_title = self.folder.name
-        self.query_one("#import", TabPane).mount(ImportPane(service, Path.cwd(), self.fiscal_year))
-        self.query_one("#reports", TabPane).mount(ReportsPane(service, Path.cwd(), self.fiscal_year))
+        self.query_one("#import", TabPane).mount(ImportPane(service, self.workdir, self.fiscal_year))
+        self.query_one("#reports", TabPane).mount(ReportsPane(service, self.workdir, self.fiscal_year))
 
     def _error(self, error: TrainerError) -> None:
         self.notify(error.message + (f"\n→ {error.hint}" if error.hint else ""), severity="error", timeout=30)
@@ -238,15 +240,24 @@ def load_keymap(path: Path) -> dict[str, str]:
 
 
 def create_app(
-    db: Path, catalog: Path | None = None, today: Callable[[], date] = date.today, keymap: Path | None = None
+    db: Path,
+    catalog: Path | None = None,
+    today: Callable[[], date] = date.today,
+    keymap: Path | None = None,
+    now: Callable[[], datetime] | None = None,
+    workdir: Path | None = None,
 ) -> TrainerApp:
-    """The app on a database folder (the CLI's ``trainer`` and the tests both build it here)."""
+    """The app on a database folder (the CLI's ``trainer`` and the tests both build it here).
+
+    ``today``/``now`` fix the calendar and the change log's clock (tests and screenshots);
+    ``workdir`` is where the file picker starts and reports are written (default: the current folder).
+    """
     import platformdirs
 
     keymap_path = keymap or Path(platformdirs.user_config_dir("trainer", appauthor=False)) / "keymap.yaml"
     offer_demo = not (db / "main.json").exists()
 
     def open_service(create: bool) -> Service:
-        return Service.open(db, catalog, today=today, create=create)
+        return Service.open(db, catalog, today=today, create=create, now=now)
 
-    return TrainerApp(open_service, db, today, load_keymap(keymap_path), offer_demo)
+    return TrainerApp(open_service, db, today, load_keymap(keymap_path), offer_demo, workdir)

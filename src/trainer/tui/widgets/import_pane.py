@@ -13,6 +13,7 @@ from textual.widgets import Button, DataTable, DirectoryTree, Label, ProgressBar
 from trainer.errors import TrainerError
 from trainer.importers.problems import ImportRejected
 from trainer.importers.summary import describe_records, describe_roster
+from trainer.paths import shown_path
 from trainer.progress import Task
 from trainer.service import Service
 
@@ -44,18 +45,19 @@ class ImportPane(Vertical):
             yield TableFiles(self.start, id="import-files")
             with Vertical(id="import-side"):
                 yield Label("ファイル: （左から選んでください）", id="import-file")
-                with RadioSet(id="import-kind"):
+                with RadioSet(id="import-kind", compact=True):
                     for i, (_kind, label) in enumerate(KINDS):
                         yield RadioButton(label, value=i == 0)
                 with Horizontal(classes="row"):
-                    yield Button("確認（書き込まない）", id="import-check", variant="primary")
-                    yield Button("取り込む", id="import-commit", disabled=True, variant="success")
-                    yield Button("やめる", id="import-cancel")
-                yield ProgressBar(id="import-progress", show_eta=False)
+                    yield Button("確認（書き込まない）", id="import-check", variant="primary", compact=True)
+                    yield Button("取り込む", id="import-commit", disabled=True, variant="success", compact=True)
+                    yield Button("やめる", id="import-cancel", compact=True)
+                yield ProgressBar(total=100, id="import-progress", show_eta=False)  # at rest: 0%, not a pulse
                 yield Static("", id="import-summary")
         yield DataTable(id="import-problems", zebra_stripes=True)
 
     def on_mount(self) -> None:
+        self.query_one(TableFiles).root.set_label(shown_path(self.start))
         table = self.query_one("#import-problems", DataTable)
         table.add_columns("行", "列", "問題", "直し方")
 
@@ -66,7 +68,7 @@ class ImportPane(Vertical):
     def choose(self, path: Path) -> None:
         self.path = path
         self.checked = False
-        self.query_one("#import-file", Label).update(f"ファイル: {path}")
+        self.query_one("#import-file", Label).update(f"ファイル: {shown_path(path)}")
         self.query_one("#import-commit", Button).disabled = True
 
     @on(DirectoryTree.FileSelected)

@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
 from trainer.calendar import fy_label
 from trainer.errors import TrainerError
+from trainer.paths import shown_path
 from trainer.progress import Task
 from trainer.service import Service
 
@@ -32,24 +33,24 @@ class ReportsPane(Vertical):
 
     def compose(self) -> ComposeResult:
         divisions = [(f"{d.code} {d.name}", d.code) for d in self.service.divisions()]
-        with Horizontal():
+        with Horizontal(id="reports-forms"):
             with Vertical(classes="half"):
                 yield Label("レポート", classes="title")
-                yield Select(REPORTS, value="roster", id="report-kind", allow_blank=False)
-                yield Select(divisions, prompt="所属", id="report-division")
-                yield Input(str(self.out_dir), placeholder="書き出すフォルダ", id="report-dir")
-                yield Button("作成", id="report-make", variant="primary")
-                yield ProgressBar(id="report-progress", show_eta=False)
+                yield Select(REPORTS, value="roster", id="report-kind", allow_blank=False, compact=True)
+                yield Select(divisions, prompt="所属", id="report-division", compact=True)
+                yield Input(shown_path(self.out_dir), placeholder="書き出すフォルダ", id="report-dir", compact=True)
+                yield Button("作成", id="report-make", variant="primary", compact=True)
+                yield ProgressBar(total=100, id="report-progress", show_eta=False)  # at rest: 0%, not a pulse
                 yield Static("", id="report-result")
             with Vertical(classes="half"):
                 yield Label("所属長の確認（署名）を記録", classes="title")
-                yield Select(divisions, prompt="所属", id="sign-division")
-                yield Input(placeholder="所属長の氏名", id="sign-by")
-                yield Input(placeholder="職名（課長など）", id="sign-title")
-                yield Input(placeholder="確認日（空なら今日）", id="sign-date")
-                yield Input(placeholder="電子決裁番号（あれば）", id="sign-approval")
-                yield Input(placeholder="紙の名簿の名簿コード（あれば照合します）", id="sign-code")
-                yield Button("署名を記録", id="sign-save", variant="success")
+                yield Select(divisions, prompt="所属", id="sign-division", compact=True)
+                yield Input(placeholder="所属長の氏名", id="sign-by", compact=True)
+                yield Input(placeholder="職名（課長など）", id="sign-title", compact=True)
+                yield Input(placeholder="確認日（空なら今日）", id="sign-date", compact=True)
+                yield Input(placeholder="電子決裁番号（あれば）", id="sign-approval", compact=True)
+                yield Input(placeholder="紙の名簿の名簿コード（あれば照合します）", id="sign-code", compact=True)
+                yield Button("署名を記録", id="sign-save", variant="success", compact=True)
                 yield Label("", id="sign-error", classes="error")
         yield VerticalScroll(Static(id="signoff-list"))
 
@@ -83,7 +84,7 @@ class ReportsPane(Vertical):
         if kind == "roster" and division is Select.NULL:
             self.notify("所属を選んでください", severity="warning")
             return
-        folder = Path(self.query_one("#report-dir", Input).value.strip() or ".")
+        folder = Path(self.query_one("#report-dir", Input).value.strip() or ".").expanduser()
         bar = self.query_one("#report-progress", ProgressBar)
         bar.update(total=100, progress=0)
 
@@ -111,7 +112,7 @@ class ReportsPane(Vertical):
         except TrainerError as e:
             self.app.call_from_thread(self._show, e.message + (f"\n→ {e.hint}" if e.hint else ""))
             return
-        self.app.call_from_thread(self._show, "書き出しました:\n" + "\n".join(str(p) for p in paths))
+        self.app.call_from_thread(self._show, "書き出しました:\n" + "\n".join(shown_path(p) for p in paths))
 
     def _show(self, text: str) -> None:
         self.query_one("#report-result", Static).update(text)

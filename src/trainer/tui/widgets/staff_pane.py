@@ -13,7 +13,7 @@ from trainer.service import StatusReport
 from trainer.text import search_key
 from trainer.tui.widgets.staff_table import StaffRow, StaffTable
 
-SORTS = (("職員番号", "id"), ("カナ", "kana"), ("所属", "division"), ("状態", "state"))
+SORTS = (("順: 職員番号", "id"), ("順: カナ", "kana"), ("順: 所属", "division"), ("順: 状態", "state"))
 STATE_ORDER = {State.OVERDUE: 0, State.NOT_STARTED: 1, State.IN_PROGRESS: 2, State.EXEMPT: 3, State.COMPLETED: 4}
 
 
@@ -41,11 +41,13 @@ def rows_of(report: StatusReport) -> list[StaffRow]:
 class StaffPane(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="row", id="staff-filters"):
-            yield Input(placeholder="検索: 職員番号・氏名・カナ（ｶﾀｶﾅ・ひらがな可）", id="staff-search")
-            yield Select([], prompt="所属（すべて）", id="staff-division")
-            yield Select([(e, e) for e in DEFAULT_EMPLOYMENT_TYPES], prompt="任用区分（すべて）", id="staff-employment")
-            yield Select([(s.label, s.value) for s in State], prompt="状態（すべて）", id="staff-state")
-            yield Select(SORTS, value="division", allow_blank=False, id="staff-sort")
+            yield Input(placeholder="検索: 職員番号・氏名・カナ（ｶﾀｶﾅ・ひらがな可）", id="staff-search", compact=True)
+            yield Select([], prompt="所属", id="staff-division", compact=True)
+            yield Select(
+                [(e, e) for e in DEFAULT_EMPLOYMENT_TYPES], prompt="任用区分", id="staff-employment", compact=True
+            )
+            yield Select([(s.label, s.value) for s in State], prompt="状態", id="staff-state", compact=True)
+            yield Select(SORTS, value="division", allow_blank=False, id="staff-sort", compact=True)
         yield Static(id="staff-header")
         yield StaffTable(id="staff-table")
         yield Label("", id="staff-count")

@@ -1,0 +1,142 @@
+"""Screenshots of each screen at 80x24 and 160x48 on a fixed demo city, compared with the saved SVGs.
+
+The calendar, the change log's clock, the home folder and the file picker's folder are fixed, so
+a difference is a real change of what the coordinator sees. After an intended change of the look,
+run ``scripts/test tests/tui/test_snapshots.py --snapshot-update`` and look at the new SVGs.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Button, Select
+
+from tests.files import ROSTER_HEADERS, write_csv
+from trainer.service import Service
+from trainer.tui.app import TrainerApp, create_app
+from trainer.tui.widgets.import_pane import ImportPane, TableFiles
+from trainer.tui.widgets.staff_table import StaffTable
+
+TODAY = date(2026, 11, 25)
+NOW = datetime(2026, 11, 25, 9, 30, tzinfo=timezone(timedelta(hours=9)))
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
+
+Snap = Callable[..., bool]
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("city") / "register"
+    svc = Service.open(folder, today=lambda: TODAY, now=lambda: NOW)
+    svc.create_demo(150, seed=5)
+    svc.close()
+    return folder
+
+
+@pytest.fixture
+def app(city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TrainerApp:
+    """The demo city under a fixed home folder, with a folder of files to import."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    db = tmp_path / "register"
+    shutil.copytree(city, db)
+    inbox = tmp_path / "人事課から"
+    inbox.mkdir()
+    write_csv(
+        inbox / "職員名簿_11月.csv",
+        [
+            ROSTER_HEADERS,
+            ["000801", "新人 一", "シンジン ハジメ", "160", "市民税課", "主事", "非常勤", "利用事務", "R8.4.1"],
+            ["000802", "新人 二", "シンジン ツギ", "160", "市民税課", "主事", "正規職員", "利用事務", "R8.2.30"],
+        ],
+    )
+    (inbox / "メモ.pdf").write_bytes(b"%PDF-1.7\n")  # not a table: the picker leaves it out
+    return create_app(db, today=lambda: TODAY, now=lambda: NOW, keymap=tmp_path / "none.yaml", workdir=inbox)
+
+
+async def settled(pilot: Pilot[None]) -> None:
+    """Every data worker done (the file picker's loader stays alive while it is shown)."""
+    app = pilot.app
+    for _ in range(50):
+        await pilot.pause()
+        busy = [w for w in app.workers if w.group in ("load", "import", "report") and not w.is_finished]
+        if not busy and app.query(StaffTable) and app.query_one(StaffTable).rows:
+            break
+        if busy:
+            await app.workers.wait_for_complete(busy)
+    await pilot.pause()
+
+
+def steps(*actions: Callable[[Pilot[None]], Awaitable[None]]) -> Callable[[Pilot[None]], Awaitable[None]]:
+    async def run(pilot: Pilot[None]) -> None:
+        await settled(pilot)
+        for action in actions:
+            await action(pilot)
+            await settled(pilot)
+
+    return run
+
+
+def keys(*pressed: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    async def run(pilot: Pilot[None]) -> None:
+        await pilot.press(*pressed)
+
+    return run
+
+
+async def file_picker_listed(pilot: Pilot[None]) -> None:
+    tree = pilot.app.query_one(TableFiles)
+    for _ in range(100):
+        if tree.root.children:
+            break
+        await pilot.pause(0.02)
+
+
+async def dry_run_a_bad_roster(pilot: Pilot[None]) -> None:
+    pane = pilot.app.query_one(ImportPane)
+    pane.choose(pane.start / "職員名簿_11月.csv")
+    pilot.app.query_one("#import-check", Button).press()
+
+
+async def open_first_person(pilot: Pilot[None]) -> None:
+    table = pilot.app.query_one(StaffTable)
+    table.post_message(StaffTable.Opened(table.shown_rows()[0].staff_id))
+
+
+async def choose_division(pilot: Pilot[None]) -> None:
+    pilot.app.query_one("#staff-division", Select).value = "160"
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_dashboard(snap_compare: Snap, app: TrainerApp, size: tuple[int, int]) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=steps())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_staff_list_searched_by_half_width_kana(snap_compare: Snap, app: TrainerApp, size: tuple[int, int]) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=steps(keys("slash", *"ﾔﾏ")))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_person(snap_compare: Snap, app: TrainerApp, size: tuple[int, int]) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=steps(keys("f3"), open_first_person))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_import_with_row_errors(snap_compare: Snap, app: TrainerApp, size: tuple[int, int]) -> None:
+    run = steps(keys("f4"), file_picker_listed, dry_run_a_bad_roster)
+    assert snap_compare(app, terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_reports_and_sign_off(snap_compare: Snap, app: TrainerApp, size: tuple[int, int]) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=steps(keys("f5")))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_checkpoint_sheet(snap_compare: Snap, app: TrainerApp, size: tuple[int, int]) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=steps(keys("f3"), choose_division, keys("c", "space")))
