@@ -49,7 +49,7 @@ from trainer.perf import gc_paused
 from trainer.progress import Task
 from trainer.reports import build as reports_build
 from trainer.reports import render, views
-from trainer.store.lock import DEFAULT_TIMEOUT
+from trainer.store.lock import DEFAULT_TIMEOUT, describe_holder
 from trainer.store.register import Register
 from trainer.store.verify import Finding, check_log, check_register
 from trainer.text import free_text, standard
@@ -160,6 +160,15 @@ class Service:
 
     def today(self) -> date:
         return self._today()
+
+    def lock_holder(self) -> str | None:
+        """Who else is writing to the register right now (an import from the CLI, say), in words."""
+        info = self.register.db.lock.other_holder()
+        return describe_holder(info) if info is not None else None
+
+    def set_lock_timeout(self, seconds: float) -> None:
+        """How long a write waits for another process's lock before it gives up with who holds it."""
+        self.register.db.lock.timeout = seconds
 
     def now(self) -> datetime:
         return self.register.db.clock()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -260,3 +262,67 @@ async def test_checkpoint_sheet_tick_who_completed_on_a_date(db: Path, tmp_path:
     assert "O-1" in record.items and len(record.items) == 16
     untouched = service(db).register.record(2026, str(pending[1]), "checkpoint")  # not ticked
     assert untouched is None or untouched.progress is not Progress.COMPLETED
+
+
+HOLD_THE_LOCK = """
+import sys, time
+from datetime import date
+from pathlib import Path
+from trainer.service import Service
+
+svc = Service.open(Path(sys.argv[1]), today=lambda: date(2026, 11, 25), create=False)
+with svc.register.transaction():  # an import that takes a while, as a big one from the CLI does
+    svc.import_progress(Path(sys.argv[2]), 2026)
+    print("holding", flush=True)
+    sys.stdin.readline()  # until the test lets go
+svc.close()
+"""
+
+
+async def test_an_edit_survives_a_cli_import_running_at_the_same_time(db: Path, tmp_path: Path) -> None:
+    export = write_csv(
+        tmp_path / "elearning.csv",
+        [["学習者ID", "コース名", "受講状況", "修了日"], ["900001", "接続運用規程理解編", "修了", "2026/11/10"]],
+    )
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        assert app.service is not None
+        app.service.set_lock_timeout(0.5)  # (the app waits 3 s; the test need not)
+        app.query_one(StaffTable).post_message(StaffTable.Opened("900001"))
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#person-tabs").active = "tab-record"
+        await pilot.pause()
+        screen.query_one("#record-requirement", Select).value = "intro"
+        screen.query_one("#record-date", Input).value = "R8.11.20"
+
+        other = subprocess.Popen(
+            [sys.executable, "-c", HOLD_THE_LOCK, str(db), str(export)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            assert other.stdout is not None and other.stdout.readline().strip() == "holding"
+            app.watch_lock()
+            banner = str(app.query_one("#lock-banner", Static).render())
+            assert f"プロセス {other.pid}" in banner and app.query_one("#lock-banner").display
+
+            await pilot.click("#record-save")  # waits, then says who holds it; the form keeps the entry
+            await pilot.pause()
+            assert "データベースが使用中" in str(screen.query_one("#record-error").render())
+            assert screen.query_one("#record-date", Input).value == "R8.11.20"
+        finally:
+            assert other.stdin is not None
+            other.stdin.write("\n")
+            other.stdin.close()
+            assert other.wait(30) == 0
+
+        app.watch_lock()  # the import finished: the banner goes, the lists reload
+        assert not app.query_one("#lock-banner").display
+        await loaded(app, pilot)
+        await pilot.click("#record-save")
+        await pilot.pause()
+        assert str(screen.query_one("#record-error").render()) == ""
+    records = service(db).register.records(2026)["900001"]
+    assert records["rules"].completed_on == date(2026, 11, 10)  # the import's
+    assert records["intro"].completed_on == date(2026, 11, 20)  # the coordinator's

@@ -58,6 +58,22 @@ class DatabaseLock:
         except (FileNotFoundError, ValueError):
             return None
 
+    def other_holder(self) -> dict[str, object] | None:
+        """Who holds the lock right now, if it is another process (a quick probe, never waits)."""
+        if not self._thread_lock.acquire(blocking=False):
+            return None  # one of our own threads is writing
+        try:
+            if self._depth > 0:
+                return None
+            try:
+                self._lock.acquire(timeout=0)
+            except filelock.Timeout:
+                return self.holder() or {"user": "?", "host": "?", "pid": "?", "since": "?"}
+            self._lock.release()
+            return None
+        finally:
+            self._thread_lock.release()
+
     @contextmanager
     def held(self, timeout: float | None = None) -> Iterator[None]:
         wait = self.timeout if timeout is None else timeout
@@ -107,12 +123,14 @@ class DatabaseLock:
 
     def _timeout_error(self, waited: float) -> LockTimeoutError:
         info = self.holder()
-        if info:
-            who = f"{info.get('user')}（{info.get('host')}、プロセス {info.get('pid')}、{info.get('since')} から）"
-        else:
-            who = "不明"
+        who = describe_holder(info) if info else "不明"
         return LockTimeoutError(
             f"データベースが使用中です。{waited:g}秒待ちましたが、ロックを取得できませんでした: {self.path.parent}"
             f"\n  使用中: {who}",
             "その人の作業（取込・一括登録など）が終わってから、もう一度実行してください",
         )
+
+
+def describe_holder(info: dict[str, object]) -> str:
+    """``user（host、プロセス pid、since から）`` for messages and the app's banner."""
+    return f"{info.get('user')}（{info.get('host')}、プロセス {info.get('pid')}、{info.get('since')} から）"

@@ -11,7 +11,7 @@ import yaml
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Select, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Select, Static, TabbedContent, TabPane
 
 from trainer.calendar import fiscal_year_of, fy_label
 from trainer.errors import TrainerError
@@ -28,6 +28,9 @@ from trainer.tui.widgets.import_pane import ImportPane
 from trainer.tui.widgets.reports_pane import ReportsPane
 from trainer.tui.widgets.staff_pane import StaffPane, rows_of
 from trainer.tui.widgets.staff_table import StaffTable
+
+WRITE_WAIT = 3.0  # seconds a save waits for another process's lock: the screen must not freeze
+LOCK_POLL = 2.0  # seconds between looks at who else holds the lock
 
 
 class TrainerApp(App[None]):
@@ -80,6 +83,7 @@ class TrainerApp(App[None]):
             yield TabPane("職員", StaffPane(id="staff-pane"), id="staff")
             yield TabPane("取込", id="import")
             yield TabPane("レポート・署名", id="reports")
+        yield Static("", id="lock-banner")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -107,9 +111,25 @@ class TrainerApp(App[None]):
 
     def _mount_service(self, service: Service) -> None:
         self.service = service
+        service.set_lock_timeout(WRITE_WAIT)
+        self.set_interval(LOCK_POLL, self.watch_lock)
         self.sub_title = self.folder.name
         self.query_one("#import", TabPane).mount(ImportPane(service, self.workdir, self.fiscal_year))
         self.query_one("#reports", TabPane).mount(ReportsPane(service, self.workdir, self.fiscal_year))
+
+    def watch_lock(self) -> None:
+        """Say who else is writing (a CLI import, say); when they finish, show what they changed."""
+        if self.service is None:
+            return
+        holder = self.service.lock_holder()
+        banner = self.query_one("#lock-banner", Static)
+        if holder is not None:
+            banner.update(f"使用中: {holder} が書き込んでいます。終わるまで保存は待たされます（入力は消えません）")
+            banner.display = True
+        elif banner.display:
+            banner.display = False
+            self.notify("ほかの作業が終わりました。表示を更新します")
+            self.refresh_data()
 
     def _error(self, error: TrainerError) -> None:
         self.notify(error.message + (f"\n→ {error.hint}" if error.hint else ""), severity="error", timeout=30)
