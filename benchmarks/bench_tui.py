@@ -2,10 +2,11 @@
 
     .venv/bin/python benchmarks/bench_tui.py [--staff 50000]
 
-Measures, headless (Textual's run_test) in one process: from creating the app to the dashboard
-showing the year's data (target under 2 s, with the import of the app's modules, timed apart in a
-new process), and from a keystroke in the search box to the first line of the filtered list drawn
-(target: median under 100 ms; Pilot's own waiting after the frame is not counted).
+Measures, headless: from starting ``trainer tui`` as a new process (the console script's own
+code path, interpreter start and imports included) to the dashboard showing the year's data
+(target under 2 s; the best and the median of a few launches), and, in this process, from a
+keystroke in the search box to the first line of the filtered list drawn (target: median under
+100 ms; Pilot's own waiting after the frame is not counted).
 """
 
 from __future__ import annotations
@@ -43,13 +44,43 @@ def build(folder: Path, staff: int) -> None:
     register.close()
 
 
-async def measure(folder: Path) -> tuple[float, list[float], int]:
+LAUNCH = """
+import sys
+from trainer import cli
+from trainer.tui import app as tui
+
+show = tui.TrainerApp._show_dashboard
+def shown(self, *args):
+    show(self, *args)
+    print("shown", flush=True)
+    self.exit()
+tui.TrainerApp._show_dashboard = shown
+run = tui.TrainerApp.run
+tui.TrainerApp.run = lambda self, **kw: run(self, headless=True, size=(160, 48))
+sys.argv = ["trainer", "tui", "--db", sys.argv[1]]
+cli.run()  # exactly what the trainer console script runs
+"""
+
+
+def launch(folder: Path) -> float:
+    """Seconds from starting the process to the dashboard filled with the year's data."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["TRAINER_TODAY"] = TODAY.isoformat()
+    env["XDG_CONFIG_HOME"] = str(folder.parent / "config")  # no keymap of the user's
     start = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", LAUNCH, str(folder)], stdout=subprocess.PIPE, text=True, env=env)
+    assert child.stdout is not None
+    line = child.stdout.readline()
+    elapsed = time.perf_counter() - start
+    child.wait(60)
+    if line.strip() != "shown":
+        raise SystemExit(f"the app did not show its dashboard (exit code {child.returncode})")
+    return elapsed
+
+
+async def measure(folder: Path) -> tuple[list[float], int]:
     app = create_app(folder, today=lambda: TODAY, keymap=folder / "none.yaml")
     async with app.run_test(size=(160, 48)) as pilot:
-        while app.dashboard_shown is None:
-            await asyncio.sleep(0.005)
-        launch = app.dashboard_shown - start
         while not app.query_one(StaffTable).rows:
             await pilot.pause(0.01)
         table = app.query_one(StaffTable)
@@ -72,7 +103,7 @@ async def measure(folder: Path) -> tuple[float, list[float], int]:
             # From the keystroke to the first line of the filtered list drawn on screen.
             times.append(drawn[0] - before)
         rows = len(table.rows)
-    return launch, times, rows
+    return times, rows
 
 
 def main() -> None:
@@ -83,19 +114,16 @@ def main() -> None:
     try:
         folder = work / "register"
         build(folder, args.staff)
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        code = "import time; t = time.perf_counter(); import trainer.tui.app; print(time.perf_counter() - t)"
-        subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)  # warm bytecode
-        imported = float(subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True,
-                                        text=True).stdout)  # fmt: skip
-        launch, times, rows = asyncio.run(measure(folder))
+        launch(folder)  # warm the bytecode cache and the page cache, as a second start of the day
+        launches = sorted(launch(folder) for _ in range(3))
+        times, rows = asyncio.run(measure(folder))
         median = statistics.median(times) * 1000
         print(f"{rows} people in the list")
         print(f"{'measure':52} {'value':>10} {'target':>9}")
-        print(f"{'import of the app (new process)':52} {imported:9.2f}s")
-        total = imported + launch
-        ok = "ok" if total < 2 else "MISSED"
-        print(f"{'launch to interactive dashboard (import + start)':52} {total:9.2f}s {'< 2 s':>9}  {ok}")
+        best, middle = launches[0], statistics.median(launches)
+        ok = "ok" if middle < 2 else "MISSED"
+        print(f"{'launch to interactive dashboard (median of 3)':52} {middle:9.2f}s {'< 2 s':>9}  {ok}")
+        print(f"{'  fastest launch':52} {best:9.2f}s")
         ok = "ok" if median < 100 else "MISSED"
         print(f"{f'keystroke to filtered list (median of {len(times)})':52} {median:8.1f}ms {'< 100 ms':>9}  {ok}")
         print(f"{'  slowest keystroke':52} {max(times) * 1000:8.1f}ms")

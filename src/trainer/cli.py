@@ -545,6 +545,7 @@ def run_tui(db: Path, catalog: Path | None) -> int:
     """Open the terminal app (the only place the CLI touches Textual, and only when asked)."""
     from trainer.tui.app import create_app
 
+    gc.enable()  # the app runs all day: cycles must be collected (it freezes the loaded register)
     create_app(db, catalog, today=_today).run()
     return EXIT_OK
 
@@ -884,7 +885,7 @@ def run() -> None:
     The cyclic garbage collector is off for that short life, and the process ends without the
     interpreter's final collection: reference counting still frees whatever is dropped, and the
     collector would only rescan the register's hundreds of thousands of live objects. The TUI,
-    which runs all day, keeps it on; so do tests that call :func:`main`.
+    which runs all day, turns it back on; tests that call :func:`main` never turn it off.
     """
     gc.disable()
     code = main()

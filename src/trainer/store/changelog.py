@@ -43,45 +43,36 @@ class Head:
 
 
 def tail_lines(path: Path, count: int) -> list[bytes]:
-    """The last ``count`` complete lines of a file, read from the end."""
+    """The last ``count`` complete lines of a file, read backwards (a bulk entry can be megabytes).
+
+    Chunks are collected and joined once, so a single line of tens of megabytes costs one pass.
+    """
     if count <= 0 or not path.exists():
         return []
     with path.open("rb") as f:
         f.seek(0, os.SEEK_END)
         position = f.tell()
-        data = b""
-        while position > 0 and data.count(b"\n") <= count:
-            step = min(1 << 20, position)
-            position -= step
-            f.seek(position)
-            data = f.read(step) + data
-    lines = data.rstrip(b"\n").split(b"\n")
-    if position > 0:
-        lines = lines[1:]  # the first piece may be the end of a longer line
-    return lines[-count:]
-
-
-def _tail_line(path: Path) -> bytes | None:
-    """The last complete line of a file, reading backwards (a bulk entry can be megabytes)."""
-    with path.open("rb") as f:
-        f.seek(0, os.SEEK_END)
-        position = f.tell()
         chunks: list[bytes] = []
-        first = True
-        while position > 0:
+        newlines = 0
+        while position > 0 and newlines <= count:
             step = min(1 << 20, position)
             position -= step
             f.seek(position)
             chunk = f.read(step)
-            if first:
+            if not chunks:
                 chunk = chunk.rstrip(b"\n")
-                first = False
-            cut = chunk.rfind(b"\n")
-            if cut >= 0:
-                chunks.append(chunk[cut + 1 :])
-                return b"".join(reversed(chunks))
+            newlines += chunk.count(b"\n")
             chunks.append(chunk)
-        return b"".join(reversed(chunks)) or None
+    lines = b"".join(reversed(chunks)).split(b"\n")
+    if position > 0:
+        lines = lines[1:]  # the first piece may be the end of a longer line
+    return [line for line in lines[-count:] if line]
+
+
+def _tail_line(path: Path) -> bytes | None:
+    """The last complete line of a file."""
+    last = tail_lines(path, 1)
+    return last[0] if last else None
 
 
 def encode_entry(body: Entry) -> tuple[bytes, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from datetime import date, datetime
@@ -73,6 +74,7 @@ class TrainerApp(App[None]):
         self.service: Service | None = None
         self.fiscal_year = fiscal_year_of(today())
         self.dashboard_shown: float | None = None  # perf_counter() when the year's data first showed
+        self._frozen = False
         if keymap:
             self.set_keymap(keymap)
 
@@ -114,8 +116,21 @@ class TrainerApp(App[None]):
         service.set_lock_timeout(WRITE_WAIT)
         self.set_interval(LOCK_POLL, self.watch_lock)
         self.sub_title = self.folder.name
-        self.query_one("#import", TabPane).mount(ImportPane(service, self.workdir, self.fiscal_year))
-        self.query_one("#reports", TabPane).mount(ReportsPane(service, self.workdir, self.fiscal_year))
+        self._mount_pane(self.query_one("#tabs", TabbedContent).active)
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        self._mount_pane(event.pane.id or "")
+
+    def _mount_pane(self, tab: str) -> None:
+        """The import and report panes are built when first shown: launch does only the dashboard."""
+        if self.service is None:
+            return
+        pane = self.query_one(f"#{tab}", TabPane)
+        if tab == "import" and not pane.query(ImportPane):
+            pane.mount(ImportPane(self.service, self.workdir, self.fiscal_year))
+        elif tab == "reports" and not pane.query(ReportsPane):
+            pane.mount(ReportsPane(self.service, self.workdir, self.fiscal_year))
 
     def watch_lock(self) -> None:
         """Say who else is writing (a CLI import, say); when they finish, show what they changed."""
@@ -162,6 +177,9 @@ class TrainerApp(App[None]):
 
     def _show_staff(self, report, rows, types) -> None:  # type: ignore[no-untyped-def]
         self.query_one(StaffPane).load(report, rows, types)
+        if not self._frozen:  # the register and the year just loaded live all day: the collector
+            gc.freeze()  # need not rescan them (cycles made from now on are still collected)
+            self._frozen = True
 
     # --------------------------------------------------------- actions
     def action_show_tab(self, tab: str) -> None:
