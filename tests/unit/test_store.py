@@ -707,3 +707,15 @@ def test_restore_refuses_a_zip_that_is_not_a_backup_and_changes_nothing(folder: 
     assert register.staff_ids() == ["000001"]
     assert journal_bytes(folder) == journal
     assert register.db.backups() == []
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 5])
+def test_tail_lines_reads_lines_longer_than_a_chunk(tmp_path: Path, count: int) -> None:
+    from trainer.store.changelog import tail_lines
+
+    lines = [b"first", b"x" * (3 << 20), b"after-big", b"y" * ((1 << 20) - 3), b"last"]
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    assert tail_lines(path, count) == lines[-count:]
+    path.write_bytes(b"\n".join(lines))  # a last line without its newline is still a line
+    assert tail_lines(path, count) == lines[-count:]
