@@ -140,3 +140,18 @@ def test_reports_and_sign_off(snap_compare: Snap, app: TrainerApp, size: tuple[i
 @pytest.mark.parametrize("size", SIZES)
 def test_checkpoint_sheet(snap_compare: Snap, app: TrainerApp, size: tuple[int, int]) -> None:
     assert snap_compare(app, terminal_size=size, run_before=steps(keys("f3"), choose_division, keys("c", "space")))
+
+
+@pytest.mark.parametrize(
+    ("readme", "snapshot"),
+    [
+        ("dashboard.svg", "test_dashboard[160x48].svg"),
+        ("staff.svg", "test_staff_list_searched_by_half_width_kana[160x48].svg"),
+    ],
+)
+def test_the_readme_shows_the_current_screens(readme: str, snapshot: str) -> None:
+    root = Path(__file__).resolve().parents[2]
+    current = (Path(__file__).parent / "__snapshots__" / "test_snapshots" / snapshot).read_bytes()
+    assert (root / "docs" / "screenshots" / readme).read_bytes() == current, (
+        f"cp the snapshot {snapshot} to docs/screenshots/{readme}"
+    )

@@ -25,16 +25,25 @@ COLORS = (
 
 
 def bar(counts: Counts, width: int = BAR) -> Text:
-    """A bar of the states: 修了 (green) 免除 (cyan) 受講中 (yellow) 未受講 (grey) 期限超過 (red)."""
+    """A bar of the states: 修了 (green) 免除 (cyan) 受講中 (yellow) 未受講 (grey) 期限超過 (red).
+
+    Cells are shared by largest remainder: a state nobody is in never gets a cell, and a state
+    somebody is in gets one when it can (a single overdue person must show).
+    """
+    values = [getattr(counts, name) for name, _color in COLORS]
+    total = sum(values)
     text = Text()
-    total = counts.in_scope or 1
-    used = 0
-    for i, (name, color) in enumerate(COLORS):
-        n = getattr(counts, name)
-        cells = width - used if i == len(COLORS) - 1 else round(width * n / total)
-        cells = max(0, min(cells, width - used))
-        text.append("█" * cells, style=color)
-        used += cells
+    if not total:
+        return text.append("░" * width, style="grey50")
+    exact = [width * v / total for v in values]
+    cells = [int(x) for x in exact]
+    for i in sorted(range(len(values)), key=lambda i: (cells[i] > 0 or values[i] == 0, cells[i] - exact[i])):
+        if sum(cells) >= width:
+            break
+        if values[i]:
+            cells[i] += 1
+    for (_name, color), n in zip(COLORS, cells, strict=True):
+        text.append("█" * n, style=color)
     return text
 
 
