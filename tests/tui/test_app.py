@@ -326,3 +326,42 @@ async def test_an_edit_survives_a_cli_import_running_at_the_same_time(db: Path, 
     records = service(db).register.records(2026)["900001"]
     assert records["rules"].completed_on == date(2026, 11, 10)  # the import's
     assert records["intro"].completed_on == date(2026, 11, 20)  # the coordinator's
+
+
+async def test_sort_by_any_column_shift_select_and_filter_by_sign_off(db: Path, tmp_path: Path) -> None:
+    svc = service(db)
+    svc.sign_off("160", 2026, "山田 一郎", "課長")
+    svc.close()
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("f3")
+        table = app.query_one(StaffTable)
+        table.focus()
+        await pilot.press("1")  # 職員番号
+        await pilot.pause()
+        ids = [r.staff_id for r in table.shown_rows()]
+        assert ids == sorted(ids)
+        await pilot.press("1")  # again: the other way round
+        await pilot.pause()
+        assert [r.staff_id for r in table.shown_rows()] == sorted(ids, reverse=True)
+        await pilot.press("7")  # the first requirement (入門編): the behind first, completions by date
+        await pilot.pause()
+        people = service(db).status(2026).people
+        intro = {p.staff.staff_id: p.for_requirement("intro") for p in people}
+        ranks = [(intro[r.staff_id].state, intro[r.staff_id].completed_on) for r in table.shown_rows()]
+        completed = [d for state, d in ranks if d is not None]
+        assert completed == sorted(completed)
+        assert ranks[0][1] is None  # someone not yet completed heads the list
+
+        table.action_cursor_to(0)
+        await pilot.press("shift+down", "shift+down")  # three rows, from the top
+        await pilot.pause()
+        assert table.selected == {r.staff_id for r in table.shown_rows()[:3]}
+
+        app.query_one("#staff-signoff", Select).value = "署名済み"
+        await pilot.pause()
+        assert table.shown_rows() and {r.division for r in table.shown_rows()} == {"160"}
+        app.query_one("#staff-signoff", Select).value = "未署名"
+        await pilot.pause()
+        assert "160" not in {r.division for r in table.shown_rows()}

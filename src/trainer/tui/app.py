@@ -168,15 +168,15 @@ class TrainerApp(App[None]):
         self.call_from_thread(self._show_dashboard, report, signoffs, changes)
         rows = rows_of(report)  # the search keys too, here in the worker
         types = service.employment_types()
-        self.call_from_thread(self._show_staff, report, rows, types)
+        self.call_from_thread(self._show_staff, report, rows, types, signoffs)
 
     def _show_dashboard(self, report, signoffs, changes) -> None:  # type: ignore[no-untyped-def]
         self.title = f"trainer  {fy_label(report.fiscal_year)}"
         self.query_one(Dashboard).show(report, signoffs, changes, self.today())
         self.dashboard_shown = time.perf_counter()
 
-    def _show_staff(self, report, rows, types) -> None:  # type: ignore[no-untyped-def]
-        self.query_one(StaffPane).load(report, rows, types)
+    def _show_staff(self, report, rows, types, signoffs) -> None:  # type: ignore[no-untyped-def]
+        self.query_one(StaffPane).load(report, rows, types, signoffs)
         if not self._frozen:  # the register and the year just loaded live all day: the collector
             gc.freeze()  # need not rescan them (cycles made from now on are still collected)
             self._frozen = True

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Select, Static
 
 from trainer.model import DEFAULT_EMPLOYMENT_TYPES, State
 from trainer.reports.views import cell_text
+from trainer.rules import RequirementStatus
 from trainer.service import StatusReport
 from trainer.text import search_key
 from trainer.tui.widgets.staff_table import StaffRow, StaffTable
 
-SORTS = (("順: 職員番号", "id"), ("順: カナ", "kana"), ("順: 所属", "division"), ("順: 状態", "state"))
+SORTS = (
+    ("順: 職員番号", "id"), ("順: カナ", "kana"), ("順: 所属", "division"), ("順: 任用区分", "employment"),
+    ("順: 状態", "state"),
+)  # fmt: skip
 STATE_ORDER = {State.OVERDUE: 0, State.NOT_STARTED: 1, State.IN_PROGRESS: 2, State.EXEMPT: 3, State.COMPLETED: 4}
+SIGNOFF_STATES = ("未署名", "要再確認", "署名済み")
+
+
+def _cell_key(rs: RequirementStatus | None) -> tuple[int, int]:
+    """Behind first; then by percent, or by completion date."""
+    if rs is None:
+        return (9, 0)
+    if rs.completed_on is not None:
+        return (STATE_ORDER[rs.state], rs.completed_on.toordinal())
+    return (STATE_ORDER[rs.state], rs.percent)
 
 
 def rows_of(report: StatusReport) -> list[StaffRow]:
@@ -33,12 +47,31 @@ def rows_of(report: StatusReport) -> list[StaffRow]:
                 state=p.state,
                 cells=tuple(cell_text(by_id.get(r.id)) for r in report.catalog),
                 key=search_key(f"{p.staff.staff_id} {p.staff.name} {p.staff.kana}"),
+                cell_keys=tuple(_cell_key(by_id.get(r.id)) for r in report.catalog),
             )
         )
     return rows
 
 
+SORT_OF_COLUMN = ("id", "kana", "kana", "division", "employment", "state")  # then req:0, req:1 …
+
+
+class StaffHeader(Static):
+    """The list's column names; a click sorts by that column (again: the other way round)."""
+
+    def on_click(self, event: events.Click) -> None:
+        column = self.parent.query_one(StaffTable).column_at(event.x) if self.parent else None
+        if column is not None:
+            self.post_message(StaffTable.SortRequested(column))
+
+
 class StaffPane(Vertical):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.reverse = False
+        self.sort_options: list[tuple[str, str]] = []
+        self.signoffs: dict[str, str] = {}  # division code → 署名済み / 要再確認
+
     def compose(self) -> ComposeResult:
         with Horizontal(classes="row", id="staff-filters"):
             yield Input(placeholder="検索: 職員番号・氏名・カナ（ｶﾀｶﾅ・ひらがな可）", id="staff-search", compact=True)
@@ -47,15 +80,31 @@ class StaffPane(Vertical):
                 [(e, e) for e in DEFAULT_EMPLOYMENT_TYPES], prompt="任用区分", id="staff-employment", compact=True
             )
             yield Select([(s.label, s.value) for s in State], prompt="状態", id="staff-state", compact=True)
+            yield Select([(s, s) for s in SIGNOFF_STATES], prompt="署名", id="staff-signoff", compact=True)
             yield Select(SORTS, value="division", allow_blank=False, id="staff-sort", compact=True)
-        yield Static(id="staff-header")
+        yield StaffHeader(id="staff-header")
         yield StaffTable(id="staff-table")
         yield Label("", id="staff-count")
 
-    def load(self, report: StatusReport, rows: list[StaffRow], employment_types: list[str]) -> None:
+    def load(
+        self,
+        report: StatusReport,
+        rows: list[StaffRow],
+        employment_types: list[str],
+        signoffs: dict[str, dict[str, object]],
+    ) -> None:
         table = self.query_one(StaffTable)
         columns = tuple(r.short_title for r in report.catalog)
         table.set_rows(rows, columns)
+        self.signoffs = {code: str(item["state"]) for code, item in signoffs.items()}
+        options = [*SORTS, *((f"順: {title}", f"req:{i}") for i, title in enumerate(columns))]
+        if options != self.sort_options:  # a requirement column each (set once: it resets the choice)
+            self.sort_options = options
+            sort = self.query_one("#staff-sort", Select)
+            chosen = sort.value
+            with sort.prevent(Select.Changed):
+                sort.set_options(options)
+                sort.value = chosen if chosen in {v for _, v in options} else "division"
         self.sort()
         self.query_one("#staff-header", Static).update(table.header_text())
         divisions = sorted(
@@ -66,24 +115,44 @@ class StaffPane(Vertical):
 
     @on(Select.Changed, "#staff-sort")
     def sort(self) -> None:
+        chosen = str(self.query_one("#staff-sort", Select).value)
         keys = {
             "id": lambda r: r.staff_id,
-            "kana": lambda r: r.kana,
+            "kana": lambda r: (r.kana, r.staff_id),
             "division": lambda r: (r.division, r.kana),
+            "employment": lambda r: (r.employment, r.division, r.kana),
             "state": lambda r: (STATE_ORDER[r.state], r.division, r.kana),
         }
-        self.query_one(StaffTable).sort_by(keys[str(self.query_one("#staff-sort", Select).value)])
+        if chosen.startswith("req:"):
+            column = int(chosen[4:])
+            keys[chosen] = lambda r: (r.cell_keys[column], r.division, r.kana)
+        self.query_one(StaffTable).sort_by(keys[chosen], self.reverse)
         self.update_count()
+
+    @on(StaffTable.SortRequested)
+    def sort_column(self, event: StaffTable.SortRequested) -> None:
+        """A number key or a header click: sort by that column; the same column again reverses."""
+        sort = self.query_one("#staff-sort", Select)
+        wanted = SORT_OF_COLUMN[event.column] if event.column < len(SORT_OF_COLUMN) else f"req:{event.column - 6}"
+        if sort.value == wanted:
+            self.reverse = not self.reverse
+            self.sort()
+        else:
+            self.reverse = False
+            sort.value = wanted  # (Select.Changed sorts)
 
     @on(Input.Changed, "#staff-search")
     @on(Select.Changed, "#staff-division")
     @on(Select.Changed, "#staff-employment")
     @on(Select.Changed, "#staff-state")
+    @on(Select.Changed, "#staff-signoff")
     def refilter(self) -> None:
         query = search_key(self.query_one("#staff-search", Input).value)
         division = self.query_one("#staff-division", Select).value
         employment = self.query_one("#staff-employment", Select).value
         state = self.query_one("#staff-state", Select).value
+        signoff = self.query_one("#staff-signoff", Select).value
+        signoffs = self.signoffs
 
         def keep(row: StaffRow) -> bool:
             return (
@@ -91,6 +160,7 @@ class StaffPane(Vertical):
                 and (division is Select.NULL or row.division == division)
                 and (employment is Select.NULL or row.employment == employment)
                 and (state is Select.NULL or row.state.value == state)
+                and (signoff is Select.NULL or signoffs.get(row.division, "未署名") == signoff)
             )
 
         self.query_one(StaffTable).apply_filter(keep)
@@ -99,7 +169,8 @@ class StaffPane(Vertical):
     def update_count(self) -> None:
         table = self.query_one(StaffTable)
         selected = f"、選択 {len(table.selected)}人（b で一括記録）" if table.selected else ""
-        self.query_one("#staff-count", Label).update(f"{len(table.shown):,}人 / {len(table.rows):,}人{selected}")
+        order = "、逆順" if self.reverse else ""
+        self.query_one("#staff-count", Label).update(f"{len(table.shown):,}人 / {len(table.rows):,}人{order}{selected}")
 
     @on(StaffTable.SelectionChanged)
     def selection(self) -> None:

@@ -7,6 +7,7 @@ precomputed search keys, and draws lines on demand with the Line API.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rich.cells import set_cell_size
 from rich.segment import Segment
@@ -32,6 +33,7 @@ class StaffRow:
     state: State
     cells: tuple[str, ...]
     key: str  # search key: id, name and カナ
+    cell_keys: tuple[tuple[int, int], ...] = ()  # per requirement: (state rank, date or percent), to sort
 
 
 STATE_STYLES = {
@@ -49,7 +51,7 @@ def _cell(text: str, width: int) -> str:
 
 
 class StaffTable(ScrollView, can_focus=True):
-    """Rows of people; Enter opens one, Space selects, the header sorts (keys 1-7)."""
+    """Rows of people; Enter opens one, Space (or Shift+↑↓) selects, 1-9 or the header sort."""
 
     BINDINGS = [
         Binding("up,k", "cursor(-1)", "上", show=False),
@@ -60,6 +62,12 @@ class StaffTable(ScrollView, can_focus=True):
         Binding("end", "cursor_to(-1)", "末尾", show=False),
         Binding("enter", "open", "開く", id="staff.open", tooltip="選んだ人の詳細と記録"),
         Binding("space", "toggle", "選択", id="staff.select", tooltip="一括記録する人を選ぶ／外す"),
+        Binding("shift+down", "extend(1)", "範囲選択", show=False, id="staff.extend_down"),
+        Binding("shift+up", "extend(-1)", "範囲選択", show=False, id="staff.extend_up"),
+        *(
+            Binding(str(n), f"sort_column({n - 1})", "列で並べ替え", show=False, id=f"staff.sort_{n}")
+            for n in range(1, 10)
+        ),
         Binding("ctrl+a", "select_all", "全て選択", id="staff.select_all", tooltip="絞り込んだ全員を選ぶ"),
         Binding("escape", "clear_selection", "選択解除", show=False),
     ]
@@ -72,6 +80,13 @@ class StaffTable(ScrollView, can_focus=True):
         def __init__(self, staff_id: str) -> None:
             super().__init__()
             self.staff_id = staff_id
+
+    class SortRequested(Message):
+        """A column was chosen to sort by (a number key or a click on the header)."""
+
+        def __init__(self, column: int) -> None:
+            super().__init__()
+            self.column = column
 
     class SelectionChanged(Message):
         def __init__(self, count: int) -> None:
@@ -103,9 +118,9 @@ class StaffTable(ScrollView, can_focus=True):
         self.cursor = min(self.cursor, max(0, len(self.shown) - 1))
         self.refresh()
 
-    def sort_by(self, key) -> None:  # type: ignore[no-untyped-def]
+    def sort_by(self, key, reverse: bool = False) -> None:  # type: ignore[no-untyped-def]
         rows = self.rows
-        self.order.sort(key=lambda i: key(rows[i]))
+        self.order.sort(key=lambda i: key(rows[i]), reverse=reverse)
         self.apply_filter(self.keep)
 
     @property
@@ -120,6 +135,20 @@ class StaffTable(ScrollView, can_focus=True):
         w = WIDTHS
         fixed = w["mark"] + w["id"] + w["name"] + w["kana"] + w["division"] + w["employment"] + w["state"] + 7
         return fixed + len(self.columns) * (w["cell"] + 1)
+
+    def column_at(self, x: int) -> int | None:
+        """The column (0 = 職員番号, 5 = 状態, 6… = requirements) under screen column ``x``."""
+        w = WIDTHS
+        edges = [w["mark"]]
+        for width in (w["id"], w["name"], w["kana"], w["division"], w["employment"], w["state"]):
+            edges.append(edges[-1] + width + 1)
+        for _ in self.columns:
+            edges.append(edges[-1] + w["cell"] + 1)
+        x += self.scroll_offset.x
+        for column, (left, right) in enumerate(pairwise(edges)):
+            if left <= x < right:
+                return column
+        return None
 
     def header_text(self) -> str:
         w = WIDTHS
@@ -182,6 +211,22 @@ class StaffTable(ScrollView, can_focus=True):
         self.post_message(self.SelectionChanged(len(self.selected)))
         self.refresh()
 
+    def action_extend(self, delta: int) -> None:
+        """Shift+↑/↓: select the row under the cursor and the next one (a range, row by row)."""
+        row = self.current
+        if row is None:
+            return
+        self.selected.add(row.staff_id)
+        self.action_cursor(delta)
+        if self.current is not None:
+            self.selected.add(self.current.staff_id)
+        self.post_message(self.SelectionChanged(len(self.selected)))
+        self.refresh()
+
+    def action_sort_column(self, column: int) -> None:
+        if column < 6 + len(self.columns):
+            self.post_message(self.SortRequested(column))
+
     def action_select_all(self) -> None:
         self.selected |= {row.staff_id for row in self.shown_rows()}
         self.post_message(self.SelectionChanged(len(self.selected)))
@@ -194,7 +239,12 @@ class StaffTable(ScrollView, can_focus=True):
 
     def on_click(self, event) -> None:  # type: ignore[no-untyped-def]
         index = self.scroll_offset.y + event.y
-        if 0 <= index < len(self.shown):
-            self.cursor = index
-            if event.chain == 2:
-                self.action_open()
+        if not 0 <= index < len(self.shown):
+            return
+        if event.shift:  # a range from the cursor to here
+            low, high = sorted((self.cursor, index))
+            self.selected |= {self.rows[i].staff_id for i in self.shown[low : high + 1]}
+            self.post_message(self.SelectionChanged(len(self.selected)))
+        self.cursor = index
+        if event.chain == 2:
+            self.action_open()
