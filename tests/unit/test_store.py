@@ -719,3 +719,31 @@ def test_tail_lines_reads_lines_longer_than_a_chunk(tmp_path: Path, count: int) 
     assert tail_lines(path, count) == lines[-count:]
     path.write_bytes(b"\n".join(lines))  # a last line without its newline is still a line
     assert tail_lines(path, count) == lines[-count:]
+
+
+def test_the_change_log_is_stamped_with_the_time_of_each_write(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from trainer.service import Service
+    from trainer.store import database
+
+    svc = Service.open(folder)
+    svc.add_division("110", "市民課")
+    later = dt.datetime(2031, 5, 6, 7, 8, 9, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+
+    class Later(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> dt.datetime:  # type: ignore[override]
+            return later
+
+    monkeypatch.setattr(database, "datetime", Later)  # the default clock asks again on every write
+    svc.add_division("120", "保険年金課")
+    stamps = [e["at"] for e in svc.log()]
+    assert dt.datetime.fromisoformat(stamps[0]) == later and stamps[1] != stamps[0]
+    svc.close()
+
+    fixed = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    svc = Service.open(folder, now=lambda: fixed)  # a clock given to the register is the one used
+    svc.add_division("130", "障害福祉課")
+    assert svc.log()[0]["at"] == "2026-11-25T09:30:00+09:00"
+    svc.close()

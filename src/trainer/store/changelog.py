@@ -54,7 +54,7 @@ def tail_lines(path: Path, count: int) -> list[bytes]:
         position = f.tell()
         chunks: list[bytes] = []
         newlines = 0
-        while position > 0 and newlines <= count:
+        while position > 0 and newlines < count:  # the newline before the first wanted line
             step = min(1 << 20, position)
             position -= step
             f.seek(position)

@@ -677,12 +677,12 @@ def _ops_of(tx: dict[str, Any]) -> list[Op]:
     return [(c[0], c[1], c[2], c[4]) for c in tx.get("log", {}).get("changes", ())]
 
 
-@functools.lru_cache(maxsize=1)
 def local_now() -> datetime:
     """Now, in the machine's time zone (the change log's clock)."""
     return datetime.now().astimezone()
 
 
+@functools.lru_cache(maxsize=1)
 def _os_user() -> str:
     try:
         return getpass.getuser()
