@@ -166,6 +166,11 @@ class Service:
         info = self.register.db.lock.other_holder()
         return describe_holder(info) if info is not None else None
 
+    def written_elsewhere(self) -> tuple[int, int] | None:
+        """Whether another process (a CLI import, another coordinator) changed the register since
+        this one last read it: a mark that changes with each such change, or None."""
+        return self.register.db.written_elsewhere()
+
     def set_lock_timeout(self, seconds: float) -> None:
         """How long a write waits for another process's lock before it gives up with who holds it."""
         self.register.db.lock.timeout = seconds

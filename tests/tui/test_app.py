@@ -250,6 +250,8 @@ async def test_checkpoint_sheet_tick_who_completed_on_a_date(db: Path, tmp_path:
         table.move_cursor(row=first)
         await pilot.press("space")  # ticks, moves down
         assert table.get_row_at(first)[0] == "✓"
+        await pilot.press("c")  # (the app's key does not open a second sheet over this one)
+        assert len(app.screen_stack) == 2
         screen.query_one("#sheet-date", Input).value = "R8.11.2"
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -317,9 +319,11 @@ async def test_an_edit_survives_a_cli_import_running_at_the_same_time(db: Path, 
             other.stdin.close()
             assert other.wait(30) == 0
 
-        app.watch_lock()  # the import finished: the banner goes, the lists reload
+        app.watch_lock()  # the import finished: the banner goes, the lists reload with its change
         assert not app.query_one("#lock-banner").display
         await loaded(app, pilot)
+        row = next(r for r in app.query_one(StaffTable).rows if r.staff_id == "900001")
+        assert row.cells[1] == "R8.11.10"  # 規程理解編, from the other process
         await pilot.click("#record-save")
         await pilot.pause()
         assert str(screen.query_one("#record-error").render()) == ""
@@ -365,3 +369,17 @@ async def test_sort_by_any_column_shift_select_and_filter_by_sign_off(db: Path, 
         app.query_one("#staff-signoff", Select).value = "未署名"
         await pilot.pause()
         assert "160" not in {r.division for r in table.shown_rows()}
+
+
+async def test_a_change_made_from_the_cli_shows_without_asking(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        assert app.service is not None and app.service.written_elsewhere() is None
+        other = service(db)  # another process would do the same: the register's own lock and journal
+        other.exempt("900001", "all", "長期研修で派遣中")
+        other.close()
+        app.watch_lock()  # (every 2 s in the app)
+        await loaded(app, pilot)
+        row = next(r for r in app.query_one(StaffTable).rows if r.staff_id == "900001")
+        assert row.state.value == "exempt"

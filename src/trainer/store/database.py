@@ -348,6 +348,20 @@ class Database:
         return sorted(names)
 
     # ------------------------------------------------------------------ reading
+    def written_elsewhere(self) -> tuple[int, int] | None:
+        """A mark of the journal when another process committed since we last read it, else None.
+
+        No lock and no reading of data: the app asks every few seconds. The mark (inode and
+        modification time) changes with each further commit, so a caller reloads once per change.
+        """
+        if not self.journal.replaced() and not self.journal.has_more(self._journal_end):
+            return None
+        try:
+            st = os.stat(self.journal.path)
+        except FileNotFoundError:
+            return (0, 0)
+        return (st.st_ino, st.st_mtime_ns)
+
     def refresh(self) -> None:
         """Catch up with what other processes committed (cheap when nothing changed)."""
         with self._mutex:

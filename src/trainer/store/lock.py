@@ -59,20 +59,21 @@ class DatabaseLock:
             return None
 
     def other_holder(self) -> dict[str, object] | None:
-        """Who holds the lock right now, if it is another process (a quick probe, never waits)."""
-        if not self._thread_lock.acquire(blocking=False):
-            return None  # one of our own threads is writing
+        """Who holds the lock right now, if it is another process (a quick probe, never waits).
+
+        The probe is a lock of its own on the same file, so it sees the holder even while one of
+        our threads is waiting for it; when the holder is this very process, the answer is None.
+        """
+        probe = filelock.FileLock(self.path, mode=PRIVATE_FILE, thread_local=False)
         try:
-            if self._depth > 0:
+            probe.acquire(timeout=0)
+        except filelock.Timeout:
+            info = self.holder() or {"user": "?", "host": "?", "pid": "?", "since": "?"}
+            if info.get("pid") == os.getpid() and info.get("host") == socket.gethostname():
                 return None
-            try:
-                self._lock.acquire(timeout=0)
-            except filelock.Timeout:
-                return self.holder() or {"user": "?", "host": "?", "pid": "?", "since": "?"}
-            self._lock.release()
-            return None
-        finally:
-            self._thread_lock.release()
+            return info
+        probe.release()
+        return None
 
     @contextmanager
     def held(self, timeout: float | None = None) -> Iterator[None]:

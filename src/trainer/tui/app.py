@@ -75,6 +75,7 @@ class TrainerApp(App[None]):
         self.fiscal_year = fiscal_year_of(today())
         self.dashboard_shown: float | None = None  # perf_counter() when the year's data first showed
         self._frozen = False
+        self._seen_elsewhere: tuple[int, int] | None = None  # the last outside change reloaded
         if keymap:
             self.set_keymap(keymap)
 
@@ -133,17 +134,28 @@ class TrainerApp(App[None]):
             pane.mount(ReportsPane(self.service, self.workdir, self.fiscal_year))
 
     def watch_lock(self) -> None:
-        """Say who else is writing (a CLI import, say); when they finish, show what they changed."""
+        """Say who else is writing (a CLI import, say); when others have changed the register, reload."""
         if self.service is None:
             return
-        holder = self.service.lock_holder()
         banner = self.query_one("#lock-banner", Static)
-        if holder is not None:
-            banner.update(f"使用中: {holder} が書き込んでいます。終わるまで保存は待たされます（入力は消えません）")
+        try:
+            holder = self.service.lock_holder()
+            elsewhere = self.service.written_elsewhere()
+        except OSError as e:
+            banner.update(f"データベースの使用状況を確かめられません: {e}")
             banner.display = True
-        elif banner.display:
-            banner.display = False
-            self.notify("ほかの作業が終わりました。表示を更新します")
+            return
+        if holder is not None:
+            banner.update(
+                f"使用中: {holder} が書き込んでいます。その間の保存は{WRITE_WAIT:g}秒待ち、"
+                "終わらなければ入力を残したままお知らせします。終わると表示を更新します"
+            )
+            banner.display = True
+            return
+        banner.display = False
+        if elsewhere is not None and elsewhere != self._seen_elsewhere:
+            self._seen_elsewhere = elsewhere
+            self.notify("ほかの作業（取込など）による変更を読み込みます")
             self.refresh_data()
 
     def _error(self, error: TrainerError) -> None:
@@ -182,6 +194,12 @@ class TrainerApp(App[None]):
             self._frozen = True
 
     # --------------------------------------------------------- actions
+    MAIN_SCREEN_ACTIONS = frozenset({"bulk", "checkpoint", "search", "only_overdue", "show_tab", "year"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The lists' actions work on the main screen only (not over a person or a sheet)."""
+        return not (action in self.MAIN_SCREEN_ACTIONS and len(self.screen_stack) > 1)
+
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#tabs", TabbedContent).active = tab
 
