@@ -14,11 +14,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import queue
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -69,8 +71,13 @@ def launch(folder: Path) -> float:
     env["XDG_CONFIG_HOME"] = str(folder.parent / "config")  # no keymap of the user's
     start = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-c", LAUNCH, str(folder)], stdout=subprocess.PIPE, text=True, env=env)
-    assert child.stdout is not None
-    line = child.stdout.readline()
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: lines.put(child.stdout.readline() if child.stdout else ""), daemon=True).start()
+    try:
+        line = lines.get(timeout=120)
+    except queue.Empty:
+        child.kill()
+        raise SystemExit("the app did not show its dashboard within 120 s") from None
     elapsed = time.perf_counter() - start
     child.wait(60)
     if line.strip() != "shown":

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from trainer import __version__
+from trainer import __version__, signoff
 from trainer.calendar import fy_label, parse_date, wareki
 from trainer.errors import TrainerError
 from trainer.importers.summary import describe_records, describe_roster
@@ -98,7 +98,7 @@ def cmd_demo(svc: Service, a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-SIGNOFF_STATE_IDS = {"署名済み": "signed", "要再確認": "stale"}
+SIGNOFF_STATE_IDS = {signoff.SIGNED: "signed", signoff.STALE: "stale"}
 
 
 def _status_json(report: StatusReport, signed: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -106,13 +106,10 @@ def _status_json(report: StatusReport, signed: dict[str, dict[str, Any]]) -> dic
     for code, counts in sorted(report.summary.divisions.items()):
         division = report.divisions.get(code)
         item = signed.get(code)
-        signoff = {"state": "unsigned", "code": None, "changes": 0}
+        sign = {"state": "unsigned", "code": None, "changes": 0}
         if item is not None:
-            state = SIGNOFF_STATE_IDS[item["state"]]
-            signoff = {"state": state, "code": item["code"], "changes": item["changes"]}
-        divisions.append(
-            {"code": code, "name": division.name if division else "", **counts.as_dict(), "signoff": signoff}
-        )
+            sign = {"state": SIGNOFF_STATE_IDS[item["state"]], "code": item["code"], "changes": item["changes"]}
+        divisions.append({"code": code, "name": division.name if division else "", **counts.as_dict(), "signoff": sign})
     return {
         "fiscal_year": report.fiscal_year,
         "fiscal_year_label": fy_label(report.fiscal_year),
@@ -143,9 +140,8 @@ def cmd_status(svc: Service, a: argparse.Namespace) -> int:
         name = report.divisions[code].name if code in report.divisions else ""
         rate = f"{100 * (c.completed + c.exempt) / c.in_scope:.0f}%" if c.in_scope else "-"
         item = signed.get(code)
-        state = (
-            "未署名" if item is None else item["state"] + (f"（変更{item['changes']}件）" if item["changes"] else "")
-        )
+        changes = f"（変更{item['changes']}件）" if item and item["changes"] else ""
+        state = signoff.UNSIGNED if item is None else item["state"] + changes
         rows.append(
             [code, name, c.in_scope, c.completed, c.exempt, c.overdue, c.in_progress, c.not_started, rate, state]
         )

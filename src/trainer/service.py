@@ -44,6 +44,7 @@ from trainer.model import (
     Record,
     Requirement,
     Staff,
+    State,
 )
 from trainer.perf import gc_paused
 from trainer.progress import Task
@@ -101,6 +102,18 @@ class CheckpointSheet:
     division: Division
     sheet: Requirement
     rows: list[SheetRow]
+
+    @property
+    def item_count(self) -> int:
+        return len(_every_item(self.sheet))
+
+    @property
+    def completed(self) -> int:
+        return sum(row.status.state is State.COMPLETED for row in self.rows)
+
+    def pending(self) -> set[str]:
+        """Staff ids of the members who have not completed it."""
+        return {row.person.staff.staff_id for row in self.rows if row.status.state is not State.COMPLETED}
 
 
 @dataclass(frozen=True)
@@ -528,7 +541,7 @@ class Service:
             if existing is not None and existing.progress is Progress.COMPLETED and not replace_existing:
                 raise InputError(
                     f"{person.name} さんの「{req.short_title}」は {wareki(existing.on)} に修了済みです",
-                    "修了日を訂正するときは --replace を付けてください",
+                    "修了日を訂正するときは「修了日を訂正する」を選んでください（CLI では --replace）",
                 )
             record = Record(
                 person.staff_id,
@@ -538,7 +551,7 @@ class Service:
                 100 if done else int(percent or 0),
                 day,
                 source,
-                _every_item(req) if done else (),
+                _every_item(req) if done else (existing.items if existing else ()),  # progress keeps ticks
             )
             self.register.put_records([record])
             what = f"修了 {wareki(day)}" if done else f"進捗 {record.percent}%（{wareki(day)}）"
@@ -844,7 +857,7 @@ class Service:
             signoffs.append(
                 {
                     "division": f"{code} {ctx.divisions[code].name if code in ctx.divisions else ''}",
-                    "state": item["state"] if item else "未署名",
+                    "state": item["state"] if item else signoff.UNSIGNED,
                     "code": item["code"] if item else "",
                     "detail": detail,
                 }
@@ -949,13 +962,15 @@ class Service:
         return doc
 
     def signoff_states(self, fiscal_year: int) -> dict[str, dict[str, Any]]:
-        """Per division code: the sign-off in force for the year (state, code, changes since)."""
+        """Per division code: the sign-off in force for the year (state, code, changes since).
+
+        A division not in it is unsigned (:data:`trainer.signoff.UNSIGNED`)."""
         self.register.refresh()
         result = {}
         for key, item in self.register.signoff_index().items():
             fy, division = key.split("/", 1)
             if int(fy) == fiscal_year:
-                state = "要再確認" if item.get("changes") else "署名済み"
+                state = signoff.STALE if item.get("changes") else signoff.SIGNED
                 result[division] = {**item, "state": state}
         return result
 

@@ -74,10 +74,17 @@ def signoff_block(doc: dict[str, Any]) -> dict[str, str]:
     }
 
 
+SIGNED = "署名済み"
+STALE = "要再確認"  # changes since it was signed
+UNSIGNED = "未署名"
+SUPERSEDED = "置き換え済み"
+STATES_IN_FORCE = (UNSIGNED, STALE, SIGNED)  # what a division's roster can be in a year
+
+
 def state_of(doc: dict[str, Any] | None) -> str:
     """署名済み / 要再確認（署名後に変更あり）/ 置き換え済み / 未署名."""
     if doc is None:
-        return "未署名"
+        return UNSIGNED
     if doc.get("superseded_by"):
-        return "置き換え済み"
-    return "要再確認" if doc.get("changes_since") else "署名済み"
+        return SUPERSEDED
+    return STALE if doc.get("changes_since") else SIGNED

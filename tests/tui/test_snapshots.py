@@ -61,13 +61,15 @@ def app(city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TrainerA
 async def settled(pilot: Pilot[None]) -> None:
     """Every data worker done (the file picker's loader stays alive while it is shown)."""
     app = pilot.app
-    for _ in range(50):
+    for _ in range(200):
         await pilot.pause()
         busy = [w for w in app.workers if w.group in ("load", "import", "report") and not w.is_finished]
         if not busy and app.query(StaffTable) and app.query_one(StaffTable).rows:
             break
         if busy:
             await app.workers.wait_for_complete(busy)
+    else:
+        pytest.fail("the app's data did not load (a timeout, not a difference of the screen)")
     await pilot.pause()
 
 
@@ -90,10 +92,12 @@ def keys(*pressed: str) -> Callable[[Pilot[None]], Awaitable[None]]:
 
 async def file_picker_listed(pilot: Pilot[None]) -> None:
     tree = pilot.app.query_one(TableFiles)
-    for _ in range(100):
+    for _ in range(500):
         if tree.root.children:
             break
         await pilot.pause(0.02)
+    else:
+        pytest.fail("the file picker did not list its folder")
 
 
 async def dry_run_a_bad_roster(pilot: Pilot[None]) -> None:

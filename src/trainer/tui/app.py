@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import time
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -12,6 +11,7 @@ import yaml
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.widgets import Footer, Header, Select, Static, TabbedContent, TabPane
 
 from trainer.calendar import fiscal_year_of, fy_label
@@ -40,7 +40,7 @@ class TrainerApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "trainer"
     SUB_TITLE = "マイナンバー利用事務 研修管理"
-    COMMANDS = App.COMMANDS | {TrainerCommands}
+    COMMANDS = {TrainerCommands}  # ours only: Textual's system commands are in English
     BINDINGS = [
         Binding("f1,question_mark", "help", "ヘルプ", id="app.help", tooltip="キー操作の一覧"),
         Binding("f2", "show_tab('dashboard')", "ダッシュボード", id="app.dashboard", tooltip="年度の状況"),
@@ -73,9 +73,9 @@ class TrainerApp(App[None]):
         self.offer_demo = offer_demo
         self.service: Service | None = None
         self.fiscal_year = fiscal_year_of(today())
-        self.dashboard_shown: float | None = None  # perf_counter() when the year's data first showed
         self._frozen = False
         self._seen_elsewhere: tuple[int, int] | None = None  # the last outside change reloaded
+        self.user_keys = keymap or {}  # binding id → keys, from the user's keymap file
         if keymap:
             self.set_keymap(keymap)
 
@@ -185,7 +185,6 @@ class TrainerApp(App[None]):
     def _show_dashboard(self, report, signoffs, changes) -> None:  # type: ignore[no-untyped-def]
         self.title = f"trainer  {fy_label(report.fiscal_year)}"
         self.query_one(Dashboard).show(report, signoffs, changes, self.today())
-        self.dashboard_shown = time.perf_counter()
 
     def _show_staff(self, report, rows, types, signoffs) -> None:  # type: ignore[no-untyped-def]
         self.query_one(StaffPane).load(report, rows, types, signoffs)
@@ -200,12 +199,24 @@ class TrainerApp(App[None]):
         """The lists' actions work on the main screen only (not over a person or a sheet)."""
         return not (action in self.MAIN_SCREEN_ACTIONS and len(self.screen_stack) > 1)
 
-    def action_show_tab(self, tab: str) -> None:
+    TAB_FOCUS = {"dashboard": "#dashboard-view", "staff": "#staff-table", "import": "#import-files"}
+
+    def action_show_tab(self, tab: str, focus: str | None = None) -> None:
+        """Show a tab and move the focus into it (a focused widget left behind would pull it back)."""
+        self.screen.set_focus(None)
         self.query_one("#tabs", TabbedContent).active = tab
 
+        def move_focus() -> None:
+            pane = self.query_one(f"#{tab}", TabPane)
+            wanted = pane.query(focus or self.TAB_FOCUS.get(tab, "*"))
+            target = next((w for w in wanted if w.focusable), None)
+            if target is not None:
+                target.focus()
+
+        self.call_after_refresh(move_focus)
+
     def action_search(self) -> None:
-        self.action_show_tab("staff")
-        self.query_one("#staff-search").focus()
+        self.action_show_tab("staff", focus="#staff-search")
 
     def action_only_overdue(self) -> None:
         self.action_show_tab("staff")
@@ -223,19 +234,38 @@ class TrainerApp(App[None]):
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme != "textual-light" else "textual-dark"
 
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder="操作を探す…（例: 検索、名簿、署名）", id="--command-palette"))
+
     def action_help(self) -> None:
-        keys: list[tuple[str, str, str]] = []
+        """The keys of the focused widget, its screen and the app: trainer's own, in Japanese."""
+        focused = self.screen.focused
+        nodes = [*(focused.ancestors_with_self if focused else [self.screen]), self]
+        rows: dict[tuple[str, str], list[str]] = {}  # (description, tooltip) → keys
+        for node in nodes:
+            for cls in type(node).__mro__:
+                if not cls.__module__.startswith("trainer."):
+                    continue  # Textual's own widgets' bindings are in English and not ours to explain
+                for binding in cls.__dict__.get("BINDINGS", []):
+                    if isinstance(binding, Binding) and binding.description:
+                        keys = rows.setdefault((binding.description, binding.tooltip or ""), [])
+                        keys += [k for k in self._keys_of(binding) if k not in keys]
+        rows.setdefault(("コマンドパレット", "すべての操作を名前で探す"), ["ctrl+p"])
         seen: set[str] = set()
-        for node in [self.screen.focused, *self.screen.ancestors_with_self, self] if self.screen.focused else [self]:
-            for binding in getattr(node, "BINDINGS", []):
-                if isinstance(binding, Binding) and binding.description and binding.key not in seen:
-                    seen.add(binding.key)
-                    keys.append((binding.key.replace("_", " "), binding.description, binding.tooltip or ""))
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.key not in seen:
-                seen.add(binding.key)
-                keys.append((binding.key.replace("_", " "), binding.description, binding.tooltip or ""))
-        self.push_screen(HelpScreen(keys))
+        table = []
+        for (description, tooltip), keys in rows.items():
+            keys = [k for k in keys if k not in seen]
+            seen.update(keys)
+            if keys:
+                table.append((" ".join(keys), description, tooltip))
+        self.push_screen(HelpScreen(table))
+
+    def _keys_of(self, binding: Binding) -> list[str]:
+        """The keys a binding answers to now (after the user's keymap), as a person writes them."""
+        keys = self.user_keys.get(binding.id, binding.key) if binding.id else binding.key
+        names = {"question_mark": "?", "slash": "/", "left_square_bracket": "[", "right_square_bracket": "]"}
+        return [names.get(k.strip(), k.strip()) for k in keys.split(",")]
 
     def action_bulk(self) -> None:
         table = self.query_one(StaffTable)

@@ -22,7 +22,7 @@ class SheetTable(DataTable[str | Text]):
     """The division's members; space ticks the person under the cursor."""
 
     BINDINGS = [
-        Binding("space", "screen.tick", "チェック", id="sheet.tick", tooltip="確認した人にチェックを付ける／外す"),
+        Binding("space", "screen.tick", "チェックして次へ", id="sheet.tick", tooltip="チェックを付ける／外す"),
     ]
 
 
@@ -80,15 +80,12 @@ class CheckpointScreen(Screen[bool]):
             Text(f"{sheet.sheet.title}  {fy_label(sheet.fiscal_year)}", style="bold")
         )
         items = Text()
-        total = 0
         for section in sheet.sheet.sections:
             items.append(f"{section.title}\n", style="bold")
             for item in section.items:
-                total += 1
                 items.append(f"{item.id} ", style="dim")
                 items.append(f"{item.text}\n")
         self.query_one("#sheet-items", Static).update(items)
-        self.total_items = total
         self.draw()
 
     def draw(self) -> None:
@@ -96,11 +93,9 @@ class CheckpointScreen(Screen[bool]):
         table = self.query_one(DataTable)
         row_at = table.cursor_row
         table.clear()
-        done = 0
         for row in self.sheet.rows:
             person, status, record = row.person.staff, row.status, row.record
-            done += status.state is State.COMPLETED
-            confirmed = f"{len(record.items)}/{self.total_items}" if record and record.items else ""
+            confirmed = f"{len(record.items)}/{self.sheet.item_count}" if record and record.items else ""
             table.add_row(
                 TICK if person.staff_id in self.ticked else "",
                 person.staff_id,
@@ -113,7 +108,7 @@ class CheckpointScreen(Screen[bool]):
         if self.sheet.rows:
             table.move_cursor(row=min(row_at, len(self.sheet.rows) - 1))
         self.query_one("#sheet-count", Label).update(
-            f"{self.sheet.division.name}: {len(self.sheet.rows)}人中 {done}人 修了"
+            f"{self.sheet.division.name}: {len(self.sheet.rows)}人中 {self.sheet.completed}人 修了"
             f"{f'、チェック {len(self.ticked)}人' if self.ticked else ''}"
         )
         self.query_one("#sheet-save", Button).label = f"チェックした{len(self.ticked)}人を修了にする"
@@ -137,7 +132,7 @@ class CheckpointScreen(Screen[bool]):
     def action_tick_all(self) -> None:
         if self.sheet is None:
             return
-        self.ticked = {r.person.staff.staff_id for r in self.sheet.rows if r.status.state is not State.COMPLETED}
+        self.ticked = self.sheet.pending()
         self.draw()
 
     @on(Button.Pressed, "#sheet-save")

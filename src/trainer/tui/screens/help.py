@@ -18,10 +18,10 @@ class HelpScreen(ModalScreen[None]):
         self.bindings = bindings
 
     def compose(self) -> ComposeResult:
-        table = Table(title="キー操作（Esc で閉じる）", box=None, title_justify="left")
-        table.add_column("キー", style="bold")
-        table.add_column("操作")
-        table.add_column("説明", style="dim")
+        table = Table(title="キー操作（Esc で閉じる）", box=None, title_justify="left", expand=True)
+        table.add_column("キー", style="bold", overflow="fold", ratio=2)
+        table.add_column("操作", overflow="fold", ratio=3)
+        table.add_column("説明", style="dim", overflow="fold", ratio=4)
         for key, description, tooltip in self.bindings:
             table.add_row(key, description, tooltip)
         yield VerticalScroll(Static(table), id="help-box")

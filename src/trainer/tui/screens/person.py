@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, TabbedContent, TabPane
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TabbedContent, TabPane
 
 from trainer.calendar import fy_label, wareki
 from trainer.errors import TrainerError
@@ -41,7 +41,9 @@ class PersonScreen(ModalScreen[bool]):
                     with Horizontal(classes="row"):
                         yield Input(placeholder="修了日（R8.7.10、2026/7/10 …）", id="record-date")
                         yield Input(placeholder="進捗%（空なら修了）", id="record-percent")
-                    yield Button("記録する", id="record-save", variant="primary")
+                    with Horizontal(classes="row"):
+                        yield Button("記録する", id="record-save", variant="primary")
+                        yield Checkbox("修了日を訂正する（記録済みの日付を置き換える）", id="record-replace")
                     yield Label("", id="record-error", classes="error")
                 with TabPane("免除", id="tab-exempt"):
                     yield Select(
@@ -135,7 +137,8 @@ class PersonScreen(ModalScreen[bool]):
                 raise TrainerError(f"進捗「{percent}」は数ではありません", "0〜100 の数を入れてください")
             record = self.service.record(
                 self.staff_id, str(requirement), self._value("#record-date"),
-                int(percent.rstrip("%")) if percent else None, self.fiscal_year, source="tui",
+                int(percent.rstrip("%")) if percent else None, self.fiscal_year,
+                replace_existing=self.query_one("#record-replace", Checkbox).value, source="tui",
             )  # fmt: skip
             return "修了を記録しました" if record.completed_on else f"進捗 {record.percent}% を記録しました"
 

@@ -13,6 +13,7 @@ from textual.widgets import Static
 from trainer.calendar import days_between, fy_label, wareki
 from trainer.rules import Counts, deadline
 from trainer.service import StatusReport
+from trainer.signoff import UNSIGNED
 
 BAR = 30
 COLORS = (
@@ -91,13 +92,18 @@ class Dashboard(VerticalScroll):
         self.query_one("#dash-totals", Static).update(totals)
 
         names = {code: d.name for code, d in report.divisions.items()}
+        unfinished = [(code, c) for code, c in report.summary.divisions.items() if c.completed + c.exempt < c.in_scope]
         behind = sorted(
-            report.summary.divisions.items(),
-            key=lambda item: (-item[1].overdue, (item[1].completed + item[1].exempt) / (item[1].in_scope or 1)),
-        )[:5]
-        text = Text("遅れている所属\n", style="bold")
-        for code, counts in behind:
-            text.append(f"  {code} {names.get(code, '')}: 期限超過 {counts.overdue}人、修了率 {rate(counts)}\n")
+            unfinished, key=lambda item: (-item[1].overdue, (item[1].completed + item[1].exempt) / item[1].in_scope)
+        )
+        text = Text("遅れている所属（期限超過の多い順、次に修了率の低い順）\n", style="bold")
+        for code, counts in behind[:5]:
+            overdue = Text(f"期限超過 {counts.overdue}人", style="red" if counts.overdue else "default")
+            text.append(f"  {code} {names.get(code, '')}: ").append(overdue).append(f"、修了率 {rate(counts)}\n")
+        if not behind:
+            text.append("  全員が修了・免除です\n")
+        elif len(behind) > 5:
+            text.append(f"  ほか {len(behind) - 5}所属（所属別の表を参照）\n", style="dim")
         self.query_one("#dash-behind", Static).update(text)
 
         table = Table(
@@ -107,7 +113,7 @@ class Dashboard(VerticalScroll):
             table.add_column(column, no_wrap=True)
         for code, counts in sorted(report.summary.divisions.items()):
             item = signoffs.get(code)
-            state = "未署名" if item is None else str(item["state"])
+            state = UNSIGNED if item is None else str(item["state"])
             table.add_row(
                 code, names.get(code, ""), bar(counts, 20), rate(counts),
                 Text(str(counts.overdue), style="red" if counts.overdue else "default"), state,

@@ -16,6 +16,7 @@ from trainer.errors import TrainerError
 from trainer.paths import shown_path
 from trainer.progress import Task
 from trainer.service import Service
+from trainer.signoff import UNSIGNED
 
 REPORTS = (("修了者名簿（選んだ所属）", "roster"), ("修了者名簿（全所属）", "roster_all"),
            ("未修了者一覧", "overdue"), ("監査用報告", "audit"))  # fmt: skip
@@ -66,7 +67,7 @@ class ReportsPane(Vertical):
         for code in sorted(names):
             item = states.get(code)
             if item is None:
-                table.add_row(f"{code} {names[code]}", "未署名", "", "", "")
+                table.add_row(f"{code} {names[code]}", UNSIGNED, "", "", "")
                 continue
             changes = ""
             if item.get("changes"):

@@ -5,21 +5,23 @@ from __future__ import annotations
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Label, Select, Static
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select
 
 from trainer.model import DEFAULT_EMPLOYMENT_TYPES, State
 from trainer.reports.views import cell_text
 from trainer.rules import RequirementStatus
 from trainer.service import StatusReport
+from trainer.signoff import STATES_IN_FORCE, UNSIGNED
 from trainer.text import search_key
 from trainer.tui.widgets.staff_table import StaffRow, StaffTable
 
 SORTS = (
-    ("順: 職員番号", "id"), ("順: カナ", "kana"), ("順: 所属", "division"), ("順: 任用区分", "employment"),
-    ("順: 状態", "state"),
+    ("順: 職員番号", "id"), ("順: 氏名", "name"), ("順: カナ", "kana"), ("順: 所属", "division"),
+    ("順: 任用区分", "employment"), ("順: 状態", "state"),
 )  # fmt: skip
 STATE_ORDER = {State.OVERDUE: 0, State.NOT_STARTED: 1, State.IN_PROGRESS: 2, State.EXEMPT: 3, State.COMPLETED: 4}
-SIGNOFF_STATES = ("未署名", "要再確認", "署名済み")
 
 
 def _cell_key(rs: RequirementStatus | None) -> tuple[int, int]:
@@ -53,14 +55,32 @@ def rows_of(report: StatusReport) -> list[StaffRow]:
     return rows
 
 
-SORT_OF_COLUMN = ("id", "kana", "kana", "division", "employment", "state")  # then req:0, req:1 …
+SORT_OF_COLUMN = ("id", "name", "kana", "division", "employment", "state")  # then req:0, req:1 …
 
 
-class StaffHeader(Static):
-    """The list's column names; a click sorts by that column (again: the other way round)."""
+def keep_choice(select: Select[str], options: list[tuple[str, str]]) -> None:
+    """New options for a filter, keeping what was chosen when it is still there (quietly)."""
+    chosen = select.value
+    with select.prevent(Select.Changed):
+        select.set_options(options)
+        if chosen is not Select.NULL and chosen in {value for _, value in options}:
+            select.value = chosen
+
+
+class StaffHeader(Widget):
+    """The list's column names, scrolled sideways with it; a click sorts by that column."""
+
+    DEFAULT_CSS = "StaffHeader { height: 1; }"
+
+    def _table(self) -> StaffTable:
+        assert self.parent is not None
+        return self.parent.query_one(StaffTable)
+
+    def render_line(self, y: int) -> Strip:
+        return self._table().header_strip(self.size.width).apply_style(self.rich_style)
 
     def on_click(self, event: events.Click) -> None:
-        column = self.parent.query_one(StaffTable).column_at(event.x) if self.parent else None
+        column = self._table().column_at(event.x)
         if column is not None:
             self.post_message(StaffTable.SortRequested(column))
 
@@ -80,7 +100,7 @@ class StaffPane(Vertical):
                 [(e, e) for e in DEFAULT_EMPLOYMENT_TYPES], prompt="任用区分", id="staff-employment", compact=True
             )
             yield Select([(s.label, s.value) for s in State], prompt="状態", id="staff-state", compact=True)
-            yield Select([(s, s) for s in SIGNOFF_STATES], prompt="署名", id="staff-signoff", compact=True)
+            yield Select([(s, s) for s in STATES_IN_FORCE], prompt="署名", id="staff-signoff", compact=True)
             yield Select(SORTS, value="division", allow_blank=False, id="staff-sort", compact=True)
         yield StaffHeader(id="staff-header")
         yield StaffTable(id="staff-table")
@@ -98,26 +118,28 @@ class StaffPane(Vertical):
         table.set_rows(rows, columns)
         self.signoffs = {code: str(item["state"]) for code, item in signoffs.items()}
         options = [*SORTS, *((f"順: {title}", f"req:{i}") for i, title in enumerate(columns))]
-        if options != self.sort_options:  # a requirement column each (set once: it resets the choice)
+        if options != self.sort_options:  # a requirement column each
             self.sort_options = options
-            sort = self.query_one("#staff-sort", Select)
-            chosen = sort.value
-            with sort.prevent(Select.Changed):
-                sort.set_options(options)
-                sort.value = chosen if chosen in {v for _, v in options} else "division"
+            keep_choice(self.query_one("#staff-sort", Select), options)
         self.sort()
-        self.query_one("#staff-header", Static).update(table.header_text())
+        self.query_one(StaffHeader).refresh()
         divisions = sorted(
             {(f"{code} {d.name}", code) for code, d in report.divisions.items() if code in report.summary.divisions}
         )
-        self.query_one("#staff-division", Select).set_options(divisions)
-        self.query_one("#staff-employment", Select).set_options([(e, e) for e in employment_types])
+        keep_choice(self.query_one("#staff-division", Select), divisions)
+        keep_choice(self.query_one("#staff-employment", Select), [(e, e) for e in employment_types])
+        self.refilter()  # the filters chosen before a reload stay
 
     @on(Select.Changed, "#staff-sort")
+    def sort_chosen(self) -> None:
+        self.reverse = False
+        self.sort()
+
     def sort(self) -> None:
         chosen = str(self.query_one("#staff-sort", Select).value)
         keys = {
             "id": lambda r: r.staff_id,
+            "name": lambda r: (r.name, r.kana),  # same kanji surnames together
             "kana": lambda r: (r.kana, r.staff_id),
             "division": lambda r: (r.division, r.kana),
             "employment": lambda r: (r.employment, r.division, r.kana),
@@ -160,7 +182,7 @@ class StaffPane(Vertical):
                 and (division is Select.NULL or row.division == division)
                 and (employment is Select.NULL or row.employment == employment)
                 and (state is Select.NULL or row.state.value == state)
-                and (signoff is Select.NULL or signoffs.get(row.division, "未署名") == signoff)
+                and (signoff is Select.NULL or signoffs.get(row.division, UNSIGNED) == signoff)
             )
 
         self.query_one(StaffTable).apply_filter(keep)
@@ -171,6 +193,10 @@ class StaffPane(Vertical):
         selected = f"、選択 {len(table.selected)}人（b で一括記録）" if table.selected else ""
         order = "、逆順" if self.reverse else ""
         self.query_one("#staff-count", Label).update(f"{len(table.shown):,}人 / {len(table.rows):,}人{order}{selected}")
+
+    @on(StaffTable.Scrolled)
+    def follow(self) -> None:
+        self.query_one(StaffHeader).refresh()
 
     @on(StaffTable.SelectionChanged)
     def selection(self) -> None:

@@ -44,6 +44,7 @@ STATE_STYLES = {
     State.NOT_STARTED: Style(),
 }
 WIDTHS = {"mark": 2, "id": 9, "name": 14, "kana": 16, "division": 14, "employment": 10, "state": 9, "cell": 11}
+FIXED = ("id", "name", "kana", "division", "employment", "state")  # then one column per requirement
 
 
 def _cell(text: str, width: int) -> str:
@@ -62,10 +63,17 @@ class StaffTable(ScrollView, can_focus=True):
         Binding("end", "cursor_to(-1)", "末尾", show=False),
         Binding("enter", "open", "開く", id="staff.open", tooltip="選んだ人の詳細と記録"),
         Binding("space", "toggle", "選択", id="staff.select", tooltip="一括記録する人を選ぶ／外す"),
-        Binding("shift+down", "extend(1)", "範囲選択", show=False, id="staff.extend_down"),
-        Binding("shift+up", "extend(-1)", "範囲選択", show=False, id="staff.extend_up"),
+        Binding("shift+down", "extend(1)", "範囲選択", show=False, id="staff.extend_down", tooltip="Shift+クリックも"),
+        Binding("shift+up", "extend(-1)", "範囲選択", show=False, id="staff.extend_up", tooltip="Shift+クリックも"),
         *(
-            Binding(str(n), f"sort_column({n - 1})", "列で並べ替え", show=False, id=f"staff.sort_{n}")
+            Binding(
+                str(n),
+                f"sort_column({n - 1})",
+                "左から n 列目で並べ替え",
+                show=False,
+                id=f"staff.sort_{n}",
+                tooltip="もう一度で逆順。見出しのクリックでも",
+            )
             for n in range(1, 10)
         ),
         Binding("ctrl+a", "select_all", "全て選択", id="staff.select_all", tooltip="絞り込んだ全員を選ぶ"),
@@ -87,6 +95,9 @@ class StaffTable(ScrollView, can_focus=True):
         def __init__(self, column: int) -> None:
             super().__init__()
             self.column = column
+
+    class Scrolled(Message):
+        """The list moved sideways (the header follows)."""
 
     class SelectionChanged(Message):
         def __init__(self, count: int) -> None:
@@ -137,11 +148,12 @@ class StaffTable(ScrollView, can_focus=True):
         return fixed + len(self.columns) * (w["cell"] + 1)
 
     def column_at(self, x: int) -> int | None:
-        """The column (0 = 職員番号, 5 = 状態, 6… = requirements) under screen column ``x``."""
+        """The column (0 = 職員番号, 5 = 状態, 6… = requirements) under screen column ``x``
+        (the header scrolls sideways with the list, so both use the same offset)."""
         w = WIDTHS
         edges = [w["mark"]]
-        for width in (w["id"], w["name"], w["kana"], w["division"], w["employment"], w["state"]):
-            edges.append(edges[-1] + width + 1)
+        for name in FIXED:
+            edges.append(edges[-1] + w[name] + 1)
         for _ in self.columns:
             edges.append(edges[-1] + w["cell"] + 1)
         x += self.scroll_offset.x
@@ -149,6 +161,15 @@ class StaffTable(ScrollView, can_focus=True):
             if left <= x < right:
                 return column
         return None
+
+    def header_strip(self, width: int) -> Strip:
+        """The column names as far as the list is scrolled sideways."""
+        x = self.scroll_offset.x
+        return Strip([Segment(self.header_text())]).crop(x, x + width).extend_cell_length(width)
+
+    def watch_scroll_x(self, old: float, new: float) -> None:
+        super().watch_scroll_x(old, new)
+        self.post_message(self.Scrolled())
 
     def header_text(self) -> str:
         w = WIDTHS
@@ -224,7 +245,7 @@ class StaffTable(ScrollView, can_focus=True):
         self.refresh()
 
     def action_sort_column(self, column: int) -> None:
-        if column < 6 + len(self.columns):
+        if column < len(FIXED) + len(self.columns):
             self.post_message(self.SortRequested(column))
 
     def action_select_all(self) -> None:
