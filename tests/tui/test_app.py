@@ -405,3 +405,20 @@ async def test_a_change_made_from_the_cli_shows_without_asking(db: Path, tmp_pat
         await loaded(app, pilot)
         row = next(r for r in app.query_one(StaffTable).rows if r.staff_id == "900001")
         assert row.state.value == "exempt"
+
+
+async def test_a_reload_while_a_person_is_open_fills_the_lists_below(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(app, pilot)
+        app.query_one(StaffTable).post_message(StaffTable.Opened("900001"))
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "PersonScreen"
+        other = service(db)
+        other.exempt("900001", "all", "長期研修で派遣中")
+        other.close()
+        app.watch_lock()  # another process's change arrives while the person window is open
+        await loaded(app, pilot)
+        assert app.screen.__class__.__name__ == "PersonScreen"
+        row = next(r for r in app.screen_stack[0].query_one(StaffTable).rows if r.staff_id == "900001")
+        assert row.state.value == "exempt"

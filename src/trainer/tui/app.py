@@ -12,6 +12,8 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.screen import Screen
+from textual.widget import AwaitMount
 from textual.widgets import Footer, Header, Select, Static, TabbedContent, TabPane
 
 from trainer.calendar import fiscal_year_of, fy_label
@@ -79,6 +81,11 @@ class TrainerApp(App[None]):
         if keymap:
             self.set_keymap(keymap)
 
+    @property
+    def main(self) -> Screen[None]:
+        """The screen of the tabs (``self.query`` would search whatever window is open on top)."""
+        return self.screen_stack[0]
+
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(initial="dashboard", id="tabs"):
@@ -117,27 +124,29 @@ class TrainerApp(App[None]):
         service.set_lock_timeout(WRITE_WAIT)
         self.set_interval(LOCK_POLL, self.watch_lock)
         self.sub_title = self.folder.name
-        self._mount_pane(self.query_one("#tabs", TabbedContent).active)
+        self._mount_pane(self.main.query_one("#tabs", TabbedContent).active)
 
     @on(TabbedContent.TabActivated, "#tabs")
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
         self._mount_pane(event.pane.id or "")
 
-    def _mount_pane(self, tab: str) -> None:
+    def _mount_pane(self, tab: str) -> AwaitMount | None:
         """The import and report panes are built when first shown: launch does only the dashboard."""
         if self.service is None:
-            return
-        pane = self.query_one(f"#{tab}", TabPane)
+            return None
+        pane = self.main.query_one(f"#{tab}", TabPane)
         if tab == "import" and not pane.query(ImportPane):
-            pane.mount(ImportPane(self.service, self.workdir, self.fiscal_year))
-        elif tab == "reports" and not pane.query(ReportsPane):
-            pane.mount(ReportsPane(self.service, self.workdir, self.fiscal_year))
+            return pane.mount(ImportPane(self.service, self.workdir, self.fiscal_year))
+        if tab == "reports" and not pane.query(ReportsPane):
+            return pane.mount(ReportsPane(self.service, self.workdir, self.fiscal_year))
+        return None
 
     def watch_lock(self) -> None:
         """Say who else is writing (a CLI import, say); when others have changed the register, reload."""
-        if self.service is None:
-            return
-        banner = self.query_one("#lock-banner", Static)
+        banners = self.main.query("#lock-banner") if self.screen_stack else []
+        if self.service is None or not banners:
+            return  # (not up yet, or closing)
+        banner = banners.first(Static)
         try:
             holder = self.service.lock_holder()
             elsewhere = self.service.written_elsewhere()
@@ -184,10 +193,10 @@ class TrainerApp(App[None]):
 
     def _show_dashboard(self, report, signoffs, changes) -> None:  # type: ignore[no-untyped-def]
         self.title = f"trainer  {fy_label(report.fiscal_year)}"
-        self.query_one(Dashboard).show(report, signoffs, changes, self.today())
+        self.main.query_one(Dashboard).show(report, signoffs, changes, self.today())
 
     def _show_staff(self, report, rows, types, signoffs) -> None:  # type: ignore[no-untyped-def]
-        self.query_one(StaffPane).load(report, rows, types, signoffs)
+        self.main.query_one(StaffPane).load(report, rows, types, signoffs)
         if not self._frozen:  # the register and the year just loaded live all day: the collector
             gc.freeze()  # need not rescan them (cycles made from now on are still collected)
             self._frozen = True
@@ -201,32 +210,30 @@ class TrainerApp(App[None]):
 
     TAB_FOCUS = {"dashboard": "#dashboard-view", "staff": "#staff-table", "import": "#import-files"}
 
-    def action_show_tab(self, tab: str, focus: str | None = None) -> None:
+    async def action_show_tab(self, tab: str, focus: str | None = None) -> None:
         """Show a tab and move the focus into it (a focused widget left behind would pull it back)."""
         self.screen.set_focus(None)
-        self.query_one("#tabs", TabbedContent).active = tab
+        self.main.query_one("#tabs", TabbedContent).active = tab
+        mounting = self._mount_pane(tab)
+        if mounting is not None:
+            await mounting  # (the pane's widgets exist before the focus goes into it)
+        pane = self.main.query_one(f"#{tab}", TabPane)
+        target = next((w for w in pane.query(focus or self.TAB_FOCUS.get(tab, "*")) if w.focusable), None)
+        if target is not None:
+            self.call_after_refresh(target.focus)
 
-        def move_focus() -> None:
-            pane = self.query_one(f"#{tab}", TabPane)
-            wanted = pane.query(focus or self.TAB_FOCUS.get(tab, "*"))
-            target = next((w for w in wanted if w.focusable), None)
-            if target is not None:
-                target.focus()
+    async def action_search(self) -> None:
+        await self.action_show_tab("staff", focus="#staff-search")
 
-        self.call_after_refresh(move_focus)
-
-    def action_search(self) -> None:
-        self.action_show_tab("staff", focus="#staff-search")
-
-    def action_only_overdue(self) -> None:
-        self.action_show_tab("staff")
-        self.query_one("#staff-state").value = State.OVERDUE.value
+    async def action_only_overdue(self) -> None:
+        await self.action_show_tab("staff")
+        self.main.query_one("#staff-state").value = State.OVERDUE.value
 
     def action_year(self, delta: int) -> None:
         self.fiscal_year += delta
-        for pane in self.query(ImportPane):
+        for pane in self.main.query(ImportPane):
             pane.fiscal_year = self.fiscal_year
-        for pane in self.query(ReportsPane):
+        for pane in self.main.query(ReportsPane):
             pane.fiscal_year = self.fiscal_year
         self.notify(f"{fy_label(self.fiscal_year)}を表示します")
         self.refresh_data()
@@ -268,7 +275,7 @@ class TrainerApp(App[None]):
         return [names.get(k.strip(), k.strip()) for k in keys.split(",")]
 
     def action_bulk(self) -> None:
-        table = self.query_one(StaffTable)
+        table = self.main.query_one(StaffTable)
         if not table.selected or self.service is None:
             self.notify("職員の一覧で、スペースで人を選んでから b を押してください", severity="warning")
             return
@@ -285,7 +292,7 @@ class TrainerApp(App[None]):
         """The sheet of the division chosen in the staff list's filter (else the first division)."""
         if self.service is None:
             return
-        chosen = self.query_one("#staff-division", Select).value
+        chosen = self.main.query_one("#staff-division", Select).value
         divisions = self.service.divisions()
         if not divisions:
             self.notify("所属がまだありません。職員名簿を取り込んでください", severity="warning")

@@ -57,7 +57,10 @@ class CheckpointScreen(Screen[bool]):
                     yield SheetTable(cursor_type="row", zebra_stripes=True, id="sheet-table")
                     yield Label("", id="sheet-count")
             with Horizontal(classes="row"):
-                yield Input(value=wareki(self.service.today()), placeholder="確認日（R8.11.20 など）", id="sheet-date")
+                yield Input(
+                    value=wareki(self.service.today()), placeholder="確認日（R8.11.20 など）", id="sheet-date",
+                    select_on_focus=False,  # (a key typed after Tab must not wipe the date)
+                )  # fmt: skip
                 yield Button("チェックした人を修了にする", id="sheet-save", variant="primary")
                 yield Button("閉じる", id="sheet-close")
             yield Label("", id="sheet-error", classes="error")

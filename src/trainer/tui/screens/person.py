@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TabbedContent, TabPane
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TabbedContent, TabPane
 
 from trainer.calendar import fy_label, wareki
 from trainer.errors import TrainerError
@@ -69,6 +69,7 @@ class PersonScreen(ModalScreen[bool]):
                 with TabPane("履歴", id="tab-log"):
                     yield VerticalScroll(Static(id="person-log"))
             yield Button("閉じる (Esc)", id="person-close")
+        yield Footer()  # this window's keys, not the list's below
 
     def on_mount(self) -> None:
         self.refresh_person()
