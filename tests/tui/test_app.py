@@ -53,6 +53,14 @@ async def loaded(app: TrainerApp, pilot) -> None:  # type: ignore[no-untyped-def
     await pilot.pause()
 
 
+async def show_division(app: TrainerApp, pilot, code: str) -> StaffTable:  # type: ignore[no-untyped-def]
+    """The staff list, filtered to one division, as the coordinator would choose it."""
+    await pilot.press("f3")
+    app.query_one("#staff-division", Select).value = code
+    await pilot.pause()
+    return app.query_one(StaffTable)
+
+
 def service(db: Path) -> Service:
     return Service.open(db, today=lambda: TODAY, create=False)
 
@@ -112,10 +120,7 @@ async def test_bulk_mark_a_filtered_list(db: Path, tmp_path: Path) -> None:
     app = app_for(db, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(app, pilot)
-        await pilot.press("f3")
-        app.query_one("#staff-division", Select).value = "160"
-        await pilot.pause()
-        table = app.query_one(StaffTable)
+        table = await show_division(app, pilot, "160")
         chosen = {r.staff_id for r in table.shown_rows()}
         assert chosen and all(r.division == "160" for r in table.shown_rows())
         table.focus()
@@ -255,9 +260,7 @@ async def test_checkpoint_sheet_tick_who_completed_on_a_date(db: Path, tmp_path:
     app = app_for(db, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(app, pilot)
-        await pilot.press("f3")
-        app.query_one("#staff-division", Select).value = "160"
-        await pilot.pause()
+        await show_division(app, pilot, "160")
         await pilot.press("c")
         await pilot.pause()
         screen = app.screen
