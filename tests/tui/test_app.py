@@ -244,6 +244,7 @@ async def test_help_lists_the_keys_and_the_palette_has_prefixed_commands(db: Pat
         assert keys["f1 ?"] == "ヘルプ" and keys["/"] == "検索"
         assert not [w for w in keys.values() if w.isascii()]  # Japanese only (Textual's own keys left out)
         await pilot.press("escape")
+        assert app.screen.__class__.__name__ != "HelpScreen"
         await pilot.press("slash")  # in the search box, the function keys still switch screens
         await pilot.press("f2")
         await pilot.pause()
@@ -254,6 +255,10 @@ async def test_help_lists_the_keys_and_the_palette_has_prefixed_commands(db: Pat
         assert "職員: 検索" in names and "レポート: 修了者名簿" in names
         await app.run_action("toggle_theme")
         assert app.theme == "textual-light"
+        await pilot.press("f1")
+        await pilot.press("ctrl+q")  # quits from any window
+        await pilot.pause()
+        assert app.return_code == 0
 
 
 async def test_checkpoint_sheet_tick_who_completed_on_a_date(db: Path, tmp_path: Path) -> None:

@@ -55,7 +55,16 @@ class TrainerApp(App[None]):
         Binding("left_square_bracket", "year(-1)", "前年度", id="app.prev_year", tooltip="前の年度"),
         Binding("right_square_bracket", "year(1)", "次年度", id="app.next_year", tooltip="次の年度"),
         Binding("ctrl+t", "toggle_theme", "配色", id="app.theme", tooltip="ライト／ダーク"),
-        Binding("ctrl+q", "quit", "終了", id="app.quit", tooltip="trainer を終える"),
+        Binding("ctrl+q", "quit", "終了", id="app.quit", tooltip="trainer を終える", priority=True),
+        Binding(  # ours, so the footer says it in Japanese (Textual adds an English one otherwise)
+            "ctrl+p",
+            "command_palette",
+            "コマンドパレット",
+            show=False,
+            priority=True,
+            id="app.palette",
+            tooltip="すべての操作を名前で探す",
+        ),
     ]
 
     def __init__(
@@ -258,7 +267,6 @@ class TrainerApp(App[None]):
                     if isinstance(binding, Binding) and binding.description:
                         keys = rows.setdefault((binding.description, binding.tooltip or ""), [])
                         keys += [k for k in self._keys_of(binding) if k not in keys]
-        rows.setdefault(("コマンドパレット", "すべての操作を名前で探す"), ["ctrl+p"])
         seen: set[str] = set()
         table = []
         for (description, tooltip), keys in rows.items():
