@@ -215,3 +215,20 @@ def test_recent_changes_reads_a_bulk_entry_without_parsing_it_whole(tmp_path: Pa
     assert demo["summary"].startswith("デモの市を作成") and demo["action"] == "demo" and demo["seq"] == 1
     assert (tmp_path / "big" / "changelog.jsonl").stat().st_size > 1 << 20
     svc.close()
+
+
+def test_restoring_a_backup_from_before_a_sign_off_takes_the_sign_off_away(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(capsys, "backup", "--db", str(db))
+    backup = out.split(": ", 1)[1].strip()
+    assert run(capsys, "signoff", "160", "--db", str(db), "--by", "山田 一郎")[0] == 0
+    assert signoff_of(capsys, db, "160")["state"] == "signed"
+    svc = Service.open(db, create=False)
+    svc.register.db.checkpoint()  # the sign-off now lives in signoffs.json, not only the journal
+    svc.close()
+    assert (db / "signoffs.json").exists()
+    assert run(capsys, "restore", backup, "--db", str(db))[0] == 0
+    assert signoff_of(capsys, db, "160")["state"] == "unsigned"  # the backup had none
+    assert not (db / "signoffs.json").exists()
+    assert run(capsys, "verify", "--db", str(db))[0] == 0

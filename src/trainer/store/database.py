@@ -199,13 +199,13 @@ class Database:
                 f"（この trainer はスキーマ {SCHEMA_VERSION} まで）",
                 "trainer を新しい版に更新してください。ファイルは変更していません",
             )
-        names = [MAIN, *sorted(p.stem for p in self.folder.glob("fy*.json"))]
+        names = [path.stem for path in self._partition_files()]
         raws = {name: self._read_partition_file(self.folder / f"{name}.json") for name in names}
         self.backup(f"before-migration-v{header.schema}-v{SCHEMA_VERSION}")
         ops: dict[str, list[Op]] = {}
         for tx in self.journal.read(header.start).transactions:
-            for op in tx["ops"]:
-                ops.setdefault(op[0], []).append(tuple(op))  # type: ignore[arg-type]
+            for op in _ops_of(tx):
+                ops.setdefault(op[0], []).append(op)
         for name in sorted(set(names) | set(ops)):
             raw = raws.get(name, {"_meta": {"1": {"schema": header.schema, "through_gen": -1}}})
             meta = raw["_meta"]["1"]
@@ -329,6 +329,15 @@ class Database:
     @staticmethod
     def table_names(partition: str) -> list[str]:
         return list(_tables_of(partition))
+
+    def _partition_files(self) -> list[Path]:
+        """The partition files on disk: main.json, signoffs.json (once there is one), fy*.json."""
+        signoffs = self.folder / f"{SIGNOFFS}.json"
+        return [
+            self.folder / f"{MAIN}.json",
+            *([signoffs] if signoffs.exists() else []),
+            *sorted(self.folder.glob("fy*.json")),
+        ]
 
     def load_all(self) -> list[str]:
         """Open every partition there is (for a whole-register check); returns their names."""
@@ -659,7 +668,7 @@ class Database:
             return
         names = names or _check_backup(staged)
         with zipfile.ZipFile(staged) as z:
-            for path in [*self.folder.glob("fy*.json"), self.changelog.path]:
+            for path in [*self._partition_files(), self.changelog.path]:  # files the backup lacks go
                 if path.name not in names and path.exists():
                     path.unlink()
             for name in names:
