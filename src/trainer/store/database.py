@@ -140,7 +140,7 @@ class Database:
         self._log_head = Head(0, GENESIS)
         # Called in each commit with the changes, the new log entry's seq and what it is about; a
         # hook may write more documents, which join the same transaction.
-        self.commit_hooks: list[Callable[[list[list[Any]], int, dict[str, Any]], None]] = []
+        self.commit_hooks: list[Callable[[list[list[Any]], int, dict[str, Any]], bool]] = []  # True: it wrote
 
     # ---------------------------------------------------------------- opening
     @classmethod
@@ -457,9 +457,9 @@ class Database:
         if not ops and not tx.always_log:
             return
         if ops and self.commit_hooks:
-            for hook in self.commit_hooks:
-                hook(changes, self._log_head.seq + 1, tx.about)
-            ops, changes = self._changes(tx)
+            wrote = [hook(changes, self._log_head.seq + 1, tx.about) for hook in self.commit_hooks]
+            if any(wrote):  # a hook's own writes join this transaction's entry
+                ops, changes = self._changes(tx)
         if self._log_head.seq < 0:
             raise CorruptDatabaseError(
                 f"変更履歴の最後の行が壊れています: {self.changelog.path}",
