@@ -725,7 +725,7 @@ def test_the_change_log_is_stamped_with_the_time_of_each_write(folder: Path, mon
     import datetime as dt
 
     from trainer.service import Service
-    from trainer.store import database
+    from trainer.store import lock
 
     svc = Service.open(folder)
     svc.add_division("110", "市民課")
@@ -736,7 +736,7 @@ def test_the_change_log_is_stamped_with_the_time_of_each_write(folder: Path, mon
         def now(cls, tz: dt.tzinfo | None = None) -> dt.datetime:  # type: ignore[override]
             return later
 
-    monkeypatch.setattr(database, "datetime", Later)  # the default clock asks again on every write
+    monkeypatch.setattr(lock, "datetime", Later)  # the default clock asks again on every write
     svc.add_division("120", "保険年金課")
     stamps = [e["at"] for e in svc.log()]
     assert dt.datetime.fromisoformat(stamps[0]) == later and stamps[1] != stamps[0]

@@ -30,8 +30,6 @@ or rename, and its Table rebuilds the whole table on every write. That is ~0.3 s
 
 from __future__ import annotations
 
-import functools
-import getpass
 import os
 import threading
 import zipfile
@@ -50,7 +48,7 @@ from trainer.store.changelog import GENESIS, ChangeLogFile, Head, encode_entry
 from trainer.store.changelog import digest as log_digest
 from trainer.store.files import PRIVATE_DIR, atomic_write, fsync_dir, make_private_dir
 from trainer.store.journal import Journal, Op
-from trainer.store.lock import DEFAULT_TIMEOUT, DatabaseLock
+from trainer.store.lock import DEFAULT_TIMEOUT, DatabaseLock, local_now, os_user
 from trainer.store.tables import (
     Doc,
     JournaledTable,
@@ -470,7 +468,7 @@ class Database:
         entry: dict[str, Any] = {
             "seq": self._log_head.seq + 1,
             "at": now,
-            "user": _os_user(),
+            "user": os_user(),
             **tx.about,
             "changes": changes,
             "prev": self._log_head.hash,
@@ -554,7 +552,7 @@ class Database:
         entry: dict[str, Any] = {
             "seq": 1,
             "at": self.clock().isoformat(timespec="seconds"),
-            "user": _os_user(),
+            "user": os_user(),
             "action": "baseline",
             "summary": "変更履歴の記録を開始（この時点の内容すべて。それより前の変更は記録されていません）",
             "changes": changes,
@@ -698,19 +696,6 @@ def _ops_of(tx: dict[str, Any]) -> list[Op]:
     if "ops" in tx:
         return [tuple(op) for op in tx["ops"]]  # type: ignore[misc]
     return [(c[0], c[1], c[2], c[4]) for c in tx.get("log", {}).get("changes", ())]
-
-
-def local_now() -> datetime:
-    """Now, in the machine's time zone (the change log's clock)."""
-    return datetime.now().astimezone()
-
-
-@functools.lru_cache(maxsize=1)
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return str(os.getuid()) if hasattr(os, "getuid") else "?"
 
 
 def _is_register_file(path: Path) -> bool:

@@ -8,6 +8,7 @@ left by a dead process is simply overwritten by the next holder.
 
 from __future__ import annotations
 
+import functools
 import getpass
 import json
 import os
@@ -26,16 +27,26 @@ from trainer.store.files import PRIVATE_FILE
 DEFAULT_TIMEOUT = 30.0
 
 
-def _whoami() -> dict[str, object]:
+@functools.cache
+def os_user() -> str:
+    """The OS user running trainer (for the lock and the change log)."""
     try:
-        user = getpass.getuser()
+        return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry, e.g. in a container
-        user = str(os.getuid()) if hasattr(os, "getuid") else "?"
+        return str(os.getuid()) if hasattr(os, "getuid") else "?"
+
+
+def local_now() -> datetime:
+    """Now, in the machine's time zone."""
+    return datetime.now().astimezone()
+
+
+def _whoami() -> dict[str, object]:
     return {
-        "user": user,
+        "user": os_user(),
         "host": socket.gethostname(),
         "pid": os.getpid(),
-        "since": datetime.now().astimezone().isoformat(timespec="seconds"),  # first lock of this run
+        "since": local_now().isoformat(timespec="seconds"),  # first lock of this run
     }
 
 
