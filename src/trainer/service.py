@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -1028,18 +1027,8 @@ class Service:
         return entries
 
     def recent_changes(self, count: int = 8) -> list[dict[str, Any]]:
-        """The newest change-log entries, without reading the whole log (for the dashboard)."""
-        from trainer.store.changelog import tail_lines
-
-        db = self.register.db
-        with db.lock.held():
-            db.refresh()
-            header = db.journal.read_header()
-            pending = [tx["log"] for tx in db.journal.read(header.start).transactions if tx.get("log")]
-            head = [_entry_summary(line) for line in tail_lines(db.changelog.path, count)]
-        known = {e["seq"] for e in head}
-        entries = [*head, *(e for e in pending if e["seq"] not in known)][-count:]
-        return [{k: v for k, v in e.items() if k != "changes"} for e in reversed(entries)]
+        """The newest change-log entries, newest first, without their documents (for the dashboard)."""
+        return self.register.db.recent_log_entries(count)
 
     def restore(self, path: Path) -> Path:
         """Restore a backup (the current state is backed up first), and log that it happened."""
@@ -1109,32 +1098,9 @@ class Service:
         }
 
 
-_SEQ_AFTER_PREV = re.compile(rb'"prev":"[0-9a-f]{64}","seq":(\d+)')
-
-
 def _every_item(requirement: Requirement) -> tuple[str, ...]:
     """A completed checkpoint sheet confirms every item on it (courses have none)."""
     return tuple(item.id for section in requirement.sections for item in section.items)
-
-
-def _entry_summary(raw: bytes) -> dict[str, Any]:
-    """seq, at, who and summary of a log line, without parsing a bulk entry's documents."""
-    if len(raw) < 1 << 20:
-        return orjson.loads(raw)
-    # Keys are sorted: the head holds "action" and "at"; "seq" follows "prev"; the top-level
-    # "summary" is the last one in the line (nested sign-off notes have theirs earlier).
-    head = raw[:4096].decode("utf-8", "replace")
-    at = re.search(r'"at":"([^"]+)"', head)
-    action = re.search(r'"action":"([^"]+)"', head)
-    seq = _SEQ_AFTER_PREV.search(raw)
-    start = raw.rfind(b'"summary":')
-    summary = orjson.loads(raw[start + 10 : raw.index(b',"user"', start)]) if start >= 0 else ""
-    return {
-        "seq": int(seq.group(1)) if seq else 0,
-        "at": at.group(1) if at else "",
-        "action": action.group(1) if action else "",
-        "summary": summary,
-    }
 
 
 def _log_matches(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,3 +121,26 @@ class ChangeLogFile:
         with self.path.open("rb") as f:
             for number, line in enumerate(f, start=1):
                 yield number, line.rstrip(b"\n")
+
+
+_SEQ_AFTER_PREV = re.compile(rb'"prev":"[0-9a-f]{64}","seq":(\d+)')
+
+
+def entry_summary(raw: bytes) -> dict[str, Any]:
+    """seq, at, who and summary of a log line, without parsing a bulk entry's documents."""
+    if len(raw) < 1 << 20:
+        return orjson.loads(raw)
+    # Keys are sorted: the head holds "action" and "at"; "seq" follows "prev"; the top-level
+    # "summary" is the last one in the line (nested sign-off notes have theirs earlier).
+    head = raw[:4096].decode("utf-8", "replace")
+    at = re.search(r'"at":"([^"]+)"', head)
+    action = re.search(r'"action":"([^"]+)"', head)
+    seq = _SEQ_AFTER_PREV.search(raw)
+    start = raw.rfind(b'"summary":')
+    summary = orjson.loads(raw[start + 10 : raw.index(b',"user"', start)]) if start >= 0 else ""
+    return {
+        "seq": int(seq.group(1)) if seq else 0,
+        "at": at.group(1) if at else "",
+        "action": action.group(1) if action else "",
+        "summary": summary,
+    }

@@ -44,7 +44,7 @@ import orjson
 
 from trainer.errors import CorruptDatabaseError, SchemaVersionError, StoreError
 from trainer.perf import gc_paused
-from trainer.store.changelog import GENESIS, ChangeLogFile, Head, encode_entry
+from trainer.store.changelog import GENESIS, ChangeLogFile, Head, encode_entry, entry_summary, tail_lines
 from trainer.store.changelog import digest as log_digest
 from trainer.store.files import PRIVATE_DIR, atomic_write, fsync_dir, make_private_dir
 from trainer.store.journal import Journal, Op
@@ -131,6 +131,7 @@ class Database:
         self._pending: dict[str, list[Op]] = {}
         self._gen = 0
         self._seq = 0
+        self._journal_start = 0  # where the journal's transactions begin (after its header)
         self._journal_end = 0
         self._tx: _Transaction | None = None
         self._mutex = threading.RLock()
@@ -232,7 +233,8 @@ class Database:
                 self._restore_hint(),
             )
         header = self.journal.read_header()
-        self._gen, self._journal_end = header.gen, header.start
+        self._gen, self._journal_start = header.gen, header.start
+        self._journal_end = header.start
         if header.log_seq is not None and header.log_hash is not None:
             self._log_head = Head(header.log_seq, header.log_hash)
         else:
@@ -519,22 +521,29 @@ class Database:
             self._catch_up()
             last = self.changelog.head().seq
             yield from (("line", line) for line in self.changelog.lines())
-            header = self.journal.read_header()
-            for tx in self.journal.read(header.start).transactions:
-                entry = tx.get("log")
-                if entry and int(entry["seq"]) > last:
-                    yield "entry", entry
+            yield from (("entry", entry) for entry in self._journal_log_entries(last))
+
+    def recent_log_entries(self, count: int) -> list[dict[str, Any]]:
+        """The newest ``count`` entries, newest first, without their documents and without
+        reading the whole log file (for the dashboard)."""
+        with self._mutex, self.lock.held():
+            self._catch_up()
+            in_file = [entry_summary(line) for line in tail_lines(self.changelog.path, count)]
+            newest = in_file[-1]["seq"] if in_file else 0
+            entries = [*in_file, *self._journal_log_entries(newest)][-count:]
+        return [{k: v for k, v in e.items() if k != "changes"} for e in reversed(entries)]
+
+    def _journal_log_entries(self, after_seq: int) -> list[dict[str, Any]]:
+        """The change-log entries in the journal with a seq after ``after_seq``."""
+        return [
+            tx["log"]
+            for tx in self.journal.read(self._journal_start).transactions
+            if tx.get("log") and int(tx["log"]["seq"]) > after_seq
+        ]
 
     def _flush_log_to_file(self) -> None:
         """Append the journal's change-log entries that the file does not have yet."""
-        head = self.changelog.head()
-        header = self.journal.read_header()
-        entries = [
-            tx["log"]
-            for tx in self.journal.read(header.start).transactions
-            if tx.get("log") and int(tx["log"]["seq"]) > head.seq
-        ]
-        self.changelog.append(entries)
+        self.changelog.append(self._journal_log_entries(self.changelog.head().seq))
 
     def _start_log_if_missing(self) -> None:
         """A register written before the change log existed gets a baseline: its whole state."""
@@ -598,7 +607,8 @@ class Database:
                     part.dirty = False
             self.journal.create(self._gen + 1, SCHEMA_VERSION, self._log_head.seq, self._log_head.hash)
             header = self.journal.read_header()
-            self._gen, self._journal_end = header.gen, header.start
+            self._gen, self._journal_start = header.gen, header.start
+            self._journal_end = header.start
             for part in self._parts.values():
                 part.through_gen = self._gen - 1
 
