@@ -1,8 +1,9 @@
 """The write-ahead journal: every committed transaction, one checksummed line, fdatasynced.
 
 A line is ``<crc32 as 8 hex digits> <JSON>\\n``. The first line is the header
-``{"journal": 1, "gen": N, "schema": S}``; every other line is one transaction
-``{"seq": n, "at": ISO time, "ops": [[partition, table, id, doc or null], ...]}``.
+``{"journal": 1, "gen": N, "schema": S, "log_seq": …, "log_hash": …}``; every other line is
+one transaction ``{"seq": n, "at": ISO time, "log": change-log entry}`` whose entry lists each document's
+``[partition, table, id, before, after]`` (journals of schema 1 held ``"ops"`` instead).
 
 The file is grown ahead of the writes in zero-filled chunks (like SQLite's reused WAL), so an
 append overwrites zeros inside the file's size and ``fdatasync`` need not also flush the size:

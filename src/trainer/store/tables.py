@@ -49,24 +49,21 @@ class TableData:
         except (KeyError, TypeError):
             return tuple(doc.get(f) for f in self.key_fields)
 
-    def _index_remove(self, doc_id: str, old: Doc | None) -> None:
-        if old is not None and self._index is not None:
-            key = self.key_of(old)
-            if self._index.get(key) == doc_id:
-                del self._index[key]
-
     def set(self, doc_id: str, doc: Doc | None) -> None:
         """Put (or with ``None`` remove) a document, keeping the index right."""
         old = self.docs.get(doc_id)
         if doc is None:
-            self._index_remove(doc_id, old)
             self.docs.pop(doc_id, None)
+        else:
+            self.docs[doc_id] = doc
+        if self._index is None:
             return
-        self.docs[doc_id] = doc
-        if self._index is not None:
-            key = self.key_of(doc)
-            if old is not None and self.key_of(old) != key:
-                self._index_remove(doc_id, old)
+        key = self.key_of(doc) if doc is not None else None
+        if old is not None:
+            old_key = self.key_of(old)
+            if old_key != key and self._index.get(old_key) == doc_id:
+                del self._index[old_key]
+        if key is not None:
             self._index[key] = doc_id
 
     def find(self, *key: Any) -> str | None:
