@@ -156,9 +156,12 @@ def cmd_status(svc: Service, a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _staff_json(svc: Service, person: Any) -> dict[str, Any]:
+def _division_names(svc: Service) -> dict[str, str]:
+    return {d.code: d.name for d in svc.divisions()}
+
+
+def _staff_json(person: Any, divisions: dict[str, str]) -> dict[str, Any]:
     a = person.current
-    divisions = {d.code: d.name for d in svc.register.divisions()}
     return {
         "staff_id": person.staff_id,
         "name": person.name,
@@ -183,10 +186,10 @@ def _staff_json(svc: Service, person: Any) -> dict[str, Any]:
 
 def cmd_staff_list(svc: Service, a: argparse.Namespace) -> int:
     people = svc.list_staff(a.division, a.all)
+    names = _division_names(svc)
     if a.format == "json":
-        _print_json([_staff_json(svc, p) for p in people])
+        _print_json([_staff_json(p, names) for p in people])
         return EXIT_OK
-    names = {d.code: d.name for d in svc.divisions()}
     rows = [
         [
             p.staff_id,
@@ -207,8 +210,9 @@ def cmd_staff_list(svc: Service, a: argparse.Namespace) -> int:
 def cmd_staff_show(svc: Service, a: argparse.Namespace) -> int:
     view = svc.person(a.staff_id, a.fy)
     person, status, fy = view.staff, view.status, view.fiscal_year
+    names = _division_names(svc)
     if a.format == "json":
-        data = _staff_json(svc, person)
+        data = _staff_json(person, names)
         data["fiscal_year"] = fy
         data["state"] = status.state.value if status else None
         data["requirements"] = [
@@ -227,7 +231,6 @@ def cmd_staff_show(svc: Service, a: argparse.Namespace) -> int:
         ]
         _print_json(data)
         return EXIT_OK
-    names = {d.code: d.name for d in svc.divisions()}
     print(f"{person.staff_id}  {person.name}（{person.kana}）  {person.employment}")
     print(f"採用 {wareki(person.hired)}" + (f"  退職 {wareki(person.retired)}" if person.retired else ""))
     print("\n配属の履歴:")
