@@ -25,7 +25,7 @@ from trainer.errors import InputError, NotFoundError, TrainerError
 from trainer.exporters import ExportResult
 from trainer.exporters import export as export_status
 from trainer.importers import progress, roster
-from trainer.importers.columns import load_mapping
+from trainer.importers.columns import Column, load_mapping
 from trainer.importers.progress import RecordPlan
 from trainer.importers.roster import RosterPlan
 from trainer.importers.table import read_table
@@ -656,22 +656,10 @@ class Service:
         task: Task | None = None,
     ) -> RecordPlan:
         """An e-learning export; never downgrades a completion; all or nothing, after a backup."""
-        fy = self.fiscal_year(fiscal_year)
-        table = read_table(Path(path), encoding)
-        columns = load_mapping(Path(mapping), progress.PROGRESS_COLUMNS) if mapping else None
-        with self.register.transaction():
-            plan = progress.plan_progress(
-                table,
-                self.catalog,
-                fy,
-                self.today(),
-                set(self.register.staff_ids()),
-                self.register.records(fy),
-                columns,
-                task,
-            )
-            self._apply_records(plan, dry_run, "before-import-progress", "import_progress", "受講状況を取込")
-        return plan
+        return self._import_records(
+            progress.plan_progress, self.catalog, progress.PROGRESS_COLUMNS, "import_progress", "受講状況を取込",
+            path, fiscal_year, dry_run, mapping, encoding, task,
+        )  # fmt: skip
 
     def import_checkpoint(
         self,
@@ -683,22 +671,46 @@ class Service:
         task: Task | None = None,
     ) -> RecordPlan:
         """A division's returned checkpoint sheet (who, when, optionally which items)."""
+        return self._import_records(
+            progress.plan_checkpoint, self.checklist(), progress.CHECKPOINT_COLUMNS, "import_checkpoint",
+            "チェックシートを取込", path, fiscal_year, dry_run, mapping, encoding, task,
+        )  # fmt: skip
+
+    def _import_records(
+        self,
+        planner: Callable[..., RecordPlan],
+        subject: Catalog | Requirement,
+        spec: list[Column],
+        action: str,
+        label: str,
+        path: Path,
+        fiscal_year: int | str | None,
+        dry_run: bool,
+        mapping: Path | None,
+        encoding: str | None,
+        task: Task | None,
+    ) -> RecordPlan:
+        """Read, plan (checking every row) and, unless a dry run, write after a backup: all or nothing."""
         fy = self.fiscal_year(fiscal_year)
-        sheet = self.checklist()
         table = read_table(Path(path), encoding)
-        columns = load_mapping(Path(mapping), progress.CHECKPOINT_COLUMNS) if mapping else None
+        columns = load_mapping(Path(mapping), spec) if mapping else None
         with self.register.transaction():
-            plan = progress.plan_checkpoint(
-                table,
-                sheet,
-                fy,
-                self.today(),
-                set(self.register.staff_ids()),
-                self.register.records(fy),
-                columns,
-                task,
+            staff_ids = set(self.register.staff_ids())
+            plan = planner(table, subject, fy, self.today(), staff_ids, self.register.records(fy), columns, task)
+            records = plan.records_to_write()
+            if dry_run or not records:
+                return plan
+            self.register.db.backup("before-" + action.replace("_", "-"))
+            self.register.put_records(records)
+            self._about(
+                action,
+                f"{label}: {plan.path.name}（{fy_label(plan.fiscal_year)}、"
+                f"新規 {len(plan.added)}件、更新 {len(plan.upgraded)}件）",
+                fy=plan.fiscal_year,
+                file=str(plan.path),
+                digest=_file_digest(plan.path),
+                staff=sorted({r.staff_id for r in records}),
             )
-            self._apply_records(plan, dry_run, "before-import-checkpoint", "import_checkpoint", "チェックシートを取込")
         return plan
 
     def checklist(self) -> Requirement:
@@ -724,22 +736,6 @@ class Service:
                 rows.append(SheetRow(p, status, records.get(p.staff.staff_id, {}).get(sheet.id)))
         rows.sort(key=lambda row: (row.person.staff.kana, row.person.staff.staff_id))
         return CheckpointSheet(report.fiscal_year, report.as_of, report.divisions[division], sheet, rows)
-
-    def _apply_records(self, plan: RecordPlan, dry_run: bool, reason: str, action: str, label: str) -> None:
-        records = plan.records_to_write()
-        if dry_run or not records:
-            return
-        self.register.db.backup(reason)
-        self.register.put_records(records)
-        self._about(
-            action,
-            f"{label}: {plan.path.name}（{fy_label(plan.fiscal_year)}、"
-            f"新規 {len(plan.added)}件、更新 {len(plan.upgraded)}件）",
-            fy=plan.fiscal_year,
-            file=str(plan.path),
-            digest=_file_digest(plan.path),
-            staff=sorted({r.staff_id for r in records}),
-        )
 
     def export(
         self,
