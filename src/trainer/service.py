@@ -727,13 +727,11 @@ class Service:
         """The division's sheet: everyone now in the division who owes it, their state and record."""
         sheet = self.checklist()
         report = self.status(fiscal_year, division=division)
-        members = [p for p in report.people if p.division == division]
-        records = self.register.records(report.fiscal_year, {p.staff.staff_id for p in members})
         rows = []
-        for p in members:
-            status = p.for_requirement(sheet.id)
-            if status is not None:
-                rows.append(SheetRow(p, status, records.get(p.staff.staff_id, {}).get(sheet.id)))
+        for p in report.people:
+            status = p.for_requirement(sheet.id) if p.division == division else None
+            if status is not None:  # a member now who owes the sheet
+                rows.append(SheetRow(p, status, self.register.record(report.fiscal_year, p.staff.staff_id, sheet.id)))
         rows.sort(key=lambda row: (row.person.staff.kana, row.person.staff.staff_id))
         return CheckpointSheet(report.fiscal_year, report.as_of, report.divisions[division], sheet, rows)
 
@@ -749,12 +747,15 @@ class Service:
         return export_status(Path(path), report.fiscal_year, report.people, self.catalog, report.divisions, encoding)
 
     # ----------------------------------------------------------------- reports
-    def _report_context(self, fiscal_year: int, as_of: date, templates: Path | None) -> reports_build.Context:
+    def _report_context(
+        self, fiscal_year: int, as_of: date, templates: Path | None, divisions: dict[str, Division] | None = None
+    ) -> reports_build.Context:
+        """What every report prints beside its rows (``divisions``: a status report's, if at hand)."""
         return reports_build.Context(
             fiscal_year=fiscal_year,
             as_of=as_of,
             catalog=self.catalog,
-            divisions={d.code: d for d in self.register.divisions()},
+            divisions=divisions if divisions is not None else {d.code: d for d in self.register.divisions()},
             organization=str(self.register.setting("organization", "")),
             database=str(self.register.folder.resolve()),
             now=self.now().replace(tzinfo=None),
@@ -781,7 +782,7 @@ class Service:
             return [self._signed_roster(Path(out_dir), fiscal_year, division, signed, fmt, templates)]
         report = self.status(fiscal_year, as_of, division)
         codes = [division] if division is not None else sorted(report.summary.divisions)
-        ctx = self._report_context(report.fiscal_year, report.as_of, templates)
+        ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
         in_force = {
             code: self.register.signoff(item["code"]) or {}
             for code, item in self.signoff_states(report.fiscal_year).items()
@@ -825,7 +826,7 @@ class Service:
     ) -> Path:
         """未修了者一覧: who still owes what, with days left or overdue, by division."""
         report = self.status(fiscal_year, as_of, division)
-        ctx = self._report_context(report.fiscal_year, report.as_of, templates)
+        ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
         scope = f"所属: {division} {ctx.divisions[division].name}" if division else "全所属"
         return reports_build.overdue_file(ctx, report.people, scope, Path(out), fmt)
 
@@ -839,7 +840,7 @@ class Service:
     ) -> Path:
         """The annual audit PDF, as of the year's end (or today, for the current year)."""
         report = self.status(fiscal_year)
-        ctx = self._report_context(report.fiscal_year, report.as_of, templates)
+        ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
         states = self.signoff_states(report.fiscal_year)
         signoffs = []
         for code in sorted(report.summary.divisions):
@@ -887,10 +888,9 @@ class Service:
         if day > self.today():
             raise InputError(f"確認日 {wareki(day)} は未来の日付です")
         report = self.status(fiscal_year, as_of, division)
-        ctx = self._report_context(report.fiscal_year, report.as_of, None)
-        view = views.roster_view(
-            report.fiscal_year, report.as_of, ctx.divisions[division], report.people, self.catalog,
-            ctx.divisions, "", ctx.organization,
+        view = views.roster_view(  # the roster as printed (no templates needed to sign it)
+            report.fiscal_year, report.as_of, report.divisions[division], report.people, self.catalog,
+            report.divisions, "", str(self.register.setting("organization", "")),
         )  # fmt: skip
         frozen = signoff.freeze(view)
         code = signoff.roster_code(frozen)
