@@ -138,7 +138,7 @@ def cmd_status(svc: Service, a: argparse.Namespace) -> int:
     signed = svc.signoff_states(report.fiscal_year)
     for code, c in sorted(report.summary.divisions.items()):
         name = report.divisions[code].name if code in report.divisions else ""
-        rate = f"{100 * (c.completed + c.exempt) / c.in_scope:.0f}%" if c.in_scope else "-"
+        rate = f"{c.rate:.0f}%" if c.in_scope else "-"
         item = signed.get(code)
         changes = f"（変更{item['changes']}件）" if item and item["changes"] else ""
         state = signoff.UNSIGNED if item is None else item["state"] + changes

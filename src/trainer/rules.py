@@ -106,6 +106,16 @@ class Counts:
     in_progress: int = 0
     not_started: int = 0
 
+    @property
+    def done(self) -> int:
+        """Completed or exempt: nothing more is owed."""
+        return self.completed + self.exempt
+
+    @property
+    def rate(self) -> float:
+        """``done`` as a percentage of those in scope (0 when nobody is)."""
+        return 100.0 * self.done / self.in_scope if self.in_scope else 0.0
+
     def add(self, state: State, n: int = 1) -> None:
         self.in_scope += n
         setattr(self, state.value, getattr(self, state.value) + n)

@@ -175,7 +175,7 @@ def audit_file(
         as_of=wareki(ctx.as_of),
         organization=ctx.organization,
         summary=summary,
-        total_rate=100.0 * (total.completed + total.exempt) / total.in_scope if total.in_scope else 0.0,
+        total_rate=total.rate,
         divisions_count=len(summary.divisions),
         rules=views.rule_lines(ctx.catalog, ctx.fiscal_year),
         by_division=by_division,

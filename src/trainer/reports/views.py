@@ -165,11 +165,11 @@ class RateRow:
 
     @property
     def done(self) -> int:
-        return self.counts.completed + self.counts.exempt
+        return self.counts.done
 
     @property
     def rate(self) -> float:
-        return 100.0 * self.done / self.counts.in_scope if self.counts.in_scope else 0.0
+        return self.counts.rate
 
 
 @dataclass(frozen=True)

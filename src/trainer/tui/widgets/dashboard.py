@@ -49,7 +49,7 @@ def bar(counts: Counts, width: int = BAR) -> Text:
 
 
 def rate(counts: Counts) -> str:
-    return f"{100 * (counts.completed + counts.exempt) / counts.in_scope:.1f}%" if counts.in_scope else "-"
+    return f"{counts.rate:.1f}%" if counts.in_scope else "-"
 
 
 class Dashboard(VerticalScroll):
@@ -92,10 +92,8 @@ class Dashboard(VerticalScroll):
         self.query_one("#dash-totals", Static).update(totals)
 
         names = {code: d.name for code, d in report.divisions.items()}
-        unfinished = [(code, c) for code, c in report.summary.divisions.items() if c.completed + c.exempt < c.in_scope]
-        behind = sorted(
-            unfinished, key=lambda item: (-item[1].overdue, (item[1].completed + item[1].exempt) / item[1].in_scope)
-        )
+        unfinished = [(code, c) for code, c in report.summary.divisions.items() if c.done < c.in_scope]
+        behind = sorted(unfinished, key=lambda item: (-item[1].overdue, item[1].rate))
         text = Text("遅れている所属（期限超過の多い順、次に修了率の低い順）\n", style="bold")
         for code, counts in behind[:5]:
             overdue = Text(f"期限超過 {counts.overdue}人", style="red" if counts.overdue else "default")
