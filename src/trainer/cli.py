@@ -78,7 +78,7 @@ def _progress_printer(label: str) -> Task:
     def show(done: int, total: int, message: str) -> None:
         percent = 100 * done // total if total else 100
         end = "" if done < total else "\n"
-        print(f"\r{label}: {percent:3d}% {message}   ", end=end, file=sys.stderr)
+        print(f"\r\x1b[K{label}: {percent:3d}% {message}", end=end, file=sys.stderr)  # (clear the old line)
 
     return Task(on_progress=show)
 
