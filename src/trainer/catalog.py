@@ -8,6 +8,7 @@ or an impossible window is refused with the file, the key and the closest valid 
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -67,8 +68,10 @@ _ITEM_KEYS = {"id": True, "text": True}
 
 
 def default_catalog_dir() -> Path:
-    """The folder holding the shipped ``courses/`` and ``checklists/``."""
-    return bundled_dir("courses").parent
+    """``$TRAINER_CATALOG`` if set (a city's own catalog), else the shipped ``courses/`` and
+    ``checklists/``."""
+    own = os.environ.get("TRAINER_CATALOG")
+    return Path(own).expanduser() if own else bundled_dir("courses").parent
 
 
 class _StrictLoader(yaml.SafeLoader):

@@ -616,6 +616,16 @@ def build_parser() -> argparse.ArgumentParser:
     def fy_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--fy", help="年度（2026、令和8年度、R8 など。既定: 今日の年度）")
 
+    def format_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--format", choices=["table", "json"], default="table", help="出力形式（既定 table）")
+
+    def group(name: str, help_text: str, description: str, metavar: str, title: str, listing: str) -> Any:
+        """A command with subcommands (staff, division, import, report)."""
+        parser = sub.add_parser(name, help=help_text, description=description)
+        return parser.add_subparsers(
+            dest=f"{name}_command", metavar=metavar, title=title, help=listing, required=True, parser_class=_Parser
+        )
+
     p = command("demo", cmd_demo, "架空の市のデモデータを作成する", creates=True)
     p.add_argument("--staff", type=int, default=300, help="職員数（既定 300。政令市規模なら 50000）")
     p.add_argument("--seed", type=int, default=1, help="乱数の種（同じ種なら同じ市）")
@@ -629,25 +639,20 @@ def build_parser() -> argparse.ArgumentParser:
     fy_option(p)
     p.add_argument("--as-of", help="基準日（既定: 今日。過去の年度はその年度末）")
     p.add_argument("--division", help="所属コードで絞り込む")
-    p.add_argument("--format", choices=["table", "json"], default="table", help="出力形式（既定 table）")
+    format_option(p)
 
-    staff = sub.add_parser("staff", help="職員名簿を見る・1人ずつ登録・変更する", description="職員名簿の操作")
-    staff_sub = staff.add_subparsers(
-        dest="staff_command",
-        metavar="SUBCOMMAND",
-        title="サブコマンド",
-        help="list / show / add / update / transfer / leave / retire",
-        required=True,
-        parser_class=_Parser,
-    )
+    staff_sub = group(
+        "staff", "職員名簿を見る・1人ずつ登録・変更する", "職員名簿の操作", "SUBCOMMAND", "サブコマンド",
+        "list / show / add / update / transfer / leave / retire",
+    )  # fmt: skip
     p = command("list", cmd_staff_list, "職員の一覧", staff_sub)
     p.add_argument("--division", help="所属コードで絞り込む")
     p.add_argument("--all", action="store_true", help="退職者も含める")
-    p.add_argument("--format", choices=["table", "json"], default="table", help="出力形式（既定 table）")
+    format_option(p)
     p = command("show", cmd_staff_show, "1人の詳細・履歴・今年度の受講状況", staff_sub)
     p.add_argument("staff_id", help="職員番号")
     fy_option(p)
-    p.add_argument("--format", choices=["table", "json"], default="table", help="出力形式（既定 table）")
+    format_option(p)
     p = command("add", cmd_staff_add, "職員を登録する", staff_sub, creates=True)
     p.add_argument("staff_id", help="職員番号（先頭の0も含めて文字列のまま保存します）")
     p.add_argument("--name", required=True, help="氏名")
@@ -685,17 +690,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("staff_id", help="職員番号")
     p.add_argument("--on", required=True, help="退職日（在職の最後の日）")
 
-    division = sub.add_parser("division", help="所属（課）の一覧・登録・変更", description="所属の操作")
-    division_sub = division.add_subparsers(
-        dest="division_command",
-        metavar="SUBCOMMAND",
-        title="サブコマンド",
-        help="list / add / update",
-        required=True,
-        parser_class=_Parser,
+    division_sub = group(
+        "division", "所属（課）の一覧・登録・変更", "所属の操作", "SUBCOMMAND", "サブコマンド", "list / add / update"
     )
     p = command("list", cmd_division_list, "所属の一覧", division_sub)
-    p.add_argument("--format", choices=["table", "json"], default="table", help="出力形式（既定 table）")
+    format_option(p)
     p = command("add", cmd_division_add, "所属を登録する", division_sub, creates=True)
     p.add_argument("code", help="所属コード")
     p.add_argument("--name", required=True, help="所属名")
@@ -721,19 +720,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", required=True, help="免除の理由（監査で説明できるもの）")
     fy_option(p)
 
-    imports = sub.add_parser(
-        "import",
-        help="職員名簿・受講状況・チェックシートを取り込む",
-        description="ファイルの取り込み（全件正しいときだけ反映）",
-    )
-    import_sub = imports.add_subparsers(
-        dest="import_command",
-        metavar="KIND",
-        title="取り込むもの",
-        help="staff / progress / checkpoint",
-        required=True,
-        parser_class=_Parser,
-    )
+    import_sub = group(
+        "import", "職員名簿・受講状況・チェックシートを取り込む", "ファイルの取り込み（全件正しいときだけ反映）",
+        "KIND", "取り込むもの", "staff / progress / checkpoint",
+    )  # fmt: skip
 
     def import_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("file", help="CSV（UTF-8・BOM 付き UTF-8・CP932）、TSV、XLSX")
@@ -760,17 +750,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--encoding", default="utf-8-sig", help="CSV の文字コード（既定 utf-8-sig: Excel で開けます。cp932 も可）"
     )
 
-    report = sub.add_parser(
-        "report", help="修了者名簿・未修了者一覧・監査用報告を作る", description="レポート（PDF または HTML）"
-    )
-    report_sub = report.add_subparsers(
-        dest="report_command",
-        metavar="REPORT",
-        title="レポート",
-        help="roster / overdue / audit",
-        required=True,
-        parser_class=_Parser,
-    )
+    report_sub = group(
+        "report", "修了者名簿・未修了者一覧・監査用報告を作る", "レポート（PDF または HTML）", "REPORT", "レポート",
+        "roster / overdue / audit",
+    )  # fmt: skip
 
     def report_options(p: argparse.ArgumentParser, output_help: str) -> None:
         fy_option(p)
@@ -831,7 +814,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--division", help="所属コードで絞り込む")
     p.add_argument("--since", help="この日以降の変更")
     p.add_argument("--limit", type=int, default=50, help="表示する件数（既定 50）")
-    p.add_argument("--format", choices=["table", "json"], default="table", help="出力形式（既定 table）")
+    format_option(p)
 
     p = command("employment-types", cmd_employment_types, "任用区分の一覧を表示・変更する（団体ごとに設定できます）")
     p.add_argument(
@@ -852,15 +835,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command in (None, "tui"):
-        catalog = args.catalog or (Path(os.environ["TRAINER_CATALOG"]) if os.environ.get("TRAINER_CATALOG") else None)
         try:
-            return run_tui(args.db or default_db_path(), catalog)
+            return run_tui(args.db or default_db_path(), args.catalog)
         except TrainerError as e:
             print(f"エラー: {e.message}", file=sys.stderr)
             return EXIT_ERROR
     try:
-        catalog = args.catalog or (Path(os.environ["TRAINER_CATALOG"]) if os.environ.get("TRAINER_CATALOG") else None)
-        svc = Service.open(args.db or default_db_path(), catalog, today=_today, create=args.creates)
+        svc = Service.open(args.db or default_db_path(), args.catalog, today=_today, create=args.creates)
         try:
             return args.func(svc, args)
         finally:
