@@ -203,6 +203,8 @@ class TrainerApp(App[None]):
     def _show_dashboard(self, report, signoffs, changes) -> None:  # type: ignore[no-untyped-def]
         self.title = f"trainer  {fy_label(report.fiscal_year)}"
         self.main.query_one(Dashboard).show(report, signoffs, changes, self.today())
+        for pane in self.main.query(ReportsPane):
+            pane.show_signoffs(report.fiscal_year, signoffs, report.divisions)
 
     def _show_staff(self, report, rows, types, signoffs) -> None:  # type: ignore[no-untyped-def]
         self.main.query_one(StaffPane).load(report, rows, types, signoffs)

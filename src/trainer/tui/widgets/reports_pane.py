@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from rich.table import Table
 from textual import on, work
@@ -13,10 +14,11 @@ from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
 from trainer.calendar import fy_label
 from trainer.errors import TrainerError
+from trainer.model import Division
 from trainer.paths import shown_path
 from trainer.progress import Task
 from trainer.service import Service
-from trainer.signoff import UNSIGNED
+from trainer.signoff import STALE, UNSIGNED
 
 REPORTS = (("修了者名簿（選んだ所属）", "roster"), ("修了者名簿（全所属）", "roster_all"),
            ("未修了者一覧", "overdue"), ("監査用報告", "audit"))  # fmt: skip
@@ -56,26 +58,30 @@ class ReportsPane(Vertical):
         yield VerticalScroll(Static(id="signoff-list"))
 
     def on_mount(self) -> None:
-        self.show_signoffs()
+        divisions = {d.code: d for d in self.service.divisions()}
+        self.show_signoffs(self.fiscal_year, self.service.signoff_states(self.fiscal_year), divisions)
 
-    def show_signoffs(self) -> None:
-        states = self.service.signoff_states(self.fiscal_year)
-        names = {d.code: d.name for d in self.service.divisions()}
-        table = Table(title=f"{fy_label(self.fiscal_year)} 署名の状況", box=None, title_justify="left")
+    def show_signoffs(
+        self, fiscal_year: int, states: dict[str, dict[str, Any]], divisions: dict[str, Division]
+    ) -> None:
+        """Each division's sign-off for the year (the app passes what its reload fetched)."""
+        table = Table(title=f"{fy_label(fiscal_year)} 署名の状況", box=None, title_justify="left")
         for column in ("所属", "状態", "名簿コード", "署名", "署名後の変更"):
             table.add_column(column)
-        for code in sorted(names):
+        for code in sorted(divisions):
+            name = f"{code} {divisions[code].name}"
             item = states.get(code)
             if item is None:
-                table.add_row(f"{code} {names[code]}", UNSIGNED, "", "", "")
+                table.add_row(name, UNSIGNED, "", "", "")
                 continue
             changes = ""
-            if item.get("changes"):
+            stale = item["state"] == STALE
+            if stale:
                 doc = self.service.signed(item["code"])
                 changes = "\n".join(c["summary"] for c in doc.get("changes_since", [])[-3:])
-            color = "red" if item.get("changes") else "green"
+            color = "red" if stale else "green"
             state = f"[{color}]{item['state']}[/{color}]"
-            table.add_row(f"{code} {names[code]}", state, item["code"], f"{item['date']} {item['by']}", changes)
+            table.add_row(name, state, item["code"], f"{item['date']} {item['by']}", changes)
         self.query_one("#signoff-list", Static).update(table)
 
     @on(Button.Pressed, "#report-make")
@@ -139,5 +145,4 @@ class ReportsPane(Vertical):
             return
         label.update("")
         self.notify(f"署名を記録しました（名簿コード {doc['code']}）")
-        self.show_signoffs()
-        self.post_message(self.SignedOff())
+        self.post_message(self.SignedOff())  # (the app reloads, the list here included)
