@@ -121,14 +121,13 @@ class StaffPane(Vertical):
         if options != self.sort_options:  # a requirement column each
             self.sort_options = options
             keep_choice(self.query_one("#staff-sort", Select), options)
-        self.sort()
-        self.query_one(StaffHeader).refresh()
         divisions = sorted(
             {(f"{code} {d.name}", code) for code, d in report.divisions.items() if code in report.summary.divisions}
         )
         keep_choice(self.query_one("#staff-division", Select), divisions)
         keep_choice(self.query_one("#staff-employment", Select), [(e, e) for e in employment_types])
-        self.refilter()  # the filters chosen before a reload stay
+        self.sort()  # in the order and with the filters chosen before the reload
+        self.query_one(StaffHeader).refresh()
 
     @on(Select.Changed, "#staff-sort")
     def sort_chosen(self) -> None:
@@ -149,7 +148,7 @@ class StaffPane(Vertical):
             column = int(chosen[4:])
             keys[chosen] = lambda r: (r.cell_keys[column], r.division, r.kana)
         self.query_one(StaffTable).sort_by(keys[chosen], self.reverse)
-        self.update_count()
+        self.refilter()
 
     @on(StaffTable.SortRequested)
     def sort_column(self, event: StaffTable.SortRequested) -> None:

@@ -115,10 +115,11 @@ class StaffTable(ScrollView, can_focus=True):
 
     # ----------------------------------------------------------------- data
     def set_rows(self, rows: list[StaffRow], columns: tuple[str, ...]) -> None:
+        """New rows, unsorted and not yet shown: the caller sorts, then filters (once)."""
         self.rows, self.columns = rows, columns
         self.order = list(range(len(rows)))
+        self.shown = []
         self.selected &= {r.staff_id for r in rows}
-        self.apply_filter(self.keep)
 
     def apply_filter(self, keep) -> None:  # type: ignore[no-untyped-def]
         """Show the rows ``keep`` accepts, in the current order (no sorting per keystroke)."""
@@ -130,9 +131,9 @@ class StaffTable(ScrollView, can_focus=True):
         self.refresh()
 
     def sort_by(self, key, reverse: bool = False) -> None:  # type: ignore[no-untyped-def]
+        """Put every row in order; :meth:`apply_filter` then shows the chosen ones in it."""
         rows = self.rows
         self.order.sort(key=lambda i: key(rows[i]), reverse=reverse)
-        self.apply_filter(self.keep)
 
     @property
     def current(self) -> StaffRow | None:
