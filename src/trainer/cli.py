@@ -838,7 +838,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return run_tui(args.db or default_db_path(), args.catalog)
         except TrainerError as e:
-            print(f"エラー: {e.message}", file=sys.stderr)
+            print(f"エラー: {e}", file=sys.stderr)
             return EXIT_ERROR
     try:
         svc = Service.open(args.db or default_db_path(), args.catalog, today=_today, create=args.creates)
@@ -847,9 +847,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             svc.close()
     except TrainerError as e:
-        print(f"エラー: {e.message}", file=sys.stderr)
-        if e.hint:
-            print(f"  → {e.hint}", file=sys.stderr)
+        print(f"エラー: {e}", file=sys.stderr)  # the message, then "  → what to do"
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("中断しました", file=sys.stderr)

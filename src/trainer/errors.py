@@ -16,8 +16,12 @@ class TrainerError(Exception):
         self.message = message
         self.hint = hint
 
+    def explain(self, indent: str = "") -> str:
+        """The message, and on the next line what to do (for a label, a notification, stderr)."""
+        return f"{self.message}\n{indent}→ {self.hint}" if self.hint else self.message
+
     def __str__(self) -> str:
-        return f"{self.message}\n  → {self.hint}" if self.hint else self.message
+        return self.explain("  ")
 
 
 class InputError(TrainerError):

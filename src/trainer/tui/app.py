@@ -177,7 +177,7 @@ class TrainerApp(App[None]):
             self.refresh_data()
 
     def _error(self, error: TrainerError) -> None:
-        self.notify(error.message + (f"\n→ {error.hint}" if error.hint else ""), severity="error", timeout=30)
+        self.notify(error.explain(), severity="error", timeout=30)
 
     # ------------------------------------------------------------ data
     @work(thread=True, exclusive=True, group="load")

@@ -48,7 +48,7 @@ class BulkRecordScreen(ModalScreen[int]):
                 self.fiscal_year, source="tui",
             )  # fmt: skip
         except TrainerError as e:
-            label.update(e.message + (f"\n→ {e.hint}" if e.hint else ""))
+            label.update(e.explain())
             return
         self.notify(f"{len(records)}人を修了にしました（修了済みの人はそのまま）")
         self.dismiss(len(records))

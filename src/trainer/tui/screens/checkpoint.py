@@ -161,7 +161,7 @@ class CheckpointScreen(Screen[bool]):
         self.load()
 
     def show_error(self, error: TrainerError) -> None:
-        self.query_one("#sheet-error", Label).update(error.message + (f"\n→ {error.hint}" if error.hint else ""))
+        self.query_one("#sheet-error", Label).update(error.explain())
 
     @on(Button.Pressed, "#sheet-close")
     def action_close(self) -> None:

@@ -116,7 +116,7 @@ class PersonScreen(ModalScreen[bool]):
         try:
             message = action()
         except TrainerError as e:
-            label.update(f"{e.message}" + (f"\n→ {e.hint}" if e.hint else ""))
+            label.update(e.explain())
             return
         label.update("")
         self.changed = True

@@ -151,4 +151,4 @@ class ImportPane(Vertical):
     def _failed(self, error: TrainerError) -> None:
         self.checked = False
         self.query_one("#import-commit", Button).disabled = True
-        self.query_one("#import-summary", Static).update(error.message + (f"\n→ {error.hint}" if error.hint else ""))
+        self.query_one("#import-summary", Static).update(error.explain())

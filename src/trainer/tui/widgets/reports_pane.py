@@ -117,7 +117,7 @@ class ReportsPane(Vertical):
                 out = folder / f"{fy_label(self.fiscal_year)}_研修実施状況報告.pdf"
                 paths = [self.service.report_audit(out, self.fiscal_year, task=task)]
         except TrainerError as e:
-            self.app.call_from_thread(self._show, e.message + (f"\n→ {e.hint}" if e.hint else ""))
+            self.app.call_from_thread(self._show, e.explain())
             return
         self.app.call_from_thread(self._show, "書き出しました:\n" + "\n".join(shown_path(p) for p in paths))
 
@@ -141,7 +141,7 @@ class ReportsPane(Vertical):
                 value("#sign-approval"), "", None, value("#sign-code") or None,
             )  # fmt: skip
         except TrainerError as e:
-            label.update(e.message + (f"\n→ {e.hint}" if e.hint else ""))
+            label.update(e.explain())
             return
         label.update("")
         self.notify(f"署名を記録しました（名簿コード {doc['code']}）")
