@@ -15,7 +15,7 @@ from trainer.rules import RequirementStatus
 from trainer.service import StatusReport
 from trainer.signoff import STATES_IN_FORCE, UNSIGNED
 from trainer.text import search_key
-from trainer.tui.widgets.staff_table import StaffRow, StaffTable
+from trainer.tui.widgets.staff_table import FIXED, StaffRow, StaffTable
 
 SORTS = (
     ("順: 職員番号", "id"), ("順: 氏名", "name"), ("順: カナ", "kana"), ("順: 所属", "division"),
@@ -53,9 +53,6 @@ def rows_of(report: StatusReport) -> list[StaffRow]:
             )
         )
     return rows
-
-
-SORT_OF_COLUMN = ("id", "name", "kana", "division", "employment", "state")  # then req:0, req:1 …
 
 
 def keep_choice(select: Select[str], options: list[tuple[str, str]]) -> None:
@@ -154,7 +151,7 @@ class StaffPane(Vertical):
     def sort_column(self, event: StaffTable.SortRequested) -> None:
         """A number key or a header click: sort by that column; the same column again reverses."""
         sort = self.query_one("#staff-sort", Select)
-        wanted = SORT_OF_COLUMN[event.column] if event.column < len(SORT_OF_COLUMN) else f"req:{event.column - 6}"
+        wanted = FIXED[event.column] if event.column < len(FIXED) else f"req:{event.column - len(FIXED)}"
         if sort.value == wanted:
             self.reverse = not self.reverse
             self.sort()

@@ -45,6 +45,9 @@ STATE_STYLES = {
 }
 WIDTHS = {"mark": 2, "id": 9, "name": 14, "kana": 16, "division": 14, "employment": 10, "state": 9, "cell": 11}
 FIXED = ("id", "name", "kana", "division", "employment", "state")  # then one column per requirement
+HEADINGS = {
+    "id": "職員番号", "name": "氏名", "kana": "カナ", "division": "所属", "employment": "任用区分", "state": "状態",
+}  # fmt: skip
 
 
 def _cell(text: str, width: int) -> str:
@@ -100,9 +103,7 @@ class StaffTable(ScrollView, can_focus=True):
         """The list moved sideways (the header follows)."""
 
     class SelectionChanged(Message):
-        def __init__(self, count: int) -> None:
-            super().__init__()
-            self.count = count
+        """People were selected or let go."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -143,22 +144,22 @@ class StaffTable(ScrollView, can_focus=True):
         return [self.rows[i] for i in self.shown]
 
     # ------------------------------------------------------------- drawing
-    def _line_width(self) -> int:
+    def _edges(self) -> list[int]:
+        """Where each column starts (after the selection mark), and where the line ends."""
         w = WIDTHS
-        fixed = w["mark"] + w["id"] + w["name"] + w["kana"] + w["division"] + w["employment"] + w["state"] + 7
-        return fixed + len(self.columns) * (w["cell"] + 1)
+        edges = [w["mark"]]
+        for width in [*(w[name] for name in FIXED), *(w["cell"] for _ in self.columns)]:
+            edges.append(edges[-1] + width + 1)
+        return edges
+
+    def _line_width(self) -> int:
+        return self._edges()[-1]
 
     def column_at(self, x: int) -> int | None:
         """The column (0 = 職員番号, 5 = 状態, 6… = requirements) under screen column ``x``
         (the header scrolls sideways with the list, so both use the same offset)."""
-        w = WIDTHS
-        edges = [w["mark"]]
-        for name in FIXED:
-            edges.append(edges[-1] + w[name] + 1)
-        for _ in self.columns:
-            edges.append(edges[-1] + w["cell"] + 1)
         x += self.scroll_offset.x
-        for column, (left, right) in enumerate(pairwise(edges)):
+        for column, (left, right) in enumerate(pairwise(self._edges())):
             if left <= x < right:
                 return column
         return None
@@ -174,9 +175,8 @@ class StaffTable(ScrollView, can_focus=True):
 
     def header_text(self) -> str:
         w = WIDTHS
-        text = " " * w["mark"] + _cell("職員番号", w["id"]) + _cell("氏名", w["name"]) + _cell("カナ", w["kana"])
-        text += _cell("所属", w["division"]) + _cell("任用区分", w["employment"]) + _cell("状態", w["state"])
-        return text + "".join(_cell(c, w["cell"]) for c in self.columns)
+        fixed = "".join(_cell(HEADINGS[name], w[name]) for name in FIXED)
+        return " " * w["mark"] + fixed + "".join(_cell(c, w["cell"]) for c in self.columns)
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
@@ -230,7 +230,7 @@ class StaffTable(ScrollView, can_focus=True):
             return
         self.selected ^= {row.staff_id}
         self.action_cursor(1)
-        self.post_message(self.SelectionChanged(len(self.selected)))
+        self.post_message(self.SelectionChanged())
         self.refresh()
 
     def action_extend(self, delta: int) -> None:
@@ -242,7 +242,7 @@ class StaffTable(ScrollView, can_focus=True):
         self.action_cursor(delta)
         if self.current is not None:
             self.selected.add(self.current.staff_id)
-        self.post_message(self.SelectionChanged(len(self.selected)))
+        self.post_message(self.SelectionChanged())
         self.refresh()
 
     def action_sort_column(self, column: int) -> None:
@@ -251,12 +251,12 @@ class StaffTable(ScrollView, can_focus=True):
 
     def action_select_all(self) -> None:
         self.selected |= {row.staff_id for row in self.shown_rows()}
-        self.post_message(self.SelectionChanged(len(self.selected)))
+        self.post_message(self.SelectionChanged())
         self.refresh()
 
     def action_clear_selection(self) -> None:
         self.selected.clear()
-        self.post_message(self.SelectionChanged(0))
+        self.post_message(self.SelectionChanged())
         self.refresh()
 
     def on_click(self, event) -> None:  # type: ignore[no-untyped-def]
@@ -266,7 +266,7 @@ class StaffTable(ScrollView, can_focus=True):
         if event.shift:  # a range from the cursor to here
             low, high = sorted((self.cursor, index))
             self.selected |= {self.rows[i].staff_id for i in self.shown[low : high + 1]}
-            self.post_message(self.SelectionChanged(len(self.selected)))
+            self.post_message(self.SelectionChanged())
         self.cursor = index
         if event.chain == 2:
             self.action_open()
