@@ -18,7 +18,7 @@ from trainer import __version__, signoff
 from trainer.calendar import fy_label, parse_date, wareki
 from trainer.errors import TrainerError
 from trainer.importers.summary import describe_records, describe_roster
-from trainer.model import ALL_REQUIREMENTS, STATE_LABELS, LeaveKind, State
+from trainer.model import ALL_REQUIREMENTS, STATE_LABELS, LeaveKind
 from trainer.paths import default_db_path
 from trainer.progress import Task
 from trainer.service import Service, StatusReport
@@ -249,7 +249,7 @@ def cmd_staff_show(svc: Service, a: argparse.Namespace) -> int:
             rows.append(
                 [
                     req.short_title,
-                    r.state.label + (f" {r.percent}%" if r.state is State.IN_PROGRESS else ""),
+                    r.label,
                     wareki(r.completed_on) if r.completed_on else "",
                     wareki(r.deadline) if r.deadline else "（休業中）",
                     r.note,

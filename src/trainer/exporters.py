@@ -14,7 +14,7 @@ from pathlib import Path
 
 from trainer.calendar import fy_label, wareki
 from trainer.errors import InputError
-from trainer.model import Catalog, Division, State
+from trainer.model import Catalog, Division
 from trainer.rules import PersonStatus
 from trainer.store.files import atomic_write
 
@@ -61,7 +61,7 @@ def rows_for(
             if rs is None:
                 line += ["対象外", "", ""]
                 continue
-            label = rs.state.label + (f" {rs.percent}%" if rs.state is State.IN_PROGRESS else "")
+            label = rs.label
             line += [
                 label,
                 wareki(rs.completed_on) if rs.completed_on else "",

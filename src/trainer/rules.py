@@ -77,6 +77,11 @@ class RequirementStatus(NamedTuple):
     percent: int = 0
     note: str = ""
 
+    @property
+    def label(self) -> str:
+        """The state in words, with the percentage while in progress (受講中 40%)."""
+        return self.state.label + (f" {self.percent}%" if self.state is State.IN_PROGRESS else "")
+
 
 class PersonStatus(NamedTuple):
     staff: Staff

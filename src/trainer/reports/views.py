@@ -148,7 +148,7 @@ def overdue_rows(
                     kana=p.staff.kana,
                     title=p.assignment.title,
                     requirement=requirement.short_title,
-                    state=rs.state.label + (f" {rs.percent}%" if rs.state is State.IN_PROGRESS else ""),
+                    state=rs.label,
                     deadline=wareki(rs.deadline) if rs.deadline else "（休業中）",
                     days=days_between(as_of, rs.deadline) if rs.deadline else None,
                     note=rs.note,

@@ -294,7 +294,7 @@ class TrainerApp(App[None]):
         def done(count: int | None) -> None:
             if count:
                 table.selected.clear()
-                self.refresh_data()
+            self._reload_if(count)
 
         self.push_screen(BulkRecordScreen(self.service, people, self.fiscal_year), done)
 
@@ -308,23 +308,19 @@ class TrainerApp(App[None]):
             self.notify("所属がまだありません。職員名簿を取り込んでください", severity="warning")
             return
         division = str(chosen) if chosen is not Select.NULL else divisions[0].code
-
-        def done(changed: bool | None) -> None:
-            if changed:
-                self.refresh_data()
-
-        self.push_screen(CheckpointScreen(self.service, division, self.fiscal_year), done)
+        self.push_screen(CheckpointScreen(self.service, division, self.fiscal_year), self._reload_if)
 
     @on(StaffTable.Opened)
     def open_person(self, event: StaffTable.Opened) -> None:
         if self.service is None:
             return
 
-        def done(changed: bool | None) -> None:
-            if changed:
-                self.refresh_data()
+        self.push_screen(PersonScreen(self.service, event.staff_id, self.fiscal_year), self._reload_if)
 
-        self.push_screen(PersonScreen(self.service, event.staff_id, self.fiscal_year), done)
+    def _reload_if(self, changed: object) -> None:
+        """A window closed: load the year again when it changed something."""
+        if changed:
+            self.refresh_data()
 
     @on(ImportPane.Imported)
     @on(ReportsPane.SignedOff)

@@ -12,8 +12,8 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 
 from trainer.calendar import fy_label, wareki, wareki_short
 from trainer.errors import TrainerError
-from trainer.model import State
 from trainer.service import CheckpointSheet, Service
+from trainer.tui.widgets.staff_table import STATE_STYLES
 
 TICK = "✓"
 
@@ -103,7 +103,7 @@ class CheckpointScreen(Screen[bool]):
                 TICK if person.staff_id in self.ticked else "",
                 person.staff_id,
                 person.name,
-                _state_text(status.state),
+                Text(status.state.label, style=STATE_STYLES[status.state]),
                 wareki_short(status.completed_on) if status.completed_on else "",
                 confirmed,
                 key=person.staff_id,
@@ -166,8 +166,3 @@ class CheckpointScreen(Screen[bool]):
     @on(Button.Pressed, "#sheet-close")
     def action_close(self) -> None:
         self.dismiss(self.changed)
-
-
-def _state_text(state: State) -> Text:
-    style = {State.OVERDUE: "bold red", State.COMPLETED: "green", State.EXEMPT: "dim"}.get(state, "")
-    return Text(state.label, style=style)

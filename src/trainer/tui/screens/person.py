@@ -13,8 +13,9 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Stat
 
 from trainer.calendar import fy_label, wareki
 from trainer.errors import TrainerError
-from trainer.model import ALL_REQUIREMENTS, LeaveKind, State
+from trainer.model import ALL_REQUIREMENTS, LeaveKind
 from trainer.service import Service
+from trainer.tui.widgets.staff_table import STATE_STYLES
 
 
 class PersonScreen(ModalScreen[bool]):
@@ -91,11 +92,9 @@ class PersonScreen(ModalScreen[bool]):
         for column in ("研修", "状態", "修了日", "期限", "備考"):
             table.add_column(column)
         for r in status.requirements if status else ():
-            style = "red bold" if r.state is State.OVERDUE else ("green" if r.state is State.COMPLETED else "")
-            label = r.state.label + (f" {r.percent}%" if r.state is State.IN_PROGRESS else "")
             table.add_row(
                 self.service.catalog.by_id[r.requirement].short_title,
-                Text(label, style=style),
+                Text(r.label, style=STATE_STYLES[r.state]),
                 wareki(r.completed_on) if r.completed_on else "",
                 wareki(r.deadline) if r.deadline else "（休業中）",
                 r.note,
