@@ -94,6 +94,9 @@ async def test_find_by_half_width_kana_and_record_a_completion(db: Path, tmp_pat
         screen.query_one("#record-save", Button).press()
         await pilot.pause()
         assert str(screen.query_one("#record-error").render()) == ""
+        screen.query_one("#person-tabs").active = "tab-log"  # the person's history, read when opened
+        await pilot.pause()
+        assert "入門編 修了 令和8年11月19日" in str(screen.query_one("#person-log", Static).render())
     record = service(db).register.record(2026, "900001", "intro")
     assert record is not None and record.progress is Progress.COMPLETED and record.on == date(2026, 11, 19)
     assert record.source == "tui"

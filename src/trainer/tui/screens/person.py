@@ -105,8 +105,14 @@ class PersonScreen(ModalScreen[bool]):
             )
             table.add_row(f"免除: {what}", e.reason, "", "", wareki(e.on))
         self.query_one("#person-status", Static).update(table)
+        if self.query_one("#person-tabs", TabbedContent).active == "tab-log":
+            self.show_log()
+
+    @on(TabbedContent.TabActivated, "#person-tabs", pane="#tab-log")
+    def show_log(self) -> None:
+        """This person's changes (read from the whole change log: only when the tab is opened)."""
         log = Text()
-        for entry in self.service.log(staff_id=person.staff_id)[:30]:
+        for entry in self.service.log(staff_id=self.staff_id)[:30]:
             log.append(f"{str(entry.get('at', '')).replace('T', ' ')[:16]}  {entry.get('summary', '')}\n")
         self.query_one("#person-log", Static).update(log or "（変更の記録はありません）")
 
