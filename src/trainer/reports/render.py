@@ -11,6 +11,7 @@ Reports never touch the network: only files below the templates folder and the f
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -44,7 +45,9 @@ def templates_dir(custom: Path | None = None) -> Path:
     return folder
 
 
+@functools.cache
 def environment(folder: Path) -> jinja2.Environment:
+    """The templates of ``folder``, compiled once per process (Jinja reloads a template edited since)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
         autoescape=True,
@@ -82,9 +85,13 @@ def city_font(folder: Path) -> Path | None:
     return None
 
 
-def check_japanese_font(folder: Path) -> None:
-    """Refuse to print Japanese without a Japanese font (it would come out as boxes)."""
-    if city_font(folder) is not None:
+def require_japanese_font() -> None:
+    """Refuse to print Japanese without a Japanese font (it would come out as boxes).
+
+    Asks fontconfig once per process: once a font is found it stays installed for the run.
+    """
+    global _japanese_font_found
+    if _japanese_font_found:
         return
     if shutil.which("fc-list") is None:
         raise ReportError("フォントを調べる fc-list（fontconfig）がありません", "scripts/setup を実行してください")
@@ -94,6 +101,10 @@ def check_japanese_font(folder: Path) -> None:
             "日本語のフォントが見つかりません（PDF の文字が□になります）",
             "scripts/setup で fonts-noto-cjk を入れるか、TRAINER_FONT に自団体のフォントを指定してください",
         )
+    _japanese_font_found = True
+
+
+_japanese_font_found = False
 
 
 class _MissingGlyphs(logging.Handler):
@@ -143,8 +154,9 @@ def pdf_bytes(folder: Path, html: str) -> bytes:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    check_japanese_font(folder)
     font = city_font(folder)
+    if font is None:
+        require_japanese_font()
     fonts = FontConfiguration()
     sheets = [CSS(filename=str(folder / "report.css"), font_config=fonts)]
     if font is not None:
