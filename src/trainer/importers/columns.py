@@ -14,6 +14,7 @@ import yaml
 from trainer.errors import InputError
 from trainer.importers.problems import Problems
 from trainer.importers.table import Table
+from trainer.importers.values import text
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,3 +100,12 @@ def cell(row_cells: tuple[Any, ...], index: int | None) -> Any:
     if index is None or index >= len(row_cells):
         return ""
     return row_cells[index]
+
+
+def value_of(row_cells: tuple[Any, ...], at: dict[str, int], column: str, mapping: Mapping | None) -> Any:
+    """A row's value of one of our columns, translated by the mapping's ``values`` when it has one."""
+    value = cell(row_cells, at.get(column))
+    if mapping is None or column not in mapping.values:
+        return value
+    translated = mapping.values[column].get(text(value))
+    return translated if translated is not None else value

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from trainer.calendar import fy_end, fy_label, fy_start, wareki
 from trainer.catalog import find_requirement, suggest_requirement
-from trainer.importers.columns import Column, Mapping, cell, locate
+from trainer.importers.columns import Column, Mapping, cell, locate, value_of
 from trainer.importers.mynumber import reject_in_row
 from trainer.importers.problems import Problem, Problems
 from trainer.importers.table import Table
@@ -173,8 +173,7 @@ def plan_progress(
         problems.add(1, "状態", "状態か進捗率の列が必要です", "状態（修了・受講中・未受講）または進捗率（0〜100）")
     problems.raise_if_any()
     checks = _Checks(table, fiscal_year, today, staff_ids, problems)
-    values = mapping.values if mapping else {}
-    courses: dict[str, Requirement | None] = {}
+    courses: dict[str, tuple[Requirement | None, str | None]] = {}
     best: dict[tuple[str, str], tuple[Record, int]] = {}
     plan = RecordPlan(table.path, table.encoding, "progress", fiscal_year, len(table.rows))
     for i, row in enumerate(table.rows):
@@ -184,17 +183,17 @@ def plan_progress(
         cells, number = row.cells, row.number
 
         def get(column: str, cells: tuple[object, ...] = cells) -> object:
-            value = cell(cells, at.get(column))
-            return values.get(column, {}).get(text(value), value)
+            return value_of(cells, at, column, mapping)
 
         reject_in_row(table, row, problems)
         sid = checks.staff(number, get("職員番号"), "職員番号")
         course_name = text(get("研修"))
-        if course_name not in courses:
-            courses[course_name] = find_requirement(catalog, course_name) if course_name else None
-        requirement = courses[course_name]
+        if course_name not in courses:  # each name looked up (and a close one suggested) once per file
+            found = find_requirement(catalog, course_name) if course_name else None
+            close = suggest_requirement(catalog, course_name) if course_name and found is None else None
+            courses[course_name] = (found, close)
+        requirement, close = courses[course_name]
         if requirement is None:
-            close = suggest_requirement(catalog, course_name) if course_name else None
             problems.add(
                 number,
                 "研修",
@@ -283,8 +282,8 @@ def plan_checkpoint(
             task.check()
             task.report(i, len(table.rows), "チェックシートを確認中")
         reject_in_row(table, row, problems)
-        sid = checks.staff(row.number, cell(row.cells, at["職員番号"]), "職員番号")
-        on = checks.date_in_year(row.number, cell(row.cells, at["確認日"]), "確認日")
+        sid = checks.staff(row.number, value_of(row.cells, at, "職員番号", mapping), "職員番号")
+        on = checks.date_in_year(row.number, value_of(row.cells, at, "確認日", mapping), "確認日")
         confirmed: list[str] = []
         for item_id, index in item_columns.items():
             mark = text(cell(row.cells, index)).lower()

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from trainer.calendar import wareki
-from trainer.importers.columns import Column, Mapping, cell, locate
+from trainer.importers.columns import Column, Mapping, cell, locate, value_of
 from trainer.importers.mynumber import reject_in_row
 from trainer.importers.problems import Problem, Problems
 from trainer.importers.table import Table
@@ -92,7 +92,6 @@ def plan_roster(
     at = locate(table, COLUMNS, mapping, problems)
     problems.raise_if_any()
     plan = RosterPlan(table.path, table.encoding, as_of, len(table.rows), retire_missing=retire_missing)
-    values = mapping.values if mapping else {}
     seen: dict[str, int] = {}  # ids as written in the file
     imported: dict[str, int] = {}  # ids as matched to the register
     division_names: dict[str, tuple[str, int]] = {}
@@ -110,7 +109,7 @@ def plan_roster(
             )
         elif raw_id:
             seen[raw_id] = row.number
-        person = _read_row(row.number, row.cells, at, values, employment_types, as_of, problems)
+        person = _read_row(row.number, row.cells, at, mapping, employment_types, as_of, problems)
         if person is None or duplicate:
             continue
         sid, number_cell, fields = person
@@ -157,7 +156,7 @@ def _read_row(
     number: int,
     cells: tuple[object, ...],
     at: dict[str, int],
-    values: dict[str, dict[str, str]],
+    mapping: Mapping | None,
     employment_types: list[str],
     as_of: date,
     problems: Problems,
@@ -165,9 +164,7 @@ def _read_row(
     ok = True
 
     def get(column: str) -> object:
-        value = cell(cells, at.get(column))
-        translated = values.get(column, {}).get(text(value))
-        return translated if translated is not None else value
+        return value_of(cells, at, column, mapping)
 
     def need(column: str, value: str) -> str:
         nonlocal ok
