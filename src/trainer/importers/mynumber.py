@@ -42,11 +42,6 @@ def contains_my_number(text: str) -> bool:
     return any(is_my_number(m.group(0)) for m in _TWELVE.finditer(normalized))
 
 
-def masked(text: str) -> str:
-    """What may be shown of a cell that held an individual number: nothing of its digits."""
-    return "＊" * 4 + "（12桁の番号）"
-
-
 def reject_in_row(table: Table, row: Row, problems: Problems) -> None:
     """A problem for each cell of ``row`` holding an individual number (never the number itself)."""
     for index, value in enumerate(row.cells):

@@ -108,14 +108,14 @@ def _merge(plan: RecordPlan, new: Record, existing: Record | None, row: int) -> 
 class _Checks:
     """What every row of a progress or checkpoint file is checked against."""
 
-    def __init__(self, table: Table, fiscal_year: int, today: date, staff_ids: set[str], problems: Problems) -> None:
-        self.table = table
+    def __init__(self, fiscal_year: int, today: date, staff_ids: set[str], problems: Problems) -> None:
         self.fiscal_year = fiscal_year
         self.today = today
         self.staff_ids = staff_ids
         self.problems = problems
         self.widths = {len(s) for s in staff_ids}
-        self.first, self.last = fy_start(fiscal_year), min(fy_end(fiscal_year), today)
+        self.first, self.end = fy_start(fiscal_year), fy_end(fiscal_year)
+        self.last = min(self.end, today)  # the latest date a row may carry
 
     def staff(self, number: int, raw: object, column: str) -> str | None:
         try:
@@ -144,12 +144,12 @@ class _Checks:
         if value > self.today:
             self.problems.add(number, column, f"{wareki(value)} は未来の日付です", f"今日（{wareki(self.today)}）まで")
             return None
-        if not self.first <= value <= fy_end(self.fiscal_year):
+        if not self.first <= value <= self.end:
             self.problems.add(
                 number,
                 column,
                 f"{wareki(value)} は{fy_label(self.fiscal_year)}の外です",
-                f"{wareki(self.first)}〜{wareki(fy_end(self.fiscal_year))}（別の年度なら --fy で指定）",
+                f"{wareki(self.first)}〜{wareki(self.end)}（別の年度なら --fy で指定）",
             )
             return None
         return value
@@ -172,7 +172,7 @@ def plan_progress(
     if "状態" not in at and "進捗率" not in at and not problems:
         problems.add(1, "状態", "状態か進捗率の列が必要です", "状態（修了・受講中・未受講）または進捗率（0〜100）")
     problems.raise_if_any()
-    checks = _Checks(table, fiscal_year, today, staff_ids, problems)
+    checks = _Checks(fiscal_year, today, staff_ids, problems)
     courses: dict[str, tuple[Requirement | None, str | None]] = {}
     best: dict[tuple[str, str], tuple[Record, int]] = {}
     plan = RecordPlan(table.path, table.encoding, "progress", fiscal_year, len(table.rows))
@@ -274,7 +274,7 @@ def plan_checkpoint(
         for item in items:
             if head == item.id or head.startswith(f"{item.id}:") or head.startswith(f"{item.id}."):
                 item_columns[item.id] = index
-    checks = _Checks(table, fiscal_year, today, staff_ids, problems)
+    checks = _Checks(fiscal_year, today, staff_ids, problems)
     plan = RecordPlan(table.path, table.encoding, "checkpoint", fiscal_year, len(table.rows))
     seen: dict[str, int] = {}
     for i, row in enumerate(table.rows):

@@ -39,10 +39,6 @@ class Table:
     encoding: str  # what was read ("xlsx" for a workbook)
 
 
-def normalize_cell(value: str) -> str:
-    return standard(value)
-
-
 def _not_a_table(path: Path, why: str) -> InputError:
     return InputError(
         f"{path} は表（CSV・TSV・XLSX）として読めません: {why}",
@@ -99,7 +95,7 @@ def _read_text(path: Path, encoding: str | None) -> Table:
     try:
         for line in reader:
             number = reader.line_num
-            cells = tuple(normalize_cell(c) for c in line)
+            cells = tuple(standard(c) for c in line)
             if not any(cells):
                 continue
             if headers is None:
@@ -124,7 +120,7 @@ def _xlsx_cell(value: Any) -> Cell | None:
         return "TRUE" if value else "FALSE"
     if isinstance(value, (int, float)):
         return int(value) if isinstance(value, float) and value.is_integer() else value
-    return normalize_cell(str(value))
+    return standard(str(value))
 
 
 def _read_xlsx(path: Path) -> Table:
