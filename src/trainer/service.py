@@ -641,7 +641,7 @@ class Service:
                     f"職員名簿を取込: {table.path.name}（基準日 {wareki(day)}、"
                     f"追加 {len(plan.added)}人、変更 {len(plan.changed)}人）",
                     file=str(table.path),
-                    digest=_file_digest(table.path),
+                    digest=table.digest,
                     staff=[p.staff_id for p in people],
                 )
         return plan
@@ -708,7 +708,7 @@ class Service:
                 f"新規 {len(plan.added)}件、更新 {len(plan.upgraded)}件）",
                 fy=plan.fiscal_year,
                 file=str(plan.path),
-                digest=_file_digest(plan.path),
+                digest=table.digest,
                 staff=sorted({r.staff_id for r in records}),
             )
         return plan

@@ -198,8 +198,9 @@ def test_a_mapping_file_reads_a_differently_labelled_export(
         (bytes(range(256)) * 20, "バイナリ"),
         (("職員番号,氏名\n000001," + "あ" * 200_000 + "\n").encode("utf-8"), "長すぎ"),
         (b"ID,name\n\x81\x7f\xc3\x28 garbage\n", "文字コード"),
+        (b"PK\x03\x04 a broken workbook", "XLSX として開けません"),
     ],
-    ids=["pdf", "empty", "binary", "huge-line", "undecodable"],
+    ids=["pdf", "empty", "binary", "huge-line", "undecodable", "broken-xlsx"],
 )
 def test_files_that_are_not_tables_are_refused_clearly(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, message: str

@@ -9,9 +9,11 @@ so the caller can tell an Excel number from text.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import unicodedata
-from dataclasses import dataclass
+import zipfile
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,7 @@ class Table:
     headers: tuple[str, ...]
     rows: tuple[Row, ...]
     encoding: str  # what was read ("xlsx" for a workbook)
+    digest: str = ""  # SHA-256 of the bytes read (the change log names exactly this file)
 
 
 def _not_a_table(path: Path, why: str) -> InputError:
@@ -57,13 +60,11 @@ def read_table(path: Path, encoding: str | None = None) -> Table:
         raise _not_a_table(path, "空のファイルです")
     if size > MAX_FILE_BYTES:
         raise _not_a_table(path, f"大きすぎます（{size / 1e6:.0f} MB）")
-    with path.open("rb") as f:
-        head = f.read(8)
-    if head.startswith(b"%PDF"):
+    data = path.read_bytes()  # read once: parsed and hashed from the same bytes
+    if data.startswith(b"%PDF"):
         raise _not_a_table(path, "PDF ファイルです")
-    if head.startswith(b"PK\x03\x04"):
-        return _read_xlsx(path)
-    return _read_text(path, encoding)
+    table = _read_xlsx(path, data) if data.startswith(b"PK\x03\x04") else _read_text(path, data, encoding)
+    return replace(table, digest=hashlib.sha256(data).hexdigest())
 
 
 def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
@@ -82,8 +83,8 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
     raise _not_a_table(path, "文字コードが UTF-8 でも CP932（Shift_JIS）でもありません")
 
 
-def _read_text(path: Path, encoding: str | None) -> Table:
-    text, used = _decode(path, path.read_bytes(), encoding)
+def _read_text(path: Path, data: bytes, encoding: str | None) -> Table:
+    text, used = _decode(path, data, encoding)
     if any(unicodedata.category(c) == "Cc" and c not in "\t\r\n" for c in text[:4096]):
         raise _not_a_table(path, "制御文字を含むバイナリのようです")
     first_line = text.split("\n", 1)[0]
@@ -123,13 +124,13 @@ def _xlsx_cell(value: Any) -> Cell | None:
     return standard(str(value))
 
 
-def _read_xlsx(path: Path) -> Table:
+def _read_xlsx(path: Path, data: bytes) -> Table:
     import openpyxl  # imported here: only XLSX files need it
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as e:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
         raise _not_a_table(path, f"XLSX として開けません: {e}") from e
     try:
         sheet = workbook.worksheets[0]
