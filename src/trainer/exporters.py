@@ -100,11 +100,14 @@ def export(
     text = buffer.getvalue()
     replaced: list[str] = []
     if encoding.lower().replace("_", "-") in ("cp932", "shift-jis", "sjis", "ms932", "windows-31j"):
-        for row in rows:
-            bad = sorted({c for c in "".join(row) if not _encodable(c)})
-            if bad:
-                replaced.append(f"{row[3]} {row[4]}: {''.join(bad)}")
-        data = text.encode("cp932", errors="replace")
+        try:
+            data = text.encode("cp932")
+        except UnicodeEncodeError:  # only then look, row by row, for what CP932 cannot hold
+            for row in rows:
+                bad = sorted({c for c in "".join(row) if not _encodable(c)})
+                if bad:
+                    replaced.append(f"{row[3]} {row[4]}: {''.join(bad)}")
+            data = text.encode("cp932", errors="replace")
     else:
         try:
             data = text.encode(encoding)
