@@ -854,6 +854,7 @@ class Service:
                 {
                     "division": f"{code} {ctx.divisions[code].name if code in ctx.divisions else ''}",
                     "state": item["state"] if item else signoff.UNSIGNED,
+                    "signed": bool(item) and item["state"] == signoff.SIGNED,  # in force, unchanged
                     "code": item["code"] if item else "",
                     "detail": detail,
                 }

@@ -17,7 +17,7 @@ from trainer.importers.columns import Column, Mapping, cell, locate, value_of
 from trainer.importers.mynumber import reject_in_row
 from trainer.importers.problems import Problem, Problems
 from trainer.importers.table import Table
-from trainer.importers.values import BadValue, day, percent, staff_id, text
+from trainer.importers.values import BadValue, day, percent, registered_id, staff_id, text
 from trainer.model import Catalog, Progress, Record, Requirement
 from trainer.progress import Task
 
@@ -126,8 +126,7 @@ class _Checks:
         if not sid:
             self.problems.add(number, column, "空です", "職員番号を入れてください")
             return None
-        if sid not in self.staff_ids and number_cell and len(self.widths) == 1:
-            sid = sid.zfill(next(iter(self.widths)))
+        sid = registered_id(sid, number_cell, self.staff_ids, self.widths)
         if sid not in self.staff_ids:
             self.problems.add(
                 number, column, f"職員番号 {sid} の職員は登録されていません", "先に職員名簿を取り込んでください"

@@ -19,7 +19,7 @@ from trainer.importers.columns import Column, Mapping, cell, locate, value_of
 from trainer.importers.mynumber import reject_in_row
 from trainer.importers.problems import Problem, Problems
 from trainer.importers.table import Table
-from trainer.importers.values import BadValue, day, duty, staff_id, text
+from trainer.importers.values import BadValue, day, duty, registered_id, staff_id, text
 from trainer.model import Assignment, Division, Duty, Leave, LeaveKind, Staff
 from trainer.progress import Task
 
@@ -113,12 +113,10 @@ def plan_roster(
         if person is None or duplicate:
             continue
         sid, number_cell, fields = person
-        if number_cell and sid not in existing and len(widths) == 1:
-            padded = sid.zfill(next(iter(widths)))
-            if padded in existing:
-                note = f"Excel の数値「{sid}」を {padded} として照合しました"
-                plan.notes.append(Problem(row.number, "職員番号", note))
-                sid = padded
+        padded = registered_id(sid, number_cell, existing, widths)
+        if padded != sid:
+            plan.notes.append(Problem(row.number, "職員番号", f"Excel の数値「{sid}」を {padded} として照合しました"))
+            sid = padded
         if sid in imported:
             problems.add(
                 row.number, "職員番号", f"職員番号 {sid} が重複しています（{imported[sid]}行目と同じ）", "1人1行"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from datetime import date
 from typing import Any
 
@@ -50,6 +51,16 @@ def staff_id(value: Any) -> tuple[str, bool]:
     if sid and not re.fullmatch(r"[0-9A-Za-z\-_]+", sid):
         raise BadValue(f"「{sid}」は職員番号として使えない文字を含みます", "英数字・-・_ で書かれた番号")
     return sid, False
+
+
+def registered_id(sid: str, from_number: bool, known: Container[str], widths: set[int]) -> str:
+    """``sid`` as registered: a number Excel stored without its leading zeros gets them back,
+    when every registered id has the same width and the padded id is one of them."""
+    if from_number and sid not in known and len(widths) == 1:
+        padded = sid.zfill(next(iter(widths)))
+        if padded in known:
+            return padded
+    return sid
 
 
 def day(value: Any) -> date:
