@@ -13,7 +13,6 @@ import argparse
 import csv
 import io
 import random
-import shutil
 import tempfile
 import time
 from datetime import date, timedelta
@@ -70,8 +69,8 @@ def main() -> None:
     parser.add_argument("--staff", type=int, default=50000)
     parser.add_argument("--progress-rows", type=int, default=200000)
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="trainer-bench-imports-"))
-    try:
+    with tempfile.TemporaryDirectory(prefix="trainer-bench-imports-", ignore_cleanup_errors=True) as tmp:
+        work = Path(tmp)
         rng = random.Random(7)
         roster, progress = work / "roster.csv", work / "elearning.csv"
         write_cp932(roster, roster_rows(args.staff, rng))
@@ -96,8 +95,6 @@ def main() -> None:
         ):
             print(f"{name:42} {rows:8d} {seconds:8.2f} {'<10 s':>7}  {'ok' if seconds < 10 else 'MISSED'}")
         print(f"(progress: {written} records written; both into a new register, a backup first)")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sqlite3
 import statistics
 import sys
@@ -25,15 +24,12 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from process import run_trainer  # benchmarks/process.py
+from process import build_city, run_trainer  # benchmarks/process.py
 from tinydb import TinyDB
 
-from trainer.catalog import load_catalog
-from trainer.demo import build_demo
 from trainer.model import Progress, Record
 from trainer.service import Service
 from trainer.store import codec
-from trainer.store.register import Register
 
 TODAY = date(2026, 11, 25)
 FY = 2026
@@ -46,18 +42,7 @@ def timed(func: Callable[[], object]) -> float:
 
 
 def build(folder: Path, staff: int, years: int) -> tuple[list[Record], list[str]]:
-    catalog = load_catalog()
-    city = build_demo(catalog, staff, seed=42, fiscal_year=FY, today=TODAY, years=years)
-    register = Register.open(folder)
-    with register.transaction():
-        register.put_divisions(city.divisions)
-        register.put_staff(city.staff)
-    for fy in range(FY - years + 1, FY + 1):
-        with register.transaction():
-            register.put_records(r for r in city.records if r.fiscal_year == fy)
-            register.put_exemptions(e for e in city.exemptions if e.fiscal_year == fy)
-        register.db.checkpoint()
-    register.close()
+    city = build_city(folder, staff, years, FY, TODAY)
     current = [r for r in city.records if r.fiscal_year == FY]
     riyo = [
         s.staff_id
@@ -114,11 +99,8 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--naive-samples", type=int, default=3)
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="trainer-bench-"))
-    try:
-        run(work, args)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="trainer-bench-", ignore_cleanup_errors=True) as work:
+        run(Path(work), args)
 
 
 def run(work: Path, args: argparse.Namespace) -> None:

@@ -1,4 +1,5 @@
-"""Run `trainer ...` as its own process and measure it as a coordinator would wait for it."""
+"""What the benchmarks share: a demo city written to a register, and `trainer ...` run as its own
+process and measured as a coordinator would wait for it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,36 @@ import subprocess
 import sys
 import time
 from datetime import date
+from pathlib import Path
+
+from trainer.catalog import load_catalog
+from trainer.demo import DemoCity, build_demo
+from trainer.store.register import Register
+
+
+def build_city(folder: Path, staff: int, years: int, fiscal_year: int, today: date) -> DemoCity:
+    """A demo city of ``staff`` people with ``years`` years of records, written as a city's
+    register is (each year in its own transaction), then checkpointed; seed 42 each time."""
+    city = build_demo(load_catalog(), staff, seed=42, fiscal_year=fiscal_year, today=today, years=years)
+    register = Register.open(folder)
+    with register.transaction():
+        register.put_divisions(city.divisions)
+        register.put_staff(city.staff)
+    for fy in range(fiscal_year - years + 1, fiscal_year + 1):
+        with register.transaction():
+            register.put_records(r for r in city.records if r.fiscal_year == fy)
+            register.put_exemptions(e for e in city.exemptions if e.fiscal_year == fy)
+        register.db.checkpoint()
+    register.close()
+    return city
+
+
+def trainer_env(today: date) -> dict[str, str]:
+    """The environment of a measured `trainer` process: bytecode caching on, as in an installed
+    app, and today fixed."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["TRAINER_TODAY"] = today.isoformat()
+    return env
 
 
 def run_trainer(args: list[str], today: date) -> tuple[float, float, str]:
@@ -28,10 +59,10 @@ def run_trainer(args: list[str], today: date) -> tuple[float, float, str]:
         "cli.os._exit = report\n"
         "cli.run()  # exactly what the trainer console script runs\n"
     )
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["TRAINER_TODAY"] = today.isoformat()
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=trainer_env(today), check=False
+    )
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(result.stderr)
