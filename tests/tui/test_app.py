@@ -61,6 +61,18 @@ async def show_division(app: TrainerApp, pilot, code: str) -> StaffTable:  # typ
     return app.query_one(StaffTable)
 
 
+async def record_form(app: TrainerApp, pilot, requirement: str, day: str):  # type: ignore[no-untyped-def]
+    """900001's person window, its 記録 tab filled in (not yet saved); returns the window."""
+    app.query_one(StaffTable).post_message(StaffTable.Opened("900001"))
+    await pilot.pause()
+    screen = app.screen
+    screen.query_one("#person-tabs").active = "tab-record"
+    await pilot.pause()
+    screen.query_one("#record-requirement", Select).value = requirement
+    screen.query_one("#record-date", Input).value = day
+    return screen
+
+
 def service(db: Path) -> Service:
     return Service.open(db, today=lambda: TODAY, create=False)
 
@@ -106,13 +118,7 @@ async def test_a_bad_date_is_explained_in_place_and_nothing_is_written(db: Path,
     app = app_for(db, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(app, pilot)
-        app.query_one(StaffTable).post_message(StaffTable.Opened("900001"))
-        await pilot.pause()
-        screen = app.screen
-        screen.query_one("#person-tabs").active = "tab-record"
-        await pilot.pause()
-        screen.query_one("#record-requirement", Select).value = "rules"
-        screen.query_one("#record-date", Input).value = "R8.2.30"
+        screen = await record_form(app, pilot, "rules", "R8.2.30")
         await pilot.click("#record-save")
         await pilot.pause()
         assert "存在しない日付" in str(screen.query_one("#record-error").render())
@@ -202,13 +208,7 @@ async def test_record_a_sign_off_then_see_it_stale(db: Path, tmp_path: Path) -> 
         assert str(app.query_one("#sign-error").render()) == ""
         assert service(db).signoff_states(2026)["160"]["state"] == "署名済み"
         # A late completion in that division, then the list says it needs a new look.
-        app.query_one(StaffTable).post_message(StaffTable.Opened("900001"))
-        await pilot.pause()
-        screen = app.screen
-        screen.query_one("#person-tabs").active = "tab-record"
-        await pilot.pause()
-        screen.query_one("#record-requirement", Select).value = "flow"
-        screen.query_one("#record-date", Input).value = "2026-11-21"
+        await record_form(app, pilot, "flow", "2026-11-21")
         await pilot.click("#record-save")
         await pilot.press("escape")
         await loaded(app, pilot)  # the reload after the record redraws the sign-off list too
@@ -322,13 +322,7 @@ async def test_an_edit_survives_a_cli_import_running_at_the_same_time(db: Path, 
         await loaded(app, pilot)
         assert app.service is not None
         app.service.set_lock_timeout(0.5)  # (the app waits 3 s; the test need not)
-        app.query_one(StaffTable).post_message(StaffTable.Opened("900001"))
-        await pilot.pause()
-        screen = app.screen
-        screen.query_one("#person-tabs").active = "tab-record"
-        await pilot.pause()
-        screen.query_one("#record-requirement", Select).value = "intro"
-        screen.query_one("#record-date", Input).value = "R8.11.20"
+        screen = await record_form(app, pilot, "intro", "R8.11.20")
 
         other = subprocess.Popen(
             [sys.executable, "-c", HOLD_THE_LOCK, str(db), str(export)],
