@@ -54,22 +54,18 @@ def rows_for(
             p.staff.employment,
             p.state.label,
         ]
-        notes = []
         by_id = {rs.requirement: rs for rs in p.requirements}
         for r in catalog:
             rs = by_id.get(r.id)
             if rs is None:
                 line += ["対象外", "", ""]
                 continue
-            label = rs.label
             line += [
-                label,
+                rs.label,
                 wareki(rs.completed_on) if rs.completed_on else "",
                 wareki(rs.deadline) if rs.deadline else "",
             ]
-            if rs.note and rs.note not in notes:
-                notes.append(rs.note)
-        line.append("／".join(notes))
+        line.append(p.notes)
         rows.append(line)
     return headers, rows
 

@@ -93,6 +93,11 @@ class PersonStatus(NamedTuple):
     def division(self) -> str:
         return self.assignment.division
 
+    @property
+    def notes(self) -> str:
+        """The requirements' notes (休業中, 採用から60日 …), each once, joined with ／."""
+        return "／".join(dict.fromkeys(rs.note for rs in self.requirements if rs.note))
+
     def for_requirement(self, requirement_id: str) -> RequirementStatus | None:
         for status in self.requirements:
             if status.requirement == requirement_id:

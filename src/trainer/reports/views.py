@@ -56,10 +56,6 @@ def roster_rows(people: list[PersonStatus], catalog: Catalog, divisions: dict[st
     rows = []
     for p in sorted(people, key=lambda p: (p.staff.kana, p.staff.staff_id)):
         by_id = {rs.requirement: rs for rs in p.requirements}
-        notes = []
-        for rs in p.requirements:
-            if rs.note and rs.note not in notes:
-                notes.append(rs.note)
         division = divisions.get(p.division)
         rows.append(
             RosterRow(
@@ -71,7 +67,7 @@ def roster_rows(people: list[PersonStatus], catalog: Catalog, divisions: dict[st
                 employment=p.staff.employment,
                 cells=tuple(cell_text(by_id.get(r.id)) for r in catalog),
                 states=tuple(by_id[r.id].state.value if r.id in by_id else "none" for r in catalog),
-                note="／".join(notes),
+                note=p.notes,
             )
         )
     return rows
