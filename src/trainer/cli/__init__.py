@@ -1,0 +1,104 @@
+"""The command line: parse arguments, call the service, print. No rules live here.
+
+Each command group's module (``status``, ``people``, ``records``, ``imports``, ``reports``,
+``trail``, ``admin``) declares its parsers beside its handlers; this module builds the tree, runs
+one command and is the one place errors become messages and exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from trainer import __version__
+from trainer.calendar import parse_date
+from trainer.cli import admin, imports, people, records, reports, status, trail
+from trainer.cli.base import CATALOG_HELP, DB_HELP, EXIT_ERROR, EXIT_OK, Commands, Parser, common_options
+from trainer.errors import TrainerError
+from trainer.paths import default_db_path
+
+GROUPS = (admin, status, people, records, imports, reports, trail)
+
+
+def _today() -> date:
+    """Today, or ``$TRAINER_TODAY`` (for demonstrations and tests)."""
+    fixed = os.environ.get("TRAINER_TODAY")
+    return parse_date(fixed) if fixed else date.today()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog="trainer",
+        description="マイナンバー利用事務に従事する職員の研修（接続運用研修・サイバーセキュリティ研修）の受講管理",
+        epilog="例: trainer demo && trainer status",
+    )
+    parser.add_argument("--version", action="version", version=f"trainer {__version__}", help="版を表示して終わる")
+    parser.add_argument("--db", type=Path, help=DB_HELP)
+    parser.add_argument("--catalog", type=Path, help=CATALOG_HELP)
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", title="コマンド", help="trainer COMMAND --help で詳しく", parser_class=Parser
+    )
+    commands = Commands(sub, common_options())
+    for group in GROUPS:
+        group.add_commands(commands)
+    return parser
+
+
+def run_tui(db: Path, catalog: Path | None) -> int:
+    """Open the terminal app (the only place the CLI touches Textual, and only when asked)."""
+    from trainer.tui.app import create_app
+
+    gc.enable()  # the app runs all day: cycles must be collected (it freezes the loaded register)
+    create_app(db, catalog, today=_today).run()
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code. The one place an error becomes a message."""
+    args = build_parser().parse_args(argv)
+    db = args.db or default_db_path()
+    try:
+        if args.command in (None, "tui"):
+            return run_tui(db, args.catalog)
+        from trainer.service import Service
+
+        svc = Service.open(db, args.catalog, today=_today, create=args.creates)
+        try:
+            return int(args.func(svc, args))
+        finally:
+            svc.close()
+    except TrainerError as e:
+        print(f"エラー: {e}", file=sys.stderr)  # the message, then "  → what to do"
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("中断しました", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into head or less, which stopped reading
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def run() -> None:
+    """The ``trainer`` console script: one command, then the process exits.
+
+    The cyclic garbage collector is off for that short life, and the process ends without the
+    interpreter's final collection: reference counting still frees whatever is dropped, and the
+    collector would only rescan the register's hundreds of thousands of live objects. The TUI,
+    which runs all day, turns it back on; tests that call :func:`main` never turn it off.
+    """
+    gc.disable()
+    code = main()
+    # Python's shutdown would still run a full collection over every object the command loaded
+    # (most of a second at city scale). Everything we wrote is already synced and closed; only
+    # the standard streams need flushing.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+__all__ = ["build_parser", "main", "run"]

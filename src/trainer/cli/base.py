@@ -1,0 +1,134 @@
+"""What every command group shares: the Japanese argparse, the command builder, output helpers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from trainer.progress import Task
+
+if TYPE_CHECKING:
+    from trainer.service import Service
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+Handler = Callable[["Service", argparse.Namespace], int]
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, prefix="使い方: " if prefix is None else prefix)
+
+
+_ARGPARSE_MESSAGES = [
+    (re.compile(r"the following arguments are required: (.+)"), r"必要な引数がありません: \1"),
+    (
+        re.compile(r"argument (\S+): invalid choice: '(.*)' \(choose from (.+)\)"),
+        r"\1: 「\2」は選べません（選べるもの: \3）",
+    ),
+    (re.compile(r"argument (\S+): invalid int value: '(.*)'"), r"\1: 「\2」は整数ではありません"),
+    (re.compile(r"argument (\S+): expected one argument"), r"\1: 値が必要です"),
+    (re.compile(r"unrecognized arguments: (.+)"), r"知らない引数です: \1"),
+]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse in Japanese: section titles, the help flag, the usual errors; usage errors exit 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        wants_help = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "引数"
+        self._optionals.title = "オプション"
+        if wants_help:
+            self.add_argument("-h", "--help", action="help", help="このヘルプを表示して終わる")
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        for pattern, japanese in _ARGPARSE_MESSAGES:
+            message = pattern.sub(japanese, message)
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: 使い方の誤り: {message}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
+class Commands:
+    """Builds the command tree: each command group's module declares its commands through this."""
+
+    def __init__(self, sub: Any, common: argparse.ArgumentParser) -> None:
+        self.sub = sub
+        self.common = common
+
+    def command(
+        self, name: str, func: Handler, help_text: str, parent: Any = None, creates: bool = False
+    ) -> argparse.ArgumentParser:
+        """A command; only those that ``creates`` make a new database where none is."""
+        p = (parent or self.sub).add_parser(name, help=help_text, description=help_text, parents=[self.common])
+        p.set_defaults(func=func, creates=creates)
+        return p
+
+    def group(self, name: str, help_text: str, description: str, metavar: str, title: str, listing: str) -> Any:
+        """A command with subcommands (staff, division, import, report)."""
+        parser = self.sub.add_parser(name, help=help_text, description=description)
+        return parser.add_subparsers(
+            dest=f"{name}_command", metavar=metavar, title=title, help=listing, required=True, parser_class=Parser
+        )
+
+    @staticmethod
+    def fy_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--fy", help="年度（2026、令和8年度、R8 など。既定: 今日の年度）")
+
+    @staticmethod
+    def format_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--format", choices=["table", "json"], default="table", help="出力形式（既定 table）")
+
+
+def progress_printer(label: str) -> Task:
+    if not sys.stderr.isatty():
+        return Task()
+
+    def show(done: int, total: int, message: str) -> None:
+        percent = 100 * done // total if total else 100
+        end = "" if done < total else "\n"
+        print(f"\r\x1b[K{label}: {percent:3d}% {message}", end=end, file=sys.stderr)  # (clear the old line)
+
+    return Task(on_progress=show)
+
+
+def import_printer(label: str) -> Task:
+    """Progress on stderr for long imports: percent, rows per second, rows left."""
+    if not sys.stderr.isatty():
+        return Task()
+    started = time.monotonic()
+
+    def show(done: int, total: int, message: str) -> None:
+        elapsed = max(time.monotonic() - started, 1e-6)
+        rate = done / elapsed
+        left = total - done
+        end = "" if done < total else "\n"
+        print(f"\r{label}: {done}/{total}行 {rate:,.0f}行/秒 残り{left}行 {message}   ", end=end, file=sys.stderr)
+
+    return Task(on_progress=show)
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+DB_HELP = "データベースのフォルダ（既定: 環境変数 TRAINER_DB、なければユーザーのデータフォルダ）"
+CATALOG_HELP = "研修カタログのフォルダ（courses/ と checklists/ を含む）。既定: TRAINER_CATALOG、なければ同梱のもの"
+
+
+def common_options() -> argparse.ArgumentParser:
+    """--db and --catalog after the command too; SUPPRESS keeps a value given before the command."""
+    common = Parser(add_help=False)
+    common._optionals.title = "共通オプション"
+    common.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=DB_HELP)
+    common.add_argument("--catalog", type=Path, default=argparse.SUPPRESS, help=CATALOG_HELP)
+    return common

@@ -1,0 +1,156 @@
+"""trainer signoff / verify / log / backup / restore: sign-offs and the audit trail."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from trainer.calendar import fy_label
+from trainer.cli.base import EXIT_ERROR, EXIT_OK, Commands, print_json, progress_printer
+from trainer.service import Service
+from trainer.signoff import state_of as signoff_state
+from trainer.textfmt import table
+
+
+def cmd_signoff(svc: Service, a: argparse.Namespace) -> int:
+    doc = svc.sign_off(
+        a.division, a.fy, a.by, a.title or "", a.date, a.approval_no or "", a.note or "", a.as_of, a.code
+    )
+    print(f"署名を記録しました: {doc['division']} {fy_label(doc['fiscal_year'])} 名簿コード {doc['code']}")
+    if doc.get("supersedes"):
+        print(f"  前の署名（名簿コード {doc['supersedes']}）はこの署名に置き換わりました（記録は残ります）")
+    print(
+        f"  所属長 {doc['title']} {doc['by']}、確認日 {doc['date_label']}"
+        + (f"、電子決裁 {doc['approval_no']}" if doc["approval_no"] else "")
+    )
+    return EXIT_OK
+
+
+def _print_signed(svc: Service, doc: dict[str, Any]) -> None:
+    frozen = doc["frozen"]
+    division = frozen["division"]
+    state = signoff_state(doc)
+    print(f"名簿コード {doc['code']}: {state}")
+    print(
+        f"  {frozen['fy_label']} {division['code']} {division['name']} の修了者名簿"
+        f"（{frozen['as_of']} 現在、{len(frozen['rows'])}人）"
+    )
+    print(f"  署名: {doc['title']} {doc['by']}、確認日 {doc['date_label']}（記録 {doc['signed_label']}）")
+    if doc.get("approval_no"):
+        print(f"  電子決裁番号: {doc['approval_no']}")
+    if doc.get("note"):
+        print(f"  備考: {doc['note']}")
+    t = frozen["totals"]
+    print(
+        f"  対象 {t['in_scope']}人: 修了 {t['completed']}、免除 {t['exempt']}、期限超過 {t['overdue']}、"
+        f"受講中 {t['in_progress']}、未受講 {t['not_started']}"
+    )
+    if doc.get("superseded_by"):
+        print(f"  この署名は名簿コード {doc['superseded_by']} の署名に置き換わっています")
+    for change in doc.get("changes_since", ()):
+        print(f"  署名後の変更（記録 {change['seq']}）: {change['summary']}")
+
+
+def cmd_verify(svc: Service, a: argparse.Namespace) -> int:
+    if a.roster:
+        _print_signed(svc, svc.signed(a.roster))
+        return EXIT_OK
+    result = svc.verify(progress_printer("検証"))
+    if result.ok:
+        print(
+            f"OK: 変更履歴 {result.entries}件のつながりが正しく、データベースは履歴と一致し、"
+            f"署名済みの名簿 {result.signoffs}件はすべて名簿コードと一致します"
+        )
+        return EXIT_OK
+    print(
+        f"問題が {len(result.findings)}件 見つかりました"
+        f"（変更履歴 {result.entries}件、署名 {result.signoffs}件を確認）:",
+        file=sys.stderr,
+    )
+    for finding in result.findings[:100]:
+        print(f"  {finding}", file=sys.stderr)
+    if len(result.findings) > 100:
+        print(f"  …ほか {len(result.findings) - 100}件", file=sys.stderr)
+    print("  → 書き換えの前の状態は backups/ のバックアップにあります（trainer backup --list）", file=sys.stderr)
+    return EXIT_ERROR
+
+
+ACTION_LABELS = {
+    "record": "受講記録", "bulk_record": "一括記録", "exempt": "免除",
+    "staff_add": "職員登録", "staff_update": "職員変更",
+    "transfer": "異動", "leave": "休業", "retire": "退職", "division_add": "所属登録", "division_update": "所属変更",
+    "import_staff": "名簿取込", "import_progress": "受講状況取込", "import_checkpoint": "チェックシート取込",
+    "signoff": "署名", "restore": "復元", "demo": "デモ作成", "settings": "設定",
+    "baseline": "記録開始", "change": "変更",
+}  # fmt: skip
+
+
+def cmd_log(svc: Service, a: argparse.Namespace) -> int:
+    entries = svc.log(a.fy, a.staff, a.division, a.since)
+    if a.format == "json":
+        print_json(entries)
+        return EXIT_OK
+    for e in entries[: a.limit]:
+        who = e.get("operator") or ""
+        who = f"{who}（{e.get('user', '')}）" if who else e.get("user", "")
+        when = e.get("at", "").replace("T", " ")[:16]
+        label = ACTION_LABELS.get(e.get("action", ""), e.get("action", ""))
+        extra = f"  ［{e['count']}件の文書］" if e.get("count", 0) > 3 else ""
+        print(f"{e['seq']:>6}  {when}  {who}  {e.get('summary') or label}{extra}")
+    if len(entries) > a.limit:
+        print(f"…ほか {len(entries) - a.limit}件（--limit で増やせます）")
+    if not entries:
+        print("該当する変更はありません")
+    return EXIT_OK
+
+
+def cmd_backup(svc: Service, a: argparse.Namespace) -> int:
+    if a.list:
+        rows = [[p.name, f"{p.stat().st_size / 1e6:.1f} MB"] for p in svc.register.db.backups()]
+        print(
+            table(["バックアップ（新しい順）", "大きさ"], rows, right=[1]) if rows else "バックアップはまだありません"
+        )
+        return EXIT_OK
+    path = svc.register.db.backup("manual")
+    print(f"バックアップを作成しました: {path}")
+    return EXIT_OK
+
+
+def cmd_restore(svc: Service, a: argparse.Namespace) -> int:
+    before = svc.restore(Path(a.file))
+    print(f"{a.file} から戻しました。戻す前の状態は {before} に保存しました")
+    return EXIT_OK
+
+
+def add_commands(c: Commands) -> None:
+    """Declare this module's commands."""
+    p = c.command("signoff", cmd_signoff, "所属長の確認（署名）を記録し、その名簿を凍結する")
+    p.add_argument("division", help="所属コード")
+    c.fy_option(p)
+    p.add_argument("--by", required=True, help="所属長の氏名")
+    p.add_argument("--title", help="所属長の職名（例: 課長）")
+    p.add_argument("--date", help="確認日（既定: 今日）")
+    p.add_argument("--approval-no", help="電子決裁の番号（押印のかわりに）")
+    p.add_argument("--note", help="備考")
+    p.add_argument("--as-of", help="署名した名簿の基準日（既定: 今日）")
+    p.add_argument("--code", help="署名された紙の名簿に印刷された名簿コード（内容が同じか確かめます）")
+
+    p = c.command("verify", cmd_verify, "変更履歴・データベース・署名済みの名簿が改ざんされていないか確かめる")
+    p.add_argument("--roster", metavar="CODE", help="名簿コードの署名の内容（いつ・誰が・何を）を表示する")
+
+    p = c.command("log", cmd_log, "変更履歴を新しい順に表示する")
+    c.fy_option(p)
+    p.add_argument("--staff", help="職員番号で絞り込む")
+    p.add_argument("--division", help="所属コードで絞り込む")
+    p.add_argument("--since", help="この日以降の変更")
+    p.add_argument("--limit", type=int, default=50, help="表示する件数（既定 50）")
+    c.format_option(p)
+
+    p = c.command("backup", cmd_backup, "データベースのバックアップを作成する（新しい30個を残します）")
+    p.add_argument("--list", action="store_true", help="作らずに、あるバックアップを新しい順に表示する")
+    p = c.command(
+        "restore", cmd_restore, creates=True, help_text="バックアップから戻す（戻す前の状態もバックアップします）"
+    )
+    p.add_argument("file", help="バックアップの zip ファイル")

@@ -1,0 +1,48 @@
+"""The use cases: the one door through which the CLI, the TUI and the tests reach the register.
+
+Nothing here prints. Every method validates its input completely before it writes, writes in
+one transaction, and raises a :class:`~trainer.errors.TrainerError` with what went wrong and
+what to do.
+
+:class:`Service` is that door; behind it each concern has a module of its own:
+
+========== =========================================================================
+core       opening the register, the clock, lookups every use case needs, settings
+status     where everyone stands in a year, one person, the lists, a checkpoint sheet
+staff      divisions and people: registering them, transfers, leave, retirement
+records    progress, completions and exemptions
+imports    HR rosters, e-learning exports, returned checkpoint sheets
+signoffs   a division head's sign-off of the roster
+reports    the export, the 修了者名簿, the 未修了者一覧, the audit PDF
+trail      verify, the change log, restore
+demo       the demo city
+========== =========================================================================
+"""
+
+from __future__ import annotations
+
+from trainer.service.core import SETTINGS, DateLike, normalize_text
+from trainer.service.demo import DemoUseCases
+from trainer.service.imports import ImportUseCases
+from trainer.service.records import RecordUseCases
+from trainer.service.reports import ReportUseCases
+from trainer.service.staff import StaffUseCases
+from trainer.service.status import CheckpointSheet, PersonView, SheetRow, StatusReport
+from trainer.service.trail import TrailUseCases, Verification
+
+
+class Service(ReportUseCases, ImportUseCases, RecordUseCases, StaffUseCases, TrailUseCases, DemoUseCases):
+    """Every use case of trainer. Open with :meth:`open`; ``today`` can be fixed for tests and demos."""
+
+
+__all__ = [
+    "SETTINGS",
+    "CheckpointSheet",
+    "DateLike",
+    "PersonView",
+    "Service",
+    "SheetRow",
+    "StatusReport",
+    "Verification",
+    "normalize_text",
+]

@@ -1,0 +1,129 @@
+"""Imports: a file is read, every row checked, and written in one transaction after a backup."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from trainer.calendar import fy_label, wareki
+from trainer.importers import progress, roster
+from trainer.importers.columns import Column, load_mapping
+from trainer.importers.progress import RecordPlan
+from trainer.importers.roster import RosterPlan
+from trainer.importers.table import read_table
+from trainer.model import Catalog, Requirement
+from trainer.progress import Task
+from trainer.service.core import DateLike, _date
+from trainer.service.status import StatusUseCases
+
+
+class ImportUseCases(StatusUseCases):
+    """HR rosters, e-learning exports and returned checkpoint sheets: read, planned, then written whole."""
+
+    # ----------------------------------------------------------------- imports
+    def import_staff(
+        self,
+        path: Path,
+        as_of: DateLike | None = None,
+        dry_run: bool = False,
+        mapping: Path | None = None,
+        encoding: str | None = None,
+        retire_missing: bool = False,
+        task: Task | None = None,
+    ) -> RosterPlan:
+        """An HR roster as of a date; all or nothing, after a backup (``dry_run``: plan only)."""
+        day = _date(as_of, "基準日") if as_of is not None else self.today()
+        table = read_table(Path(path), encoding)
+        columns = load_mapping(Path(mapping), roster.COLUMNS) if mapping else None
+        with self.register.transaction():
+            plan = roster.plan_roster(
+                table,
+                day,
+                {s.staff_id: s for s in self.register.all_staff()},
+                {d.code: d for d in self.register.divisions()},
+                self.employment_types(),
+                columns,
+                retire_missing,
+                task,
+            )
+            if not dry_run:
+                self.register.db.backup("before-import-staff")
+                self.register.put_divisions(plan.divisions_to_write())
+                people = plan.staff_to_write()
+                self.register.put_staff(people)
+                self._about(
+                    "import_staff",
+                    f"職員名簿を取込: {table.path.name}（基準日 {wareki(day)}、"
+                    f"追加 {len(plan.added)}人、変更 {len(plan.changed)}人）",
+                    file=str(table.path),
+                    digest=table.digest,
+                    staff=[p.staff_id for p in people],
+                )
+        return plan
+
+    def import_progress(
+        self,
+        path: Path,
+        fiscal_year: int | str | None = None,
+        dry_run: bool = False,
+        mapping: Path | None = None,
+        encoding: str | None = None,
+        task: Task | None = None,
+    ) -> RecordPlan:
+        """An e-learning export; never downgrades a completion; all or nothing, after a backup."""
+        return self._import_records(
+            progress.plan_progress, self.catalog, progress.PROGRESS_COLUMNS, "import_progress", "受講状況を取込",
+            path, fiscal_year, dry_run, mapping, encoding, task,
+        )  # fmt: skip
+
+    def import_checkpoint(
+        self,
+        path: Path,
+        fiscal_year: int | str | None = None,
+        dry_run: bool = False,
+        mapping: Path | None = None,
+        encoding: str | None = None,
+        task: Task | None = None,
+    ) -> RecordPlan:
+        """A division's returned checkpoint sheet (who, when, optionally which items)."""
+        return self._import_records(
+            progress.plan_checkpoint, self.checklist(), progress.CHECKPOINT_COLUMNS, "import_checkpoint",
+            "チェックシートを取込", path, fiscal_year, dry_run, mapping, encoding, task,
+        )  # fmt: skip
+
+    def _import_records(
+        self,
+        planner: Callable[..., RecordPlan],
+        subject: Catalog | Requirement,
+        spec: list[Column],
+        action: str,
+        label: str,
+        path: Path,
+        fiscal_year: int | str | None,
+        dry_run: bool,
+        mapping: Path | None,
+        encoding: str | None,
+        task: Task | None,
+    ) -> RecordPlan:
+        """Read, plan (checking every row) and, unless a dry run, write after a backup: all or nothing."""
+        fy = self.fiscal_year(fiscal_year)
+        table = read_table(Path(path), encoding)
+        columns = load_mapping(Path(mapping), spec) if mapping else None
+        with self.register.transaction():
+            staff_ids = set(self.register.staff_ids())
+            plan = planner(table, subject, fy, self.today(), staff_ids, self.register.records(fy), columns, task)
+            records = plan.records_to_write()
+            if dry_run or not records:
+                return plan
+            self.register.db.backup("before-" + action.replace("_", "-"))
+            self.register.put_records(records)
+            self._about(
+                action,
+                f"{label}: {plan.path.name}（{fy_label(plan.fiscal_year)}、"
+                f"新規 {len(plan.added)}件、更新 {len(plan.upgraded)}件）",
+                fy=plan.fiscal_year,
+                file=str(plan.path),
+                digest=table.digest,
+                staff=sorted({r.staff_id for r in records}),
+            )
+        return plan

@@ -1,0 +1,151 @@
+"""Documents out: the CSV/XLSX export, the 修了者名簿, the 未修了者一覧 and the audit PDF."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from trainer import signoff
+from trainer.calendar import fy_label, wareki
+from trainer.errors import InputError, NotFoundError
+from trainer.exporters import ExportResult
+from trainer.exporters import export as export_status
+from trainer.model import Division
+from trainer.progress import Task
+from trainer.reports import build as reports_build
+from trainer.reports import render
+from trainer.service.core import DateLike
+from trainer.service.signoffs import SignoffUseCases
+
+
+class ReportUseCases(SignoffUseCases):
+    """The documents: the export, rosters, the overdue list and the audit PDF."""
+
+    def export(
+        self,
+        path: Path,
+        fiscal_year: int | str | None = None,
+        division: str | None = None,
+        encoding: str = "utf-8-sig",
+    ) -> ExportResult:
+        """The year's status per person and requirement to CSV or XLSX (by the extension)."""
+        report = self.status(fiscal_year, None, division)
+        return export_status(Path(path), report.fiscal_year, report.people, self.catalog, report.divisions, encoding)
+
+    # ----------------------------------------------------------------- reports
+    def _report_context(
+        self, fiscal_year: int, as_of: date, templates: Path | None, divisions: dict[str, Division] | None = None
+    ) -> reports_build.Context:
+        """What every report prints beside its rows (``divisions``: a status report's, if at hand)."""
+        return reports_build.Context(
+            fiscal_year=fiscal_year,
+            as_of=as_of,
+            catalog=self.catalog,
+            divisions=divisions if divisions is not None else {d.code: d for d in self.register.divisions()},
+            organization=str(self.register.setting("organization", "")),
+            database=str(self.register.folder.resolve()),
+            now=self.now().replace(tzinfo=None),
+            templates=render.templates_dir(templates),
+        )
+
+    def report_roster(
+        self,
+        out_dir: Path,
+        fiscal_year: int | str | None = None,
+        as_of: DateLike | None = None,
+        division: str | None = None,
+        fmt: str = "pdf",
+        task: Task | None = None,
+        templates: Path | None = None,
+        signed: str | None = None,
+    ) -> list[Path]:
+        """修了者名簿: one division's (``division``) or every division's, plus a combined PDF.
+
+        ``signed``: a roster code, or "" for the division's sign-off in force: that signed
+        roster again, exactly as it was signed.
+        """
+        if signed is not None:
+            return [self._signed_roster(Path(out_dir), fiscal_year, division, signed, fmt, templates)]
+        report = self.status(fiscal_year, as_of, division)
+        codes = [division] if division is not None else sorted(report.summary.divisions)
+        ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
+        in_force = {
+            code: self.register.signoff(item["code"]) or {}
+            for code, item in self.signoff_states(report.fiscal_year).items()
+        }
+        return reports_build.roster_files(
+            ctx, report.people, codes, Path(out_dir), fmt, task or Task(), division is None, in_force
+        )
+
+    def _signed_roster(
+        self,
+        out_dir: Path,
+        fiscal_year: int | str | None,
+        division: str | None,
+        code: str,
+        fmt: str,
+        templates: Path | None,
+    ) -> Path:
+        if code:
+            doc = self.signed(code)
+        else:
+            fy = self.fiscal_year(fiscal_year)
+            if division is None:
+                raise InputError("署名済みの名簿を出すには --division か名簿コードを指定してください")
+            item = self.signoff_states(fy).get(division)
+            if item is None:
+                raise NotFoundError(
+                    f"{fy_label(fy)}の所属 {division} の署名はありません", "trainer signoff で署名を記録できます"
+                )
+            doc = self.signed(item["code"])
+        ctx = self._report_context(doc["fiscal_year"], self.today(), templates)
+        return reports_build.signed_file(ctx, doc, out_dir, fmt)
+
+    def report_overdue(
+        self,
+        out: Path,
+        fiscal_year: int | str | None = None,
+        as_of: DateLike | None = None,
+        division: str | None = None,
+        fmt: str = "pdf",
+        templates: Path | None = None,
+    ) -> Path:
+        """未修了者一覧: who still owes what, with days left or overdue, by division."""
+        report = self.status(fiscal_year, as_of, division)
+        ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
+        scope = f"所属: {division} {ctx.divisions[division].name}" if division else "全所属"
+        return reports_build.overdue_file(ctx, report.people, scope, Path(out), fmt)
+
+    def report_audit(
+        self,
+        out: Path,
+        fiscal_year: int | str | None = None,
+        fmt: str = "pdf",
+        task: Task | None = None,
+        templates: Path | None = None,
+    ) -> Path:
+        """The annual audit PDF, as of the year's end (or today, for the current year)."""
+        report = self.status(fiscal_year)
+        ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
+        states = self.signoff_states(report.fiscal_year)
+        signoffs = []
+        for code in sorted(report.summary.divisions):
+            item = states.get(code)
+            detail = ""
+            if item:
+                detail = f"{wareki(date.fromisoformat(item['date']))} {item['by']}"
+                if item.get("changes"):
+                    detail += f"（署名後の変更 {item['changes']}件）"
+            signoffs.append(
+                {
+                    "division": f"{code} {ctx.divisions[code].name if code in ctx.divisions else ''}",
+                    "state": item["state"] if item else signoff.UNSIGNED,
+                    "signed": bool(item) and item["state"] == signoff.SIGNED,  # in force, unchanged
+                    "code": item["code"] if item else "",
+                    "detail": detail,
+                }
+            )
+        exemptions = self.register.exemptions(report.fiscal_year)
+        return reports_build.audit_file(
+            ctx, report.people, report.summary, exemptions, signoffs, Path(out), fmt, task or Task()
+        )

@@ -1,0 +1,141 @@
+"""Reading the year: where everyone stands, one person, the lists, a division's checkpoint sheet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from trainer import rules
+from trainer.calendar import fy_end
+from trainer.errors import NotFoundError
+from trainer.model import Catalog, Division, Exemption, Record, Requirement, Staff, State
+from trainer.perf import gc_paused
+from trainer.service.core import DateLike, ServiceCore, _date, _every_item
+
+
+@dataclass(frozen=True)
+class PersonView:
+    staff: Staff
+    fiscal_year: int
+    status: rules.PersonStatus | None
+    records: dict[str, Record]
+    exemptions: list[Exemption]
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One member of a division on its checkpoint sheet: their state and what they confirmed."""
+
+    person: rules.PersonStatus
+    status: rules.RequirementStatus
+    record: Record | None
+
+
+@dataclass(frozen=True)
+class CheckpointSheet:
+    """A division's checkpoint sheet for a year: its sections and items, and who confirmed it when."""
+
+    fiscal_year: int
+    as_of: date
+    division: Division
+    sheet: Requirement
+    rows: list[SheetRow]
+
+    @property
+    def item_count(self) -> int:
+        return len(_every_item(self.sheet))
+
+    @property
+    def completed(self) -> int:
+        return sum(row.status.state is State.COMPLETED for row in self.rows)
+
+    def pending(self) -> set[str]:
+        """Staff ids of the members who have not completed it."""
+        return {row.person.staff.staff_id for row in self.rows if row.status.state is not State.COMPLETED}
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    fiscal_year: int
+    as_of: date
+    people: list[rules.PersonStatus]
+    summary: rules.Summary
+    divisions: dict[str, Division]
+    catalog: Catalog
+
+
+class StatusUseCases(ServiceCore):
+    """Reading the year: status, one person, the staff and division lists, a checkpoint sheet."""
+
+    # ------------------------------------------------------------------ status
+    def status(
+        self, fiscal_year: int | str | None = None, as_of: DateLike | None = None, division: str | None = None
+    ) -> StatusReport:
+        """Every in-scope person's state and the counts, as of a date (default: today)."""
+        with gc_paused():
+            return self._status(fiscal_year, as_of, division)
+
+    def _status(self, fiscal_year: int | str | None, as_of: DateLike | None, division: str | None) -> StatusReport:
+        self.register.refresh()
+        fy = self.fiscal_year(fiscal_year)
+        day = _date(as_of, "基準日") if as_of is not None else min(self.today(), fy_end(fy))
+        if division is not None:
+            self.division(division)
+        staff = self.register.all_staff(ever_in=division)
+        only = {s.staff_id for s in staff} if division is not None else None
+        people = rules.evaluate(
+            staff, self.catalog, fy, day, self.register.records(fy, only), self.register.exemptions(fy), division
+        )
+        divisions = {d.code: d for d in self.register.divisions()}
+        return StatusReport(fy, day, people, rules.summarize(people, self.catalog), divisions, self.catalog)
+
+    def list_staff(self, division: str | None = None, include_retired: bool = False) -> list[Staff]:
+        self.register.refresh()
+        if division is not None:
+            self.division(division)
+        today = self.today()
+        people = []
+        for s in self.register.all_staff():
+            if not include_retired and not s.active_on(today) and s.hired <= today:
+                continue
+            if division is not None and s.current.division != division:
+                continue
+            people.append(s)
+        return sorted(people, key=lambda s: (s.current.division, s.kana, s.staff_id))
+
+    def person(self, staff_id: str, fiscal_year: int | str | None = None) -> PersonView:
+        """One person: who they are, their state this year, their records and exemptions."""
+        person = self.staff(staff_id)
+        fy = self.fiscal_year(fiscal_year)
+        day = min(self.today(), fy_end(fy))
+        records = {r: self.register.record(fy, person.staff_id, r) for r in self.catalog.by_id}
+        known = {k: v for k, v in records.items() if v is not None}
+        exemptions = self.register.exemptions_of(fy, person.staff_id)
+        status = rules.person_status(person, self.catalog, fy, day, known, exemptions)
+        return PersonView(person, fy, status, known, exemptions)
+
+    def divisions(self) -> list[Division]:
+        self.register.refresh()
+        return self.register.divisions()
+
+    def checklist(self) -> Requirement:
+        """The catalog's checkpoint sheet (the サイバーセキュリティ研修)."""
+        sheet = next((r for r in self.catalog if r.kind == "checklist"), None)
+        if sheet is None:
+            raise NotFoundError(
+                "カタログにチェックシート（checklists/）がありません",
+                "checklists/ にチェックシートの YAML を置いてください",
+            )
+        return sheet
+
+    def checkpoint_sheet(self, division: str, fiscal_year: int | str | None = None) -> CheckpointSheet:
+        """The division's sheet: everyone now in the division who owes it, their state and record."""
+        sheet = self.checklist()
+        report = self.status(fiscal_year, division=division)
+        rows = []
+        for p in report.people:
+            status = p.for_requirement(sheet.id) if p.division == division else None
+            if status is not None:  # a member now who owes the sheet
+                rows.append(SheetRow(p, status, self.register.record(report.fiscal_year, p.staff.staff_id, sheet.id)))
+        rows.sort(key=lambda row: (row.person.staff.kana, row.person.staff.staff_id))
+        return CheckpointSheet(report.fiscal_year, report.as_of, report.divisions[division], sheet, rows)

@@ -1,0 +1,114 @@
+"""The audit trail: verify the chain and the register, read the change log, restore a backup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from trainer import signoff
+from trainer.progress import Task
+from trainer.service.core import DateLike, ServiceCore, _date, _file_digest, normalize_text
+from trainer.store.verify import Finding, check_log, check_register
+
+
+@dataclass(frozen=True)
+class Verification:
+    entries: int
+    signoffs: int
+    findings: list[Finding]
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+class TrailUseCases(ServiceCore):
+    """The audit trail: verifying the register, reading the change log, restoring a backup."""
+
+    def verify(self, task: Task | None = None) -> Verification:
+        """The change log's chain, the register against the log, and every signed roster's code."""
+        task = task or Task()
+        with self.register.transaction():  # hold the lock: nobody writes while we check
+            task.report(0, 3, "変更履歴を確認中")
+            log = check_log(self.register.db)
+            task.report(1, 3, "データベースと変更履歴を照合中")
+            findings = [*log.findings, *check_register(self.register.db, log)]
+            task.report(2, 3, "署名済みの名簿を確認中")
+            signoffs = self.register.signoffs()
+            for doc in signoffs:
+                if signoff.roster_code(doc["frozen"]) != doc["code"]:
+                    findings.append(
+                        Finding(
+                            f"署名 {doc['code']}（{doc['division']}）",
+                            "署名した名簿の内容が名簿コードと一致しません（書き換えられています）",
+                        )
+                    )
+        task.report(3, 3, "完了")
+        return Verification(log.entries, len(signoffs), findings)
+
+    def log(
+        self,
+        fiscal_year: int | str | None = None,
+        staff_id: str | None = None,
+        division: str | None = None,
+        since: DateLike | None = None,
+    ) -> list[dict[str, Any]]:
+        """Change-log entries, newest first, filtered (by year, person, division, date)."""
+        fy = self.fiscal_year(fiscal_year) if fiscal_year is not None else None
+        first = _date(since, "開始日") if since is not None else None
+        sid = normalize_text(staff_id) if staff_id else None
+        entries = []
+        for kind, item in self.register.db.log_entries():
+            entry = item if kind == "entry" else orjson.loads(item[1])
+            if not _log_matches(entry, fy, sid, division, first):
+                continue
+            entries.append(
+                {k: v for k, v in entry.items() if k != "changes"} | {"count": len(entry.get("changes", ()))}
+            )
+        entries.reverse()
+        return entries
+
+    def recent_changes(self, count: int = 8) -> list[dict[str, Any]]:
+        """The newest change-log entries, newest first, without their documents (for the dashboard)."""
+        return self.register.db.recent_log_entries(count)
+
+    def restore(self, path: Path) -> Path:
+        """Restore a backup (the current state is backed up first), and log that it happened."""
+        before = self.register.db.restore(Path(path))
+        with self.register.transaction():
+            self._about(
+                "restore",
+                f"バックアップから戻しました: {Path(path).name}（戻す前の状態は {before.name}）",
+                always=True,
+                file=str(path),
+                digest=_file_digest(Path(path)),
+            )
+        return before
+
+
+def _log_matches(
+    entry: dict[str, Any], fy: int | None, staff_id: str | None, division: str | None, since: date | None
+) -> bool:
+    if since is not None and entry.get("at", "")[:10] < since.isoformat():
+        return False
+    changes = entry.get("changes", ())
+    if fy is not None and entry.get("fy") != fy and not any(c[0] == f"fy{fy}" for c in changes):
+        return False
+    if staff_id is not None:
+        mentioned = staff_id in entry.get("staff", ()) or any(
+            (c[4] or c[3] or {}).get("staff_id") == staff_id for c in changes
+        )
+        if not mentioned:
+            return False
+    if division is not None:
+        in_division = entry.get("division") == division or any(
+            c[1] == "staff" and any(a.get("division") == division for d in (c[3], c[4]) if d for a in d["assignments"])
+            for c in changes
+        )
+        if not in_division:
+            return False
+    return True
