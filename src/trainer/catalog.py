@@ -1,7 +1,8 @@
 """Load and validate the course and checklist catalogs (YAML -> :class:`~trainer.model.Catalog`).
 
-A catalog folder holds ``courses/*.yaml`` (one e-learning course each) and ``checklists/*.yaml``
-(the checkpoint sheet). Loading is strict: an unknown key, a wrong type, a duplicate key or id,
+A catalog folder holds ``courses/*.yaml`` (one e-learning course each), ``checklists/*.yaml``
+(the checkpoint sheet) and ``policy/exemptions.yaml`` (the kinds of exemption the city allows; a
+city's folder without ``policy/`` uses the shipped one). Loading is strict: an unknown key, a wrong type, a duplicate key or id,
 or an impossible window is refused with the file, the key and the closest valid key.
 """
 
@@ -26,6 +27,7 @@ from trainer.model import (
     ChecklistItem,
     ChecklistSection,
     Duty,
+    ExemptionKind,
     MonthDay,
     Requirement,
     Window,
@@ -65,6 +67,8 @@ _CHECKLIST_KEYS = {**_REQUIREMENT_KEYS, "sections": True}
 _WINDOW_KEYS = {"start": True, "months": False, "end": False}
 _SECTION_KEYS = {"id": True, "title": True, "items": True}
 _ITEM_KEYS = {"id": True, "text": True}
+_POLICY_KEYS = {"kinds": True}
+_KIND_KEYS = {"id": True, "label": True, "evidence": False, "note": False}
 
 
 def default_catalog_dir() -> Path:
@@ -308,7 +312,32 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     if not requirements:
         raise CatalogError(f"{root}: 研修の定義が1つもありません")
     requirements.sort(key=lambda r: (r.kind != "course", r.order, r.id))
-    return Catalog(tuple(requirements))
+    return Catalog(tuple(requirements), exemption_kinds(root))
+
+
+def exemption_kinds(root: Path) -> tuple[ExemptionKind, ...]:
+    """The kinds of exemption in ``root/policy/exemptions.yaml`` (the shipped ones when a city's
+    catalog has no ``policy/`` folder)."""
+    path = root / "policy" / "exemptions.yaml"
+    if not (root / "policy").is_dir():
+        path = bundled_dir("policy") / "exemptions.yaml"
+    r = _Reader(path)
+    data = r.mapping(_read_yaml(path), "", _POLICY_KEYS)
+    kinds: list[ExemptionKind] = []
+    for i, raw in enumerate(r.typed(data["kinds"], "kinds", list, "リスト")):
+        where = f"kinds[{i}]"
+        item = r.mapping(raw, where, _KIND_KEYS)
+        kind_id = r.identifier(item["id"], f"{where}.id")
+        if any(k.id == kind_id for k in kinds):
+            raise r.fail(f"{where}.id", f"id「{kind_id}」が重複しています")
+        evidence = item.get("evidence", True)
+        if not isinstance(evidence, bool):
+            raise r.fail(f"{where}.evidence", f"true か false で書いてください（{evidence!r}）")
+        note = r.text(item["note"], f"{where}.note") if "note" in item else ""
+        kinds.append(ExemptionKind(kind_id, r.text(item["label"], f"{where}.label"), evidence, note))
+    if not kinds:
+        raise r.fail("kinds", "免除の種類が1つもありません")
+    return tuple(kinds)
 
 
 def normalize_name(name: str) -> str:

@@ -54,6 +54,27 @@ class State(StrEnum):
     def label(self) -> str:
         return STATE_LABELS[self]
 
+    @property
+    def pending(self) -> bool:
+        """受講中 or 未受講 while the deadline is still ahead: 期限前, not a failure."""
+        return self in (State.IN_PROGRESS, State.NOT_STARTED)
+
+
+PENDING_LABEL = "期限前"
+LEFT_LABEL = "離脱"
+
+
+class LeftReason(StrEnum):
+    """Why someone who did 利用事務 earlier in the year is no longer in scope."""
+
+    RETIRED = "retired"
+    TRANSFERRED = "transferred"
+    DUTY_CHANGED = "duty_changed"
+
+    @property
+    def label(self) -> str:
+        return {"retired": "退職", "transferred": "異動", "duty_changed": "事務区分の変更"}[self.value]
+
 
 STATE_LABELS: dict[State, str] = {
     State.COMPLETED: "修了",
@@ -172,17 +193,64 @@ class Record(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class ExemptionKind:
+    """A kind of exemption the city allows (the catalog's ``policy/exemptions.yaml``).
+
+    ``evidence`` says whether an evidence reference (文書番号, a note of the filed 修了証) is
+    required for this kind.
+    """
+
+    id: str
+    label: str
+    evidence: bool = True
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Exemption:
-    """A recorded reason why a person does not owe a requirement (or ``all``) this year."""
+    """A decision that a person does not owe a requirement (or ``all``) this year.
+
+    Someone approved it (``approved_by``: 氏名・職名) on ``approved_on``, of a ``kind`` from the
+    catalog, on the basis of ``evidence`` (文書番号 or a note of what is filed). It counts from
+    ``effective`` (the day it was recorded, ``on``, unless an earlier day was given with
+    evidence) until it is revoked. ``no`` numbers a year's exemptions, so a revoked one and a
+    later one for the same requirement both stay on record. An exemption recorded before
+    exemptions had approvers has an empty ``approved_by`` (shown as 承認者未記録).
+    """
 
     staff_id: str
     fiscal_year: int
     requirement: str
-    reason: str
-    on: date
+    reason: str  # a free-text note (the whole story, for one recorded before kinds existed)
+    on: date  # the day it was recorded
+    no: int = 0
+    kind: str = ""
+    approved_by: str = ""
+    approved_on: date | None = None
+    evidence: str = ""
+    effective: date | None = None
+    revoked_on: date | None = None
+    revoked_reason: str = ""
+
+    @property
+    def starts(self) -> date:
+        """The first day it counts."""
+        return self.effective or self.on
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.approved_by)
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_on is not None
 
     def applies_to(self, requirement: str) -> bool:
         return self.requirement in (ALL_REQUIREMENTS, requirement)
+
+    def in_force_on(self, day: date) -> bool:
+        """Whether it counts on ``day``: from its start until the day it was revoked."""
+        return self.starts <= day and (self.revoked_on is None or day < self.revoked_on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,9 +308,10 @@ class Requirement:
 
 @dataclass(frozen=True, slots=True)
 class Catalog:
-    """Every requirement, courses first, in display order."""
+    """Every requirement, courses first, in display order, and the kinds of exemption allowed."""
 
     requirements: tuple[Requirement, ...]
+    exemption_kinds: tuple[ExemptionKind, ...] = ()
     by_id: dict[str, Requirement] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -256,3 +325,6 @@ class Catalog:
 
     def get(self, requirement_id: str) -> Requirement | None:
         return self.by_id.get(requirement_id)
+
+    def exemption_kind(self, kind_id: str) -> ExemptionKind | None:
+        return next((k for k in self.exemption_kinds if k.id == kind_id), None)

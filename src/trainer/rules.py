@@ -8,6 +8,15 @@ Scope
   requirement names (利用事務 for every shipped course and sheet). 関係事務-only staff are out of
   scope. A date outside the fiscal year is read as the year's first or last day.
 
+The year's accounting
+  A person owes a fiscal year's requirements when they were in scope on any day of it (up to
+  the date looked at). Whoever was in scope earlier in the year but is not on the date has
+  left scope (離脱): they retired (退職), were transferred to work outside 利用事務 (異動), or
+  their 事務区分 changed. They stay accounted for, with the last day they were in scope, the
+  reason, and the state of each requirement on that day (what was still outstanding); the
+  division they last belonged to while in scope keeps them in its lists. 離脱 is neither
+  completed nor overdue: it is its own figure.
+
 Division
   The division that owns a person on a date is the division of the assignment in force that day:
   after a transfer the new division owns the person, before it the old one. Records belong to
@@ -29,11 +38,22 @@ Leave
   note says why they have not completed.
 
 Retirement
-  After their 退職日 a person is out of scope; their records stay in the register.
+  After their 退職日 a person is out of scope (see 離脱 above); their records stay in the register.
+
+Exemptions
+  An exemption is a decision (kind, approver, evidence) that counts from its effective date
+  until it is revoked; on any other day it does not exist. It is never a completion: the
+  completion rate is 修了 ÷ 対象, and 免除 is shown beside it.
+
+Figures
+  修了率 = people who completed everything ÷ people in scope. 期限前 = 受講中 or 未受講 while
+  the deadline is ahead: not a failure. Beside the completion rate, the rate over what is
+  already due: of the people with at least one requirement past its deadline (and not
+  exempt), the share with none overdue — "—" while nothing is due yet.
 
 State of one requirement (exactly one, first that holds)
   completed  a completion dated on or before the date;
-  exempt     an exemption for this requirement or for ``all``;
+  exempt     an exemption for this requirement or for ``all``, in force on the date;
   overdue    the personal deadline has passed;
   in_progress progress reported on or before the date;
   not_started otherwise.
@@ -47,7 +67,7 @@ State of a person over everything they owe
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -59,6 +79,7 @@ from trainer.model import (
     Catalog,
     Duty,
     Exemption,
+    LeftReason,
     Progress,
     Record,
     Requirement,
@@ -76,6 +97,12 @@ class RequirementStatus(NamedTuple):
     completed_on: date | None = None
     percent: int = 0
     note: str = ""
+    due: bool = False  # the personal deadline has passed (whatever the state)
+
+    @property
+    def outstanding(self) -> bool:
+        """Still owed: neither completed nor exempt."""
+        return self.state is not State.COMPLETED and self.state is not State.EXEMPT
 
     @property
     def label(self) -> str:
@@ -107,7 +134,13 @@ class PersonStatus(NamedTuple):
 
 @dataclass(slots=True)
 class Counts:
-    """How many people are in each state. The five states add up to ``in_scope``."""
+    """How many people are in each state on the date. The five states add up to ``in_scope``.
+
+    ``due`` counts the people in scope with at least one requirement past its deadline (and not
+    exempt from it); ``left`` the people who were in scope earlier in the year and are not on
+    the date (離脱), ``left_open`` those of them who left with something outstanding. Neither
+    is part of ``in_scope``.
+    """
 
     in_scope: int = 0
     completed: int = 0
@@ -115,22 +148,41 @@ class Counts:
     overdue: int = 0
     in_progress: int = 0
     not_started: int = 0
+    due: int = 0
+    left: int = 0
+    left_open: int = 0
+
+    @property
+    def pending(self) -> int:
+        """期限前: in progress or not started, the deadline still ahead."""
+        return self.in_progress + self.not_started
 
     @property
     def done(self) -> int:
-        """Completed or exempt: nothing more is owed."""
+        """Completed or exempt: nothing more is owed (never a completion rate's numerator)."""
         return self.completed + self.exempt
 
     @property
+    def in_year(self) -> int:
+        """Everyone accounted for in the year so far: in scope on the date, and those who left."""
+        return self.in_scope + self.left
+
+    @property
     def rate(self) -> float:
-        """``done`` as a percentage of those in scope (0 when nobody is)."""
-        return 100.0 * self.done / self.in_scope if self.in_scope else 0.0
+        """修了率: completed as a percentage of those in scope (exemptions never count; 0 when nobody is)."""
+        return 100.0 * self.completed / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def due_rate(self) -> float | None:
+        """Of the people with something already due, the percentage with nothing overdue (None: nothing due)."""
+        return 100.0 * (self.due - self.overdue) / self.due if self.due else None
 
     def add(self, state: State, n: int = 1) -> None:
         self.in_scope += n
         setattr(self, state.value, getattr(self, state.value) + n)
 
     def as_dict(self) -> dict[str, int]:
+        """The five states and ``in_scope`` (they add up), then 期限前, due and 離脱."""
         return {
             "in_scope": self.in_scope,
             "completed": self.completed,
@@ -138,6 +190,10 @@ class Counts:
             "overdue": self.overdue,
             "in_progress": self.in_progress,
             "not_started": self.not_started,
+            "pending": self.pending,
+            "due": self.due,
+            "left": self.left,
+            "left_open": self.left_open,
         }
 
 
@@ -146,6 +202,32 @@ class Summary:
     totals: Counts = field(default_factory=Counts)
     divisions: dict[str, Counts] = field(default_factory=dict)
     requirements: dict[str, Counts] = field(default_factory=dict)
+
+
+class Departure(NamedTuple):
+    """Someone in scope earlier in the year who is not on the date (離脱), and what they left owing."""
+
+    staff: Staff
+    assignment: Assignment  # the last one in scope: its division keeps them in its lists
+    left_on: date  # the last day in scope
+    reason: LeftReason
+    detail: str  # where they went (異動先, the new 事務区分), "" for a retirement
+    requirements: tuple[RequirementStatus, ...]  # each requirement as it stood on ``left_on``
+
+    @property
+    def division(self) -> str:
+        return self.assignment.division
+
+    @property
+    def outstanding(self) -> tuple[str, ...]:
+        """The requirements still owed on the day they left."""
+        return tuple(rs.requirement for rs in self.requirements if rs.outstanding)
+
+    def for_requirement(self, requirement_id: str) -> RequirementStatus | None:
+        for status in self.requirements:
+            if status.requirement == requirement_id:
+                return status
+        return None
 
 
 _COMPUTE = object()  # requirement_status(): work the personal deadline out
@@ -238,22 +320,28 @@ def requirement_status(
     rid = requirement.id
     percent = 0
     progress = None
+    passed = due is not None and day > due  # type: ignore[operator]
     if record is not None and record.on <= day:  # progress known on the day
         if record.progress is _DONE:
-            return RequirementStatus(rid, _COMPLETED, due, record.on, 100)  # type: ignore[arg-type]
+            return RequirementStatus(rid, _COMPLETED, due, record.on, 100, "", passed)  # type: ignore[arg-type]
         percent, progress = record.percent, record.progress
     if exemptions:
         for e in exemptions:
-            if e.applies_to(rid):
-                return RequirementStatus(rid, _EXEMPT, due, None, percent, e.reason)  # type: ignore[arg-type]
+            if e.applies_to(rid) and e.in_force_on(day):
+                return RequirementStatus(rid, _EXEMPT, due, None, percent, exemption_note(e))  # type: ignore[arg-type]
     note = ""
     if staff.leaves:
         leave = staff.leave_on(day)
         note = f"{leave.kind.value}中" if leave is not None else ""
-    if due is not None and day > due:  # type: ignore[operator]
-        return RequirementStatus(rid, _OVERDUE, due, None, percent, note)  # type: ignore[arg-type]
+    if passed:
+        return RequirementStatus(rid, _OVERDUE, due, None, percent, note, True)  # type: ignore[arg-type]
     state = _IN_PROGRESS if progress is _ONGOING else _NOT_STARTED
     return RequirementStatus(rid, state, due, None, percent, note)  # type: ignore[arg-type]
+
+
+def exemption_note(e: Exemption) -> str:
+    """What a roster's 備考 says of an exemption: its reason, and 承認者未記録 when nobody approved it."""
+    return e.reason if e.approved else f"{e.reason}（承認者未記録）"
 
 
 _DONE, _ONGOING = Progress.COMPLETED, Progress.IN_PROGRESS
@@ -283,11 +371,13 @@ class _Year:
     start: date
     day: date
     owed: dict[Duty, tuple[tuple[Requirement, date], ...]]  # by 事務区分: requirement, deadline
+    in_scope_duties: frozenset[Duty]  # the 事務区分 that owe anything
 
     @classmethod
     def of(cls, catalog: Catalog, fiscal_year: int, as_of: date) -> _Year:
         owed = {duty: tuple((r, deadline(r, fiscal_year)) for r in catalog if duty in r.duties) for duty in Duty}
-        return cls(fiscal_year, fy_start(fiscal_year), clamp_to_year(fiscal_year, as_of), owed)
+        duties = frozenset(duty for duty, requirements in owed.items() if requirements)
+        return cls(fiscal_year, fy_start(fiscal_year), clamp_to_year(fiscal_year, as_of), owed, duties)
 
 
 def person_status(
@@ -339,6 +429,122 @@ def _same_duty_all_year(staff: Staff, start: date, day: date) -> bool:
     return duty is not None
 
 
+def departure(
+    staff: Staff,
+    catalog: Catalog,
+    fiscal_year: int,
+    as_of: date,
+    records: Mapping[str, Record],
+    exemptions: Sequence[Exemption] = (),
+) -> Departure | None:
+    """How one person left scope earlier in the year (``None`` when they did not)."""
+    return _departure(staff, _Year.of(catalog, fiscal_year, as_of), records, exemptions)
+
+
+def last_day_in_scope(staff: Staff, duties: Container[Duty], start: date, day: date) -> tuple[date, int] | None:
+    """The last day from ``start`` to ``day`` the person was in service doing one of ``duties``,
+    and the index of the assignment in force then (``None``: never in that time)."""
+    last_in_service = day if staff.retired is None else min(day, staff.retired)
+    if last_in_service < start or staff.hired > last_in_service:
+        return None
+    found = None
+    assignments = staff.assignments
+    for i, a in enumerate(assignments):
+        first = max(a.start, staff.hired, start)
+        if first > last_in_service:
+            break
+        last = last_in_service
+        if i + 1 < len(assignments):
+            last = min(last, assignments[i + 1].start - _ONE_DAY)
+        if first <= last and a.duty in duties:
+            found = (last, i)
+    return found
+
+
+_ONE_DAY = timedelta(days=1)
+
+
+def _departure(
+    staff: Staff, year: _Year, records: Mapping[str, Record], exemptions: Sequence[Exemption]
+) -> Departure | None:
+    """Call only for someone not in scope on ``year.day``."""
+    if staff.hired > year.day or (staff.retired is not None and staff.retired < year.start):
+        return None  # not in service at any time of the year so far
+    found = last_day_in_scope(staff, year.in_scope_duties, year.start, year.day)
+    if found is None:
+        return None
+    left_on, index = found
+    assignment = staff.assignments[index]
+    if left_on >= year.day:
+        return None  # in scope on the day after all
+    if staff.retired is not None and left_on == staff.retired:
+        reason, detail = LeftReason.RETIRED, ""
+    else:
+        after = staff.assignments[index + 1]  # an assignment outside scope began the next day
+        if after.division != assignment.division:
+            reason, detail = LeftReason.TRANSFERRED, f"{after.division}（{after.duty.value}）"
+        else:
+            reason, detail = LeftReason.DUTY_CHANGED, after.duty.value
+    fy = year.fiscal_year
+    statuses = tuple(
+        requirement_status(staff, r, fy, left_on, records.get(r.id), exemptions) for r, _ in year.owed[assignment.duty]
+    )
+    return Departure(staff, assignment, left_on, reason, detail, statuses)
+
+
+@dataclass(slots=True)
+class YearStatus:
+    """The year as of a date: everyone in scope on it, and everyone who left scope before it."""
+
+    people: list[PersonStatus]
+    departures: list[Departure]
+
+
+def evaluate_year(
+    staff: Iterable[Staff],
+    catalog: Catalog,
+    fiscal_year: int,
+    as_of: date,
+    records: Mapping[str, Mapping[str, Record]],
+    exemptions: Mapping[str, Sequence[Exemption]],
+    division: str | None = None,
+) -> YearStatus:
+    """Every in-scope person's status and every departure (离脱) so far; ``records`` and
+    ``exemptions`` are keyed by staff id. With ``division``, only the people it owns: in
+    scope there on the date, or in scope there on their last day in scope."""
+    year = _Year.of(catalog, fiscal_year, as_of)
+    people: list[PersonStatus] = []
+    departures: list[Departure] = []
+    empty: dict[str, Record] = {}
+    no_exemptions: tuple[Exemption, ...] = ()
+    for person in staff:
+        sid = person.staff_id
+        mine = records.get(sid, empty)
+        theirs = exemptions.get(sid, no_exemptions)
+        status = None
+        if division is None or _owned_on(person, year.day, division):
+            status = _person_status(person, catalog, year, mine, theirs)
+        if status is not None:
+            people.append(status)
+        elif not _in_scope_on(person, year):
+            gone = _departure(person, year, mine, theirs)
+            if gone is not None and (division is None or gone.division == division):
+                departures.append(gone)
+    return YearStatus(people, departures)
+
+
+def _owned_on(staff: Staff, day: date, division: str) -> bool:
+    assignment = staff.assignment_on(day)
+    return assignment is not None and assignment.division == division
+
+
+def _in_scope_on(staff: Staff, year: _Year) -> bool:
+    if not staff.active_on(year.day):
+        return False
+    assignment = staff.assignment_on(year.day)
+    return assignment is not None and assignment.duty in year.in_scope_duties
+
+
 def evaluate(
     staff: Iterable[Staff],
     catalog: Catalog,
@@ -348,34 +554,45 @@ def evaluate(
     exemptions: Mapping[str, Sequence[Exemption]],
     division: str | None = None,
 ) -> list[PersonStatus]:
-    """Every in-scope person's status; ``records`` and ``exemptions`` are keyed by staff id."""
-    year = _Year.of(catalog, fiscal_year, as_of)
-    result = []
-    empty: dict[str, Record] = {}
-    no_exemptions: tuple[Exemption, ...] = ()
-    for person in staff:
-        if division is not None:
-            assignment = person.assignment_on(year.day)
-            if assignment is None or assignment.division != division:
-                continue  # another division's person: not worth evaluating
-        sid = person.staff_id
-        status = _person_status(person, catalog, year, records.get(sid, empty), exemptions.get(sid, no_exemptions))
-        if status is not None:
-            result.append(status)
-    return result
+    """Every in-scope person's status on the date (see :func:`evaluate_year` for the leavers too)."""
+    return evaluate_year(staff, catalog, fiscal_year, as_of, records, exemptions, division).people
 
 
-def summarize(statuses: Iterable[PersonStatus], catalog: Catalog) -> Summary:
-    """Counts in total, per owning division and per requirement."""
+def summarize(statuses: Iterable[PersonStatus], catalog: Catalog, departures: Iterable[Departure] = ()) -> Summary:
+    """Counts in total, per owning division and per requirement (departures: 離脱, by their last division)."""
     by_division: Counter[tuple[str, State]] = Counter()
     by_requirement: Counter[tuple[str, State]] = Counter()
+    due_division: Counter[str] = Counter()
+    due_requirement: Counter[str] = Counter()
     for status in statuses:
-        by_division[status.assignment.division, status.state] += 1
-        by_requirement.update((rs.requirement, rs.state) for rs in status.requirements)
+        division = status.assignment.division
+        by_division[division, status.state] += 1
+        due = False
+        for rs in status.requirements:
+            by_requirement[rs.requirement, rs.state] += 1
+            if rs.due and rs.state is not State.EXEMPT:
+                due_requirement[rs.requirement] += 1
+                due = True
+        if due:
+            due_division[division] += 1
     summary = Summary(requirements={r.id: Counts() for r in catalog})
     for (division, state), n in by_division.items():
         summary.totals.add(state, n)
         summary.divisions.setdefault(division, Counts()).add(state, n)
     for (requirement, state), n in by_requirement.items():
         summary.requirements.setdefault(requirement, Counts()).add(state, n)
+    for division, n in due_division.items():
+        summary.divisions[division].due += n
+        summary.totals.due += n
+    for requirement, n in due_requirement.items():
+        summary.requirements[requirement].due += n
+    for gone in departures:
+        open_ = bool(gone.outstanding)
+        for counts in (summary.totals, summary.divisions.setdefault(gone.division, Counts())):
+            counts.left += 1
+            counts.left_open += open_
+        for rs in gone.requirements:
+            counts = summary.requirements.setdefault(rs.requirement, Counts())
+            counts.left += 1
+            counts.left_open += rs.outstanding
     return summary

@@ -13,6 +13,7 @@ from trainer.reports.views import RosterRow, RosterView
 from trainer.rules import Counts
 
 CODE_LENGTH = 12
+_V1_TOTALS = ("in_scope", "completed", "exempt", "overdue", "in_progress", "not_started")
 
 
 def freeze(view: RosterView) -> dict[str, Any]:
@@ -25,7 +26,7 @@ def freeze(view: RosterView) -> dict[str, Any]:
         "trainings": list(view.trainings),
         "columns": list(view.columns),
         "rows": [asdict(r) | {"cells": list(r.cells), "states": list(r.states)} for r in view.rows],
-        "totals": view.totals.as_dict(),
+        "totals": {k: v for k, v in view.totals.as_dict().items() if k in _V1_TOTALS},
         "per_requirement": [list(x) for x in view.per_requirement],
         "organization": view.organization,
     }
@@ -45,7 +46,7 @@ def normalize_code(text: str) -> str:
 def view_from_frozen(frozen: dict[str, Any], doc: dict[str, Any]) -> RosterView:
     """The signed roster again, exactly as signed, with the head's sign-off filled in."""
     division = frozen["division"]
-    totals = Counts(**frozen["totals"])
+    totals = Counts(**{k: v for k, v in frozen["totals"].items() if k in Counts.__dataclass_fields__})
     return RosterView(
         fiscal_year=frozen["fiscal_year"],
         fy_label=frozen["fy_label"],

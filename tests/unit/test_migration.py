@@ -84,7 +84,7 @@ def test_schema_1_register_is_migrated_after_a_backup(tmp_path: Path) -> None:
 
     assert register.records(2026) == {"000123": expected_records()}
     assert register.staff("000123").name == "𠮷田 花子"  # type: ignore[union-attr]
-    backups = list((folder / "backups").glob("*before-migration-v1-v2.zip"))
+    backups = list((folder / "backups").glob(f"*before-migration-v1-v{SCHEMA_VERSION}.zip"))
     assert len(backups) == 1
     with zipfile.ZipFile(backups[0]) as z:
         assert {n: z.read(n) for n in z.namelist()} == {

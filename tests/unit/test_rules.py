@@ -174,10 +174,18 @@ def test_retired_person_is_out_of_scope_after_last_day(catalog: Catalog) -> None
 
 def test_exemption_for_all_requirements(catalog: Catalog) -> None:
     p = person()
+    ex = [Exemption(p.staff_id, FY, "all", "長期の休業", date(2026, 6, 1), 1, "long_leave", "人事課長 佐藤 一郎")]
+    status = person_status(p, catalog, FY, date(2026, 12, 1), {}, ex)
+    assert status is not None and status.state is State.EXEMPT
+    assert all(r.note == "長期の休業" for r in status.requirements)
+
+
+def test_an_exemption_nobody_approved_says_so_in_the_note(catalog: Catalog) -> None:
+    p = person()
     ex = [Exemption(p.staff_id, FY, "all", "長期病気休暇", date(2026, 6, 1))]
     status = person_status(p, catalog, FY, date(2026, 12, 1), {}, ex)
     assert status is not None and status.state is State.EXEMPT
-    assert all(r.note == "長期病気休暇" for r in status.requirements)
+    assert all(r.note == "長期病気休暇（承認者未記録）" for r in status.requirements)
 
 
 def test_completed_wins_over_exemption_and_mix_is_exempt(catalog: Catalog) -> None:

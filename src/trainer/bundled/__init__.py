@@ -1,6 +1,6 @@
 """The shipped catalogs and report templates (the repository's top-level folders).
 
-``courses/``, ``checklists/`` and ``reports/`` at the top of the repository are linked into
+``courses/``, ``checklists/``, ``policy/`` and ``reports/`` at the top of the repository are linked into
 this package (symlinks here, real copies in a built wheel); a city points trainer at its own
 edited copies instead.
 """
@@ -13,5 +13,5 @@ BUNDLED = Path(__file__).resolve().parent
 
 
 def bundled_dir(name: str) -> Path:
-    """The installed folder ``courses``, ``checklists`` or ``reports``."""
+    """The installed folder ``courses``, ``checklists``, ``policy`` or ``reports``."""
     return (BUNDLED / name).resolve()

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from trainer.calendar import fiscal_year_of, parse_date, parse_fiscal_year
+from trainer.calendar import fiscal_year_of, fy_label, parse_date, parse_fiscal_year
 from trainer.catalog import find_requirement, load_catalog, suggest_requirement
 from trainer.errors import InputError, NotFoundError, TrainerError
 from trainer.model import Catalog, Division, Requirement, Staff
 from trainer.store.lock import DEFAULT_TIMEOUT, describe_holder
 from trainer.store.register import Register
 from trainer.text import free_text, standard
+from trainer.yearcatalog import catalog_from_doc, catalog_to_doc, with_current_aliases
 
 DateLike = date | str
+
+# What the register's data is written for: 3 = years frozen, exemptions numbered (see _upgrade_if_needed).
+DATA_VERSION = 3
 
 # The settings a city sets once: key -> what it is for.
 SETTINGS: dict[str, str] = {
@@ -48,8 +54,10 @@ class ServiceCore:
 
     def __init__(self, register: Register, catalog: Catalog, today: Callable[[], date] = date.today) -> None:
         self.register = register
-        self.catalog = catalog
+        self.catalog = catalog  # the catalog files as they are now (see catalog_for)
         self._today = today
+        self._frozen: dict[int, tuple[dict[str, Any], Catalog]] = {}
+        register.db.commit_hooks.append(self._freeze_years_written)
 
     @classmethod
     def open(
@@ -63,7 +71,9 @@ class ServiceCore:
     ) -> Self:
         """``today`` dates the rules; ``now`` stamps the change log, sign-offs and reports."""
         catalog = load_catalog(catalog_dir)
-        return cls(Register.open(db_path, create=create, lock_timeout=lock_timeout, clock=now), catalog, today)
+        service = cls(Register.open(db_path, create=create, lock_timeout=lock_timeout, clock=now), catalog, today)
+        service._upgrade_if_needed()
+        return service
 
     def close(self) -> None:
         self.register.close()
@@ -103,11 +113,82 @@ class ServiceCore:
         except TrainerError as e:
             raise InputError(f"年度: {e.message}", e.hint) from e
 
-    def requirement(self, name: str) -> Requirement:
-        found = find_requirement(self.catalog, name)
+    # --------------------------------------------------------- the year's catalog
+    def catalog_for(self, fiscal_year: int) -> Catalog:
+        """The catalog in force for ``fiscal_year``: the copy frozen into the register with the
+        year's first write, or the files as they are for a year not yet frozen."""
+        doc = self.register.year_catalog(fiscal_year)
+        if doc is None:
+            return self.catalog
+        cached = self._frozen.get(fiscal_year)
+        if cached is None or cached[0] != doc:
+            cached = self._frozen[fiscal_year] = (doc, catalog_from_doc(doc["catalog"]))
+        return cached[1]
+
+    def is_frozen(self, fiscal_year: int) -> bool:
+        return self.register.year_catalog(fiscal_year) is not None
+
+    def _freeze(self, fiscal_year: int, how: str) -> None:
+        """Put the current files' catalog into the register as ``fiscal_year``'s (in a transaction)."""
+        self.register.put_year_catalog(
+            fiscal_year,
+            {
+                "catalog": catalog_to_doc(self.catalog),
+                "frozen_at": self.now().isoformat(timespec="seconds"),
+                "how": how,
+            },
+        )
+
+    def _freeze_years_written(self, changes: list[list[Any]], seq: int, about: dict[str, Any]) -> bool:
+        """A commit hook: a year's first write freezes the catalog in force for it."""
+        years = {int(c[0][2:]) for c in changes if c[0].startswith("fy")}
+        new = sorted(fy for fy in years if not self.is_frozen(fy))
+        for fy in new:
+            self._freeze(fy, "first_write")
+        if new and not self.register.setting("data_version"):
+            self.register.put_setting("data_version", DATA_VERSION)  # written by this version from the start
+        if new:
+            labels = "・".join(fy_label(fy) for fy in new)
+            about["summary"] = f"{about.get('summary', '')}（{labels}の研修カタログを凍結）"
+        return bool(new)
+
+    def _upgrade_if_needed(self) -> None:
+        """A register written before years were frozen and exemptions numbered is brought up to
+        date once, in one logged transaction: every year it holds is frozen with the current
+        catalog, and every exemption recorded before gets its number (still 承認者未記録)."""
+        if int(self.register.setting("data_version", 0) or 0) >= DATA_VERSION or not self.register.fiscal_years():
+            return
+        if not os.access(self.register.folder, os.W_OK):
+            return  # a read-only copy (an auditor's): read as it is, with the catalog files
+        with self.register.transaction():
+            years = self.register.fiscal_years()
+            frozen = [fy for fy in years if not self.is_frozen(fy)]
+            for fy in frozen:
+                self._freeze(fy, "upgrade")
+            numbered = 0
+            for fy in years:
+                next_no = self.register.next_exemption_no(fy)
+                for old in self.register.unnumbered_exemptions(fy):
+                    self.register.replace_exemption(old, replace(old, no=next_no))
+                    next_no += 1
+                    numbered += 1
+            self.register.put_setting("data_version", DATA_VERSION)
+            parts = []
+            if frozen:
+                parts.append("・".join(fy_label(fy) for fy in frozen) + "の研修カタログを現在のファイルで凍結")
+            if numbered:
+                parts.append(f"以前に記録された免除 {numbered}件に番号を付与（承認者未記録）")
+            self._about("upgrade", "この版の trainer への更新: " + ("、".join(parts) or "変更なし"), always=bool(parts))
+
+    def requirement(self, name: str, fiscal_year: int | None = None) -> Requirement:
+        """The requirement called ``name`` (id, title, short title or alias) in the year's catalog."""
+        catalog = self.catalog if fiscal_year is None else self.catalog_for(fiscal_year)
+        found = find_requirement(catalog, name)
+        if found is None and catalog is not self.catalog and find_requirement(self.catalog, name) is not None:
+            found = find_requirement(with_current_aliases(catalog, self.catalog), name)
         if found is None:
-            close = suggest_requirement(self.catalog, name)
-            ids = "、".join(r.id for r in self.catalog)
+            close = suggest_requirement(catalog, name)
+            ids = "、".join(r.id for r in catalog)
             raise NotFoundError(
                 f"研修「{name}」はカタログにありません",
                 (f"「{close}」のことですか？ " if close else "") + f"使える研修: {ids}",

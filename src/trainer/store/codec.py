@@ -140,13 +140,41 @@ def records_by_staff(docs: Iterable[Doc], fiscal_year: int) -> dict[str, dict[st
 
 
 def exemption_to_doc(e: Exemption) -> Doc:
-    return {
+    doc: Doc = {
         "staff_id": e.staff_id,
         "requirement": e.requirement,
+        "no": e.no,
         "reason": e.reason,
         "on": e.on.isoformat(),
     }
+    if e.kind or e.approved_by:
+        doc |= {
+            "kind": e.kind,
+            "approved_by": e.approved_by,
+            "approved_on": _s(e.approved_on),
+            "evidence": e.evidence,
+            "effective": _s(e.effective),
+        }
+    if e.revoked_on is not None:
+        doc |= {"revoked_on": e.revoked_on.isoformat(), "revoked_reason": e.revoked_reason}
+    return doc
 
 
 def exemption_from_doc(doc: Doc, fiscal_year: int) -> Exemption:
-    return Exemption(doc["staff_id"], fiscal_year, doc["requirement"], doc["reason"], _day(doc["on"]))
+    """An exemption of the year file ``fiscal_year``; one recorded before exemptions had an
+    approver has none (and no number until the register is upgraded)."""
+    return Exemption(
+        doc["staff_id"],
+        fiscal_year,
+        doc["requirement"],
+        doc["reason"],
+        _day(doc["on"]),
+        int(doc.get("no") or 0),
+        doc.get("kind", ""),
+        doc.get("approved_by", ""),
+        _d(doc.get("approved_on")),
+        doc.get("evidence", ""),
+        _d(doc.get("effective")),
+        _d(doc.get("revoked_on")),
+        doc.get("revoked_reason", ""),
+    )

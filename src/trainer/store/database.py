@@ -58,7 +58,7 @@ from trainer.store.tables import (
     snapshot,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MAIN = "main"
 CHECKPOINT_BYTES = 16 * 1024 * 1024
 KEEP_BACKUPS = 30
@@ -71,7 +71,7 @@ MAIN_TABLES: dict[str, tuple[str, ...]] = {
 }
 YEAR_TABLES: dict[str, tuple[str, ...]] = {
     "records": ("staff_id", "requirement"),
-    "exemptions": ("staff_id", "requirement"),
+    "exemptions": ("staff_id", "requirement", "no"),  # a revoked exemption stays beside a later one
 }
 
 
@@ -82,8 +82,18 @@ def _v1_to_v2(partition: str, tables: dict[str, dict[str, Doc]]) -> None:
             doc.pop("fiscal_year", None)
 
 
+def _v2_to_v3(partition: str, tables: dict[str, dict[str, Doc]]) -> None:
+    """Schema 3: exemptions are decisions with a number, an approver and a revocation.
+
+    The files need no change: an exemption recorded before has no number and no approver, and
+    the service numbers such exemptions in a logged transaction after opening (so the change log
+    replays to exactly what the files hold). The new version keeps an older trainer, which would
+    count a revoked exemption, from opening the register.
+    """
+
+
 # schema version -> how to bring a partition's tables from it to the next version (in place)
-MIGRATIONS: dict[int, Callable[[str, dict[str, dict[str, Doc]]], None]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[str, dict[str, dict[str, Doc]]], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def year_partition(fiscal_year: int) -> str:

@@ -85,6 +85,14 @@ class Register:
     def put_setting(self, key: str, value: Any) -> None:
         self._put_many(MAIN, "settings", [{"key": key, "value": value}])
 
+    # ------------------------------------------------------- the year's catalog
+    def year_catalog(self, fiscal_year: int) -> dict[str, Any] | None:
+        """The catalog frozen for ``fiscal_year`` (``{"catalog", "frozen_at", "how"}``), if any."""
+        return self.setting(f"catalog/{fiscal_year}")
+
+    def put_year_catalog(self, fiscal_year: int, doc: dict[str, Any]) -> None:
+        self.put_setting(f"catalog/{fiscal_year}", doc)
+
     # --------------------------------------------------------------- divisions
     def divisions(self) -> list[Division]:
         return sorted(self._all(MAIN, "divisions", codec.division_from_doc), key=lambda d: d.code)
@@ -140,12 +148,34 @@ class Register:
         return result
 
     def exemptions_of(self, fiscal_year: int, staff_id: str) -> list[Exemption]:
+        """One person's exemptions of the year, revoked ones too, in the order they were numbered."""
         data = self.db.data(year_partition(fiscal_year), "exemptions")
-        return [
+        found = [
             codec.exemption_from_doc(data.docs[doc_id], fiscal_year)
             for key, doc_id in data.index.items()
             if key[0] == staff_id
         ]
+        return sorted(found, key=lambda e: e.no)
+
+    def next_exemption_no(self, fiscal_year: int) -> int:
+        """The number the year's next exemption gets (one more than the highest)."""
+        docs = self.db.data(year_partition(fiscal_year), "exemptions").docs.values()
+        return max((int(d.get("no") or 0) for d in docs), default=0) + 1
+
+    def unnumbered_exemptions(self, fiscal_year: int) -> list[Exemption]:
+        """Exemptions recorded before they were numbered (a register from before schema 3)."""
+        docs = self.db.data(year_partition(fiscal_year), "exemptions").docs
+        return [codec.exemption_from_doc(docs[i], fiscal_year) for i in sorted(docs, key=int) if not docs[i].get("no")]
+
+    def replace_exemption(self, old: Exemption, new: Exemption) -> None:
+        """Put ``new`` in place of ``old`` (the same document; its key may change)."""
+        data = self.db.data(year_partition(old.fiscal_year), "exemptions")
+        doc_id = data.find(old.staff_id, old.requirement, old.no or None)
+        if doc_id is None:
+            raise KeyError((old.staff_id, old.requirement, old.no))
+        self.db.table(year_partition(old.fiscal_year), "exemptions").replace_many(
+            {int(doc_id): codec.exemption_to_doc(new)}
+        )
 
     def put_exemptions(self, exemptions: Iterable[Exemption]) -> int:
         by_year: dict[int, list[dict[str, Any]]] = {}
