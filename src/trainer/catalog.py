@@ -2,8 +2,9 @@
 
 A catalog folder holds ``courses/*.yaml`` (one e-learning course each), ``checklists/*.yaml``
 (the checkpoint sheet) and ``policy/exemptions.yaml`` (the kinds of exemption the city allows; a
-city's folder without ``policy/`` uses the shipped one). Loading is strict: an unknown key, a wrong type, a duplicate key or id,
-or an impossible window is refused with the file, the key and the closest valid key.
+city's folder without ``policy/`` uses the shipped one). Loading is strict: an unknown key, a
+wrong type, a duplicate key or id, or an impossible window is refused with the file, the key and
+the closest valid key.
 """
 
 from __future__ import annotations
