@@ -8,16 +8,18 @@ for large cities, the same 利用事務 divisions in each ward (区).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from trainer.calendar import fy_end, fy_start
 from trainer.model import (
+    ALL_REQUIREMENTS,
     Assignment,
     Catalog,
     Division,
     Duty,
     Exemption,
+    ExemptionKind,
     Leave,
     LeaveKind,
     Progress,
@@ -25,7 +27,7 @@ from trainer.model import (
     Staff,
 )
 from trainer.progress import Task
-from trainer.rules import window_dates
+from trainer.rules import last_day_in_scope, window_dates
 
 # (code, name, duty of most of its staff)
 BASE_DIVISIONS: tuple[tuple[str, str, Duty], ...] = (
@@ -74,11 +76,12 @@ TITLES = {
     "会計年度任用職員": ("事務補助員", "事務補助員", "相談員", "徴収嘱託員"),
     "臨時職員": ("臨時事務員",),
 }
-EXEMPTION_REASONS = (
-    "長期の病気休暇のため（診断書あり）",
-    "他団体で本年度受講済み（修了証の写しを保管）",
-    "年度途中の退職予定のため所属長が免除",
-)
+EXEMPTION_NOTES = {
+    "other_body": "出向元で本年度修了",
+    "long_leave": "受講期間のほぼ全部を休業",
+    "equivalent": "採用時研修で同じ内容を修了",
+    "other": "所属長の申出による",
+}
 
 
 @dataclass
@@ -87,6 +90,7 @@ class DemoCity:
     staff: list[Staff] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
     exemptions: list[Exemption] = field(default_factory=list)
+    no_progress: set[str] = field(default_factory=set)  # people who never did anything
 
 
 def _divisions(rng: random.Random, staff_count: int) -> tuple[list[Division], dict[str, Duty]]:
@@ -144,6 +148,7 @@ def build_demo(
             task.check()
             task.report(i, staff_count, "職員を作成中")
         city.staff.append(_person(rng, i, codes, weights, duty_of, fiscal_year, first_fy, start, today))
+    _year_cases(city, duty_of, fiscal_year, today)
     for fy in range(first_fy, fiscal_year + 1):
         task.check()
         as_of = min(today, fy_end(fy))
@@ -152,6 +157,27 @@ def build_demo(
         _progress(rng, city, catalog, fy, as_of)
     task.report(staff_count, staff_count, "完了")
     return city
+
+
+def _year_cases(city: DemoCity, duty_of: dict[str, Duty], fy: int, today: date) -> None:
+    """Make sure the city shows each case of the year's accounting: a retiree of September 30th
+    who did nothing, and a transfer out of 利用事務 on October 1st (when the year is that far)."""
+    if today < date(fy, 10, 1):
+        return
+    outside = next((code for code, duty in duty_of.items() if duty is Duty.KANKEI), None)
+    riyo = [
+        i
+        for i, s in enumerate(city.staff)
+        if s.retired is None and not s.leaves and len(s.assignments) == 1 and s.current.duty is Duty.RIYO
+    ]
+    if len(riyo) < 4 or outside is None:
+        return
+    retiree, mover = riyo[len(riyo) // 3], riyo[2 * len(riyo) // 3]
+    city.staff[retiree] = replace(city.staff[retiree], retired=date(fy, 9, 30))
+    person = city.staff[mover]
+    moved = Assignment(date(fy, 10, 1), outside, person.current.title, Duty.KANKEI)
+    city.staff[mover] = replace(person, assignments=(*person.assignments, moved))
+    city.no_progress.add(city.staff[retiree].staff_id)
 
 
 def _person(
@@ -209,33 +235,42 @@ def _person(
 
 
 def _progress(rng: random.Random, city: DemoCity, catalog: Catalog, fy: int, as_of: date) -> None:
+    """Progress of everyone who did 利用事務 in the year, up to their last day in scope; a few
+    approved exemptions (one of them later revoked)."""
     sheet_day: dict[str, date] = {}
+    heads = {d.code: f"{d.name}{d.head_title} {d.head_name}" for d in city.divisions}
+    year_start = fy_start(fy)
+    exemptions: list[Exemption] = []
     for person in city.staff:
-        assignment = person.assignment_on(as_of)
-        if assignment is None or assignment.duty is not Duty.RIYO or not person.active_on(as_of):
+        found = last_day_in_scope(person, (Duty.RIYO,), year_start, as_of)
+        if found is None or person.staff_id in city.no_progress:
             continue
-        if rng.random() < 0.015:
-            reason = rng.choice(EXEMPTION_REASONS)
-            city.exemptions.append(Exemption(person.staff_id, fy, "all", reason, max(person.hired, fy_start(fy))))
+        until, index = found
+        assignment = person.assignments[index]
+        if until == as_of and catalog.exemption_kinds and rng.random() < 0.015:
+            approver = heads[assignment.division]
+            exemptions.append(
+                _exemption(rng, catalog.exemption_kinds, person, fy, as_of, approver, len(exemptions) + 1)
+            )
             continue
         diligence = rng.random()
         for requirement in catalog:
             first, last = window_dates(requirement, fy)
             begin = max(first, person.hired)
-            if as_of < begin:
+            if until < begin:
                 continue
-            elapsed = min(1.0, ((as_of - begin).days + 1) / max(1, (last - begin).days + 1))
+            elapsed = min(1.0, ((until - begin).days + 1) / max(1, (last - begin).days + 1))
             chance = 0.1 + 0.88 * elapsed**0.8
             if requirement.kind == "checklist":
                 day = sheet_day.setdefault(
                     assignment.division, begin + timedelta(days=rng.randint(0, max(0, (last - begin).days)))
                 )
-                if day <= as_of and diligence < 0.97:
+                if day <= until and diligence < 0.97:
                     city.records.append(
                         Record(person.staff_id, fy, requirement.id, Progress.COMPLETED, 100, day, "demo")
                     )
                 continue
-            span = max(0, (min(as_of, last) - begin).days)
+            span = max(0, (min(until, last) - begin).days)
             if diligence < chance:
                 day = begin + timedelta(days=rng.randint(0, span))
                 city.records.append(Record(person.staff_id, fy, requirement.id, Progress.COMPLETED, 100, day, "demo"))
@@ -243,3 +278,32 @@ def _progress(rng: random.Random, city: DemoCity, catalog: Catalog, fy: int, as_
                 day = begin + timedelta(days=rng.randint(0, span))
                 pct = rng.choice((10, 25, 40, 50, 60, 75, 90))
                 city.records.append(Record(person.staff_id, fy, requirement.id, Progress.IN_PROGRESS, pct, day, "demo"))
+    if len(exemptions) >= 2:  # one decision taken back: it stays on record, revoked
+        first = exemptions[0]
+        revoked_on = min(as_of, first.on + timedelta(days=30))
+        if revoked_on > first.on:
+            exemptions[0] = replace(
+                first, revoked_on=revoked_on, revoked_reason="根拠の修了証が本年度のものでなかったため"
+            )
+    city.exemptions += exemptions
+
+
+def _exemption(
+    rng: random.Random, kinds: tuple[ExemptionKind, ...], person: Staff, fy: int, as_of: date, approver: str, no: int
+) -> Exemption:
+    kind = rng.choice(kinds)
+    decided = max(person.hired, fy_start(fy)) + timedelta(days=rng.randint(20, 120))
+    decided = min(decided, as_of)
+    note = EXEMPTION_NOTES.get(kind.id, "")
+    return Exemption(
+        person.staff_id,
+        fy,
+        ALL_REQUIREMENTS,
+        kind.label + (f"：{note}" if note else ""),
+        decided,
+        no,
+        kind.id,
+        approver,
+        decided,
+        f"R{fy - 2018}-{person.current.division}-{rng.randint(1, 400):04d}",
+    )

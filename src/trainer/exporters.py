@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from trainer.calendar import fy_label, wareki
 from trainer.errors import InputError
-from trainer.model import Catalog, Division
-from trainer.rules import PersonStatus
+from trainer.model import LEFT_LABEL, Catalog, Division
+from trainer.rules import Departure, PersonStatus
 from trainer.store.files import atomic_write
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -33,26 +34,39 @@ def neutralize(value: str) -> str:
 
 
 def rows_for(
-    fiscal_year: int, people: list[PersonStatus], catalog: Catalog, divisions: dict[str, Division]
+    fiscal_year: int,
+    people: list[PersonStatus],
+    catalog: Catalog,
+    divisions: dict[str, Division],
+    departures: Sequence[Departure] = (),
 ) -> tuple[list[str], list[list[str]]]:
-    """The header and one row per person: overall state, then each requirement's state and dates."""
+    """The header and one row per person: overall state, then each requirement's state and dates.
+
+    People who left scope during the year (離脱) have a row too, in the division they last belonged
+    to while in scope, with the day and the reason, and each requirement as it stood that day.
+    """
     headers = ["年度", "所属コード", "所属名", "職員番号", "氏名", "カナ", "職名", "任用区分", "全体の状態"]
+    headers += ["離脱日", "離脱の理由"]
     for r in catalog:
         headers += [f"{r.short_title} 状態", f"{r.short_title} 修了日", f"{r.short_title} 期限"]
     headers.append("備考")
+    names = {code: d.name for code, d in divisions.items()}
+    everyone: list[PersonStatus | Departure] = [*people, *departures]
     rows = []
-    for p in sorted(people, key=lambda p: (p.division, p.staff.kana, p.staff.staff_id)):
-        division = divisions.get(p.division)
+    for p in sorted(everyone, key=lambda p: (p.division, p.staff.kana, p.staff.staff_id)):
+        gone = p if isinstance(p, Departure) else None
         line = [
             fy_label(fiscal_year),
             p.division,
-            division.name if division else "",
+            names.get(p.division, ""),
             p.staff.staff_id,
             p.staff.name,
             p.staff.kana,
             p.assignment.title,
             p.staff.employment,
-            p.state.label,
+            LEFT_LABEL if gone else p.state.label,  # type: ignore[union-attr]
+            wareki(gone.left_on) if gone else "",
+            gone.reason_text(names) if gone else "",
         ]
         by_id = {rs.requirement: rs for rs in p.requirements}
         for r in catalog:
@@ -65,7 +79,8 @@ def rows_for(
                 wareki(rs.completed_on) if rs.completed_on else "",
                 wareki(rs.deadline) if rs.deadline else "",
             ]
-        line.append(p.notes)
+        notes = "／".join(dict.fromkeys(rs.note for rs in p.requirements if rs.note))
+        line.append(notes)
         rows.append(line)
     return headers, rows
 
@@ -77,9 +92,10 @@ def export(
     catalog: Catalog,
     divisions: dict[str, Division],
     encoding: str = "utf-8-sig",
+    departures: Sequence[Departure] = (),
 ) -> ExportResult:
     """Write the file atomically; the format follows the extension (.csv, .tsv or .xlsx)."""
-    headers, rows = rows_for(fiscal_year, people, catalog, divisions)
+    headers, rows = rows_for(fiscal_year, people, catalog, divisions, departures)
     label = fy_label(fiscal_year)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":

@@ -211,12 +211,22 @@ class Departure(NamedTuple):
     assignment: Assignment  # the last one in scope: its division keeps them in its lists
     left_on: date  # the last day in scope
     reason: LeftReason
-    detail: str  # where they went (異動先, the new 事務区分), "" for a retirement
+    moved_to: Assignment | None  # the assignment outside scope they moved to (None: retired)
     requirements: tuple[RequirementStatus, ...]  # each requirement as it stood on ``left_on``
 
     @property
     def division(self) -> str:
         return self.assignment.division
+
+    def reason_text(self, division_names: Mapping[str, str] | None = None) -> str:
+        """退職 / 異動（企画政策課・なし）/ 事務区分の変更（関係事務へ）."""
+        after = self.moved_to
+        if after is None:
+            return self.reason.label
+        if self.reason is LeftReason.TRANSFERRED:
+            where = (division_names or {}).get(after.division, after.division)
+            return f"{self.reason.label}（{where}・{after.duty.value}）"
+        return f"{self.reason.label}（{after.duty.value}へ）"
 
     @property
     def outstanding(self) -> tuple[str, ...]:
@@ -477,19 +487,17 @@ def _departure(
     assignment = staff.assignments[index]
     if left_on >= year.day:
         return None  # in scope on the day after all
+    moved_to = None
     if staff.retired is not None and left_on == staff.retired:
-        reason, detail = LeftReason.RETIRED, ""
+        reason = LeftReason.RETIRED
     else:
-        after = staff.assignments[index + 1]  # an assignment outside scope began the next day
-        if after.division != assignment.division:
-            reason, detail = LeftReason.TRANSFERRED, f"{after.division}（{after.duty.value}）"
-        else:
-            reason, detail = LeftReason.DUTY_CHANGED, after.duty.value
+        moved_to = staff.assignments[index + 1]  # an assignment outside scope began the next day
+        reason = LeftReason.TRANSFERRED if moved_to.division != assignment.division else LeftReason.DUTY_CHANGED
     fy = year.fiscal_year
     statuses = tuple(
         requirement_status(staff, r, fy, left_on, records.get(r.id), exemptions) for r, _ in year.owed[assignment.duty]
     )
-    return Departure(staff, assignment, left_on, reason, detail, statuses)
+    return Departure(staff, assignment, left_on, reason, moved_to, statuses)
 
 
 @dataclass(slots=True)

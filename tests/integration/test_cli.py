@@ -98,15 +98,29 @@ def test_staff_lifecycle_through_the_cli(tmp_path: Path, capsys: pytest.CaptureF
         ]
         == 0
     )
-    assert (
-        run(capsys, "exempt", "000123", "checkpoint", "--db", db, "--reason", "他団体で受講済み（修了証あり）")[0] == 0
-    )
+    code, _, err = run(
+        capsys, "exempt", "000123", "checkpoint", "--db", db, "--kind", "other_body",
+        "--approved-by", "人事課長 佐藤 一郎", "--evidence", "修了証の写し（人事課で保管）",
+    )  # fmt: skip
+    assert code == 0, err
     code, out, _ = run(capsys, "staff", "show", "000123", "--db", db, "--format", "json")
     data = json.loads(out)
     assert data["staff_id"] == "000123" and data["kana"] == "ヨシダ ハナコ"
     assert data["division"] == "150"
     assert data["exemptions"] == [
-        {"requirement": "checkpoint", "reason": "他団体で受講済み（修了証あり）", "on": "2026-11-25"}
+        {
+            "no": 1,
+            "requirement": "checkpoint",
+            "kind": "other_body",
+            "reason": "他団体で本年度受講済み",
+            "approved_by": "人事課長 佐藤 一郎",
+            "approved_on": "2026-11-25",
+            "evidence": "修了証の写し（人事課で保管）",
+            "effective": "2026-11-25",
+            "recorded_on": "2026-11-25",
+            "revoked_on": None,
+            "revoked_reason": None,
+        }
     ]
     assert [a["division"] for a in data["assignments"]] == ["160", "150"]
     states = {r["id"]: r["state"] for r in data["requirements"]}
@@ -131,7 +145,11 @@ def test_staff_lifecycle_through_the_cli(tmp_path: Path, capsys: pytest.CaptureF
         (["record", "{sid}", "intro", "--date", "2026-07-01", "--progress", "120"], "0〜100"),
         (["record", "{sid}", "intro", "--date", "2026-02-30"], "存在しない日付"),
         (["record", "{sid}", "intoro", "--date", "2026-07-01"], "intro"),
-        (["exempt", "{sid}", "all", "--reason", "  "], "理由"),
+        (["exempt", "{sid}", "all", "--reason", "年度途中の退職予定のため所属長が免除"], "承認者"),
+        (["exempt", "{sid}", "all", "--kind", "other_body", "--reason", "x"], "承認者の職名・氏名（--approved-by）"),
+        (["exempt", "{sid}", "all", "--kind", "退職予定", "--approved-by", "課長 某"], "免除の種類「退職予定」"),
+        (["exempt", "{sid}", "all", "--kind", "other_body", "--approved-by", "課長 某"], "根拠"),
+        (["exempt", "{sid}", "all", "--revoke", "--reason", "誤り"], "取り消せるもの"),
         (["staff", "transfer", "{sid}", "XYZ", "--on", "2026-10-01"], "所属コード「XYZ」"),
         (["status", "--fy", "令和百年度"], "年度"),
     ],
@@ -239,18 +257,60 @@ def test_employment_types_are_configurable_per_city(demo_db: Path, capsys: pytes
     assert code == 1 and "消せません" in err
 
 
-def test_a_city_catalog_folder_is_used(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def _city_catalog(tmp_path: Path) -> Path:
     import shutil
 
     from trainer.catalog import default_catalog_dir
 
     city = tmp_path / "city-catalog"
-    shutil.copytree(default_catalog_dir() / "courses", city / "courses")
-    shutil.copytree(default_catalog_dir() / "checklists", city / "checklists")
+    for folder in ("courses", "checklists", "policy"):
+        shutil.copytree(default_catalog_dir() / folder, city / folder)
+    return city
+
+
+def test_a_city_catalog_applies_to_years_not_yet_frozen(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    city = _city_catalog(tmp_path)
     (city / "courses" / "security.yaml").unlink()
-    code, out, _ = run(capsys, "status", "--db", str(demo_db), "--catalog", str(city), "--format", "json")
+    code, out, _ = run(
+        capsys, "status", "--db", str(demo_db), "--catalog", str(city), "--fy", "2027", "--format", "json"
+    )
     assert code == 0
     assert [r["id"] for r in json.loads(out)["requirements"]] == ["intro", "rules", "flow", "checkpoint"]
+
+
+def test_after_a_year_is_frozen_editing_the_catalog_changes_nothing_of_it(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    city = _city_catalog(tmp_path)
+    intro = city / "courses" / "intro.yaml"
+    intro.write_text(intro.read_text(encoding="utf-8").replace("months: 5", "months: 6"), encoding="utf-8")
+    (city / "courses" / "security.yaml").unlink()
+    for fy, as_of in (("2025", "2025-12-15"), ("2026", "2026-11-25")):
+        _, before, _ = run(capsys, "status", "--db", str(demo_db), "--fy", fy, "--as-of", as_of, "--format", "json")
+        code, after, err = run(
+            capsys, "status", "--db", str(demo_db), "--catalog", str(city), "--fy", fy, "--as-of", as_of,
+            "--format", "json",
+        )  # fmt: skip
+        assert code == 0 and after == before
+        assert "凍結した内容と違います" in err
+    code, out, _ = run(capsys, "year", "show", "2025", "--db", str(demo_db), "--catalog", str(city))
+    assert code == 0
+    assert "受講期間 7月1日〜11月30日 → 7月1日〜12月31日" in out and "security" in out
+
+    code, out, err = run(
+        capsys, "year", "apply-catalog", "2026", "--db", str(demo_db), "--catalog", str(city),
+        "--reason", "総務省の受講期間の延長",
+    )  # fmt: skip
+    assert code == 0, err
+    assert list((demo_db / "backups").glob("*before-apply-catalog-fy2026.zip"))
+    _, out, _ = run(capsys, "status", "--db", str(demo_db), "--fy", "2026", "--format", "json")
+    assert [r["id"] for r in json.loads(out)["requirements"]] == ["intro", "rules", "flow", "checkpoint"]
+    _, out, _ = run(capsys, "log", "--db", str(demo_db), "--fy", "2026", "--format", "json")
+    assert "総務省の受講期間の延長" in json.loads(out)[0]["summary"]
+    _, out, _ = run(capsys, "verify", "--db", str(demo_db))
+    assert out.startswith("OK")
 
 
 def test_backup_list_and_restore_through_the_cli(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -111,7 +111,11 @@ def test_a_signed_roster_re_renders_identically(db: Path, tmp_path: Path, capsys
     assert f"名簿コード {signed}（署名済み）" in texts[0] and "鈴木 三郎" in texts[0]
     # After a change, the signed roster still re-renders exactly as signed...
     person = members(capsys, db, "130")[0]
-    assert run(capsys, "exempt", person, "all", "--db", str(db), "--reason", "長期療養")[0] == 0
+    code, _, err = run(
+        capsys, "exempt", person, "all", "--db", str(db), "--kind", "long_leave", "--approved-by", "課長 鈴木 三郎",
+        "--evidence", "R8-人-0031", "--reason", "長期療養",
+    )  # fmt: skip
+    assert code == 0, err
     code, out, _ = run(
         capsys, "report", "roster", "--db", str(db), "--division", "130", "--signed", "-o", str(tmp_path / "c")
     )

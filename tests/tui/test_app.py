@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, DataTable, Input, Select, Static
+from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent
 
 from tests.files import ROSTER_HEADERS, register_bytes, write_csv
 from trainer.model import Progress
@@ -27,6 +27,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     svc = Service.open(folder, today=lambda: TODAY)
     svc.create_demo(150, seed=5)
     svc.add_staff("900001", "𠮷田 花子", "ヨシダ ハナコ", "160", "主事", "会計年度任用職員", "利用事務", "2026-10-01")
+    svc.add_staff("900002", "德永 陽菜", "トクナガ ヒナ", "160", "主事", "会計年度任用職員", "利用事務", "2026-10-01")
     svc.close()
     return folder
 
@@ -376,8 +377,8 @@ async def test_sort_by_any_column_shift_select_and_filter_by_sign_off(db: Path, 
         assert [r.staff_id for r in table.shown_rows()] == sorted(ids, reverse=True)
         await pilot.press("7")  # the first requirement (入門編): the behind first, completions by date
         await pilot.pause()
-        people = service(db).status(2026).people
-        intro = {p.staff.staff_id: p.for_requirement("intro") for p in people}
+        year = service(db).status(2026)
+        intro = {p.staff.staff_id: p.for_requirement("intro") for p in [*year.people, *year.departures]}
         ranks = [(intro[r.staff_id].state, intro[r.staff_id].completed_on) for r in table.shown_rows()]
         completed = [d for state, d in ranks if d is not None]
         assert completed == sorted(completed)
@@ -402,7 +403,7 @@ async def test_a_change_made_from_the_cli_shows_without_asking(db: Path, tmp_pat
         await loaded(app, pilot)
         assert app.service is not None and app.service.written_elsewhere() is None
         other = service(db)  # another process would do the same: the register's own lock and journal
-        other.exempt("900001", "all", "長期研修で派遣中")
+        other.exempt("900001", "all", "other", "人事課長 佐藤 一郎", evidence="R8-人-0007", note="長期研修で派遣中")
         other.close()
         app.watch_lock()  # (every 2 s in the app)
         await loaded(app, pilot)
@@ -418,10 +419,61 @@ async def test_a_reload_while_a_person_is_open_fills_the_lists_below(db: Path, t
         await pilot.pause()
         assert app.screen.__class__.__name__ == "PersonScreen"
         other = service(db)
-        other.exempt("900001", "all", "長期研修で派遣中")
+        other.exempt("900001", "all", "other", "人事課長 佐藤 一郎", evidence="R8-人-0007", note="長期研修で派遣中")
         other.close()
         app.watch_lock()  # another process's change arrives while the person window is open
         await loaded(app, pilot)
         assert app.screen.__class__.__name__ == "PersonScreen"
         row = next(r for r in app.screen_stack[0].query_one(StaffTable).rows if r.staff_id == "900001")
         assert row.state.value == "exempt"
+
+
+async def test_an_exemption_needs_an_approver_and_can_be_revoked_in_the_person_window(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        app.query_one(StaffTable).post_message(StaffTable.Opened("900001"))
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#person-tabs", TabbedContent).active = "tab-exempt"
+        await pilot.pause()
+        screen.query_one("#exempt-requirement", Select).value = "checkpoint"
+        screen.query_one("#exempt-kind", Select).value = "other_body"
+        screen.query_one("#exempt-evidence", Input).value = "修了証の写し（人事課で保管）"
+        await pilot.click("#exempt-save")
+        await pilot.pause()
+        assert "承認者" in str(screen.query_one("#exempt-error").render())
+        assert service(db).register.exemptions_of(2026, "900001") == []
+        screen.query_one("#exempt-approver", Input).value = "人事課長 佐藤 一郎"
+        await pilot.click("#exempt-save")
+        await pilot.pause()
+        assert str(screen.query_one("#exempt-error").render()) == ""
+        [granted] = service(db).register.exemptions_of(2026, "900001")
+        assert granted.approved_by == "人事課長 佐藤 一郎" and granted.kind == "other_body" and not granted.revoked
+        screen.query_one("#revoke-reason", Input).value = "修了証が前年度のものだった"
+        await pilot.click("#exempt-revoke")
+        await pilot.pause()
+        assert str(screen.query_one("#exempt-error").render()) == ""
+    [revoked] = service(db).register.exemptions_of(2026, "900001")
+    assert revoked.revoked_on == TODAY and revoked.revoked_reason == "修了証が前年度のものだった"
+    actions = [e["action"] for e in service(db).log(staff_id="900001")[:2]]
+    assert actions == ["exempt_revoke", "exempt"]
+
+
+async def test_people_who_left_scope_this_year_are_listed_and_found_by_the_left_filter(
+    db: Path, tmp_path: Path
+) -> None:
+    gone = {d.staff.staff_id for d in service(db).status(2026).departures}
+    assert gone  # the demo has a retiree of September 30th and a transfer out of 利用事務
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("f3")
+        app.query_one("#staff-state", Select).value = "left"
+        await pilot.pause()
+        table = app.query_one(StaffTable)
+        assert {r.staff_id for r in table.shown_rows()} == gone
+        assert all(r.state_label == "離脱" for r in table.shown_rows())
+        app.query_one("#staff-state", Select).value = "pending"
+        await pilot.pause()
+        assert table.shown_rows() and all(r.state.pending and not r.left for r in table.shown_rows())

@@ -35,7 +35,7 @@ def test_a_transfer_out_of_riyo_jimu_is_a_departure_kept_by_the_division_left(ca
     [gone] = year.departures
     assert gone.left_on == date(2026, 9, 30)
     assert gone.reason is LeftReason.TRANSFERRED
-    assert gone.detail.startswith("510")
+    assert gone.moved_to is not None and gone.moved_to.division == "510"
     assert evaluate_year([p], catalog, FY, DEC_1, {}, {}, division="510").departures == []
 
 

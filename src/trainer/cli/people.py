@@ -7,7 +7,8 @@ from typing import Any
 
 from trainer.calendar import fy_label, parse_date, wareki
 from trainer.cli.base import EXIT_OK, Commands, print_json
-from trainer.model import ALL_REQUIREMENTS, STATE_LABELS, LeaveKind
+from trainer.model import ALL_REQUIREMENTS, STATE_LABELS, Catalog, Exemption, LeaveKind
+from trainer.rules import RequirementStatus
 from trainer.service import Service
 from trainer.textfmt import table
 
@@ -63,28 +64,60 @@ def cmd_staff_list(svc: Service, a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _requirement_json(r: RequirementStatus) -> dict[str, Any]:
+    return {
+        "id": r.requirement,
+        "state": r.state.value,
+        "deadline": r.deadline.isoformat() if r.deadline else None,
+        "completed_on": r.completed_on.isoformat() if r.completed_on else None,
+        "percent": r.percent,
+        "note": r.note,
+    }
+
+
+def exemption_json(e: Exemption) -> dict[str, Any]:
+    return {
+        "no": e.no,
+        "requirement": e.requirement,
+        "kind": e.kind or None,
+        "reason": e.reason,
+        "approved_by": e.approved_by or None,
+        "approved_on": e.approved_on.isoformat() if e.approved_on else None,
+        "evidence": e.evidence or None,
+        "effective": e.starts.isoformat(),
+        "recorded_on": e.on.isoformat(),
+        "revoked_on": e.revoked_on.isoformat() if e.revoked_on else None,
+        "revoked_reason": e.revoked_reason or None,
+    }
+
+
 def cmd_staff_show(svc: Service, a: argparse.Namespace) -> int:
     view = svc.person(a.staff_id, a.fy)
-    person, status, fy = view.staff, view.status, view.fiscal_year
+    person, status, gone, fy = view.staff, view.status, view.departure, view.fiscal_year
+    catalog = view.catalog or svc.catalog
     names = _division_names(svc)
     if a.format == "json":
         data = _staff_json(person, names)
         data["fiscal_year"] = fy
-        data["state"] = status.state.value if status else None
-        data["requirements"] = [
+        data["as_of"] = view.as_of.isoformat()
+        data["state"] = status.state.value if status else ("left" if gone else None)
+        data["requirements"] = [_requirement_json(r) for r in (status.requirements if status else ())]
+        data["departure"] = (
             {
-                "id": r.requirement,
-                "state": r.state.value,
-                "deadline": r.deadline.isoformat() if r.deadline else None,
-                "completed_on": r.completed_on.isoformat() if r.completed_on else None,
-                "percent": r.percent,
-                "note": r.note,
+                "left_on": gone.left_on.isoformat(),
+                "division": gone.division,
+                "reason": gone.reason.value,
+                "reason_label": gone.reason.label,
+                "moved_to": {"division": gone.moved_to.division, "duty": gone.moved_to.duty.value}
+                if gone.moved_to
+                else None,
+                "outstanding": list(gone.outstanding),
+                "requirements": [_requirement_json(r) for r in gone.requirements],
             }
-            for r in (status.requirements if status else ())
-        ]
-        data["exemptions"] = [
-            {"requirement": e.requirement, "reason": e.reason, "on": e.on.isoformat()} for e in view.exemptions
-        ]
+            if gone
+            else None
+        )
+        data["exemptions"] = [exemption_json(e) for e in view.exemptions]
         print_json(data)
         return EXIT_OK
     print(f"{person.staff_id}  {person.name}（{person.kana}）  {person.employment}")
@@ -97,27 +130,50 @@ def cmd_staff_show(svc: Service, a: argparse.Namespace) -> int:
         for leave in person.leaves:
             end = wareki(leave.end) if leave.end else ""
             print(f"  {leave.kind.value}  {wareki(leave.start)}〜{end}")
-    print(f"\n{fy_label(fy)}:", STATE_LABELS[status.state] if status else "対象外（利用事務に従事していません）")
+    heading = f"\n{fy_label(fy)}（{wareki(view.as_of)} 現在）:"
     if status:
-        rows = []
-        for r in status.requirements:
-            req = svc.catalog.by_id[r.requirement]
-            rows.append(
-                [
-                    req.short_title,
-                    r.label,
-                    wareki(r.completed_on) if r.completed_on else "",
-                    wareki(r.deadline) if r.deadline else "（休業中）",
-                    r.note,
-                ]
-            )
-        print(table(["研修", "状態", "修了日", "期限", "備考"], rows))
+        print(heading, STATE_LABELS[status.state])
+        _print_requirements(catalog, status.requirements)
+    elif gone:
+        division = names.get(gone.division, gone.division)
+        reason = gone.reason_text(names)
+        print(heading, f"年度途中の離脱 — {reason}、{wareki(gone.left_on)}まで{division}で対象")
+        print("離脱した日の状態:")
+        _print_requirements(catalog, gone.requirements)
+        owed = "、".join(catalog.by_id[r].short_title for r in gone.outstanding)
+        print(f"未修了のまま離脱: {owed}" if owed else "離脱までにすべて修了しています")
+    else:
+        print(heading, "対象外（この年度に利用事務に従事した日はありません）")
     if view.exemptions:
         print("\n免除:")
         for e in view.exemptions:
-            what = "すべての研修" if e.requirement == ALL_REQUIREMENTS else svc.catalog.by_id[e.requirement].short_title
-            print(f"  {what}: {e.reason}（{wareki(e.on)} 記録）")
+            what = "すべての研修" if e.requirement == ALL_REQUIREMENTS else _short(catalog, e.requirement)
+            approved = f"承認 {e.approved_by}（{wareki(e.approved_on or e.on)}）" if e.approved else "承認者未記録"
+            evidence = f"、根拠 {e.evidence}" if e.evidence else ""
+            print(f"  No.{e.no} {what}: {e.reason} — {approved}{evidence}、{wareki(e.starts)}から")
+            if e.revoked_on:
+                print(f"      {wareki(e.revoked_on)} 取り消し（理由: {e.revoked_reason}）")
     return EXIT_OK
+
+
+def _short(catalog: Catalog, requirement_id: str) -> str:
+    found = catalog.get(requirement_id)
+    return found.short_title if found else requirement_id
+
+
+def _print_requirements(catalog: Catalog, statuses: tuple[RequirementStatus, ...]) -> None:
+    rows = []
+    for r in statuses:
+        rows.append(
+            [
+                _short(catalog, r.requirement),
+                r.label,
+                wareki(r.completed_on) if r.completed_on else "",
+                wareki(r.deadline) if r.deadline else "（休業中）",
+                r.note,
+            ]
+        )
+    print(table(["研修", "状態", "修了日", "期限", "備考"], rows))
 
 
 def cmd_staff_add(svc: Service, a: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ import argparse
 
 from trainer.calendar import fy_label, wareki
 from trainer.cli.base import EXIT_OK, Commands
-from trainer.model import ALL_REQUIREMENTS
+from trainer.model import ALL_REQUIREMENTS, Exemption
 from trainer.service import Service
 
 
@@ -21,10 +21,29 @@ def cmd_record(svc: Service, a: argparse.Namespace) -> int:
 
 
 def cmd_exempt(svc: Service, a: argparse.Namespace) -> int:
-    e = svc.exempt(a.staff_id, a.requirement, a.reason, a.fy)
-    what = "すべての研修" if e.requirement == ALL_REQUIREMENTS else svc.catalog.by_id[e.requirement].short_title
-    print(f"免除を記録しました: {e.staff_id} {what}（{fy_label(e.fiscal_year)}）理由: {e.reason}")
+    if a.revoke:
+        e = svc.revoke_exemption(a.staff_id, a.requirement, a.reason or "", a.fy)
+        what = f"{e.staff_id} {_what(svc, e)}（{fy_label(e.fiscal_year)}）"
+        print(f"免除 No.{e.no} を取り消しました: {what} 理由: {e.revoked_reason}")
+        return EXIT_OK
+    e = svc.exempt(
+        a.staff_id, a.requirement, a.kind or "", a.approved_by or "", a.approved_on, a.evidence or "",
+        a.effective, a.reason or "", a.fy,
+    )  # fmt: skip
+    print(
+        f"免除 No.{e.no} を記録しました: {e.staff_id} {_what(svc, e)}（{fy_label(e.fiscal_year)}）{e.reason}\n"
+        f"  承認 {e.approved_by}（{wareki(e.approved_on or e.on)}）"
+        + (f"、根拠 {e.evidence}" if e.evidence else "")
+        + f"、{wareki(e.starts)}から"
+    )
     return EXIT_OK
+
+
+def _what(svc: Service, e: Exemption) -> str:
+    if e.requirement == ALL_REQUIREMENTS:
+        return "すべての研修"
+    found = svc.catalog_for(e.fiscal_year).get(e.requirement)
+    return found.short_title if found else e.requirement
 
 
 def add_commands(c: Commands) -> None:
@@ -37,8 +56,20 @@ def add_commands(c: Commands) -> None:
     c.fy_option(p)
     p.add_argument("--replace", action="store_true", help="記録済みの修了日を訂正する")
 
-    p = c.command("exempt", cmd_exempt, "受講の免除を理由とともに記録する")
+    p = c.command(
+        "exempt",
+        cmd_exempt,
+        "受講の免除を、承認者・種類・根拠とともに記録する（--revoke で取り消す）",
+    )
     p.add_argument("staff_id", help="職員番号")
     p.add_argument("requirement", help="研修の id、または all（すべて）")
-    p.add_argument("--reason", required=True, help="免除の理由（監査で説明できるもの）")
+    p.add_argument("--kind", help="免除の種類（policy/exemptions.yaml の id か名前。例: other_body）")
+    p.add_argument("--approved-by", help="承認者の職名・氏名（例: 「人事課長 佐藤 一郎」）")
+    p.add_argument("--approved-on", help="承認日（既定: 今日）")
+    p.add_argument("--evidence", help="根拠: 文書番号や保管している書類のメモ（種類によって必須）")
+    p.add_argument(
+        "--from", dest="effective", help="免除が効く最初の日（既定: 今日。過去にするには --evidence が必要）"
+    )
+    p.add_argument("--reason", help="補足（免除のとき）／取り消しの理由（--revoke のとき、必須）")
+    p.add_argument("--revoke", action="store_true", help="いま効いている免除を取り消す（記録は残ります）")
     c.fy_option(p)

@@ -10,11 +10,13 @@ what to do.
 core       opening the register, the clock, lookups every use case needs, settings
 status     where everyone stands in a year, one person, the lists, a checkpoint sheet
 staff      divisions and people: registering them, transfers, leave, retirement
-records    progress, completions and exemptions
+records    progress and completions
+exemptions exemptions as decisions: granted, revoked
 imports    HR rosters, e-learning exports, returned checkpoint sheets
 signoffs   a division head's sign-off of the roster
 reports    the export, the 修了者名簿, the 未修了者一覧, the audit PDF
 trail      verify, the change log, restore
+years      a fiscal year's frozen catalog: open, show, apply a change
 demo       the demo city
 ========== =========================================================================
 """
@@ -23,15 +25,26 @@ from __future__ import annotations
 
 from trainer.service.core import SETTINGS, DateLike, normalize_text
 from trainer.service.demo import DemoUseCases
+from trainer.service.exemptions import ExemptionUseCases
 from trainer.service.imports import ImportUseCases
 from trainer.service.records import RecordUseCases
 from trainer.service.reports import ReportUseCases
 from trainer.service.staff import StaffUseCases
 from trainer.service.status import CheckpointSheet, PersonView, SheetRow, StatusReport
 from trainer.service.trail import TrailUseCases, Verification
+from trainer.service.years import YearCatalog, YearUseCases
 
 
-class Service(ReportUseCases, ImportUseCases, RecordUseCases, StaffUseCases, TrailUseCases, DemoUseCases):
+class Service(
+    ReportUseCases,
+    ImportUseCases,
+    RecordUseCases,
+    ExemptionUseCases,
+    StaffUseCases,
+    TrailUseCases,
+    YearUseCases,
+    DemoUseCases,
+):
     """Every use case of trainer. Open with :meth:`open`; ``today`` can be fixed for tests and demos."""
 
 
@@ -44,5 +57,6 @@ __all__ = [
     "SheetRow",
     "StatusReport",
     "Verification",
+    "YearCatalog",
     "normalize_text",
 ]

@@ -128,16 +128,14 @@ class ServiceCore:
     def is_frozen(self, fiscal_year: int) -> bool:
         return self.register.year_catalog(fiscal_year) is not None
 
-    def _freeze(self, fiscal_year: int, how: str) -> None:
+    def _freeze(self, fiscal_year: int, how: str, reason: str = "") -> None:
         """Put the current files' catalog into the register as ``fiscal_year``'s (in a transaction)."""
-        self.register.put_year_catalog(
-            fiscal_year,
-            {
-                "catalog": catalog_to_doc(self.catalog),
-                "frozen_at": self.now().isoformat(timespec="seconds"),
-                "how": how,
-            },
-        )
+        doc = {
+            "catalog": catalog_to_doc(self.catalog),
+            "frozen_at": self.now().isoformat(timespec="seconds"),
+            "how": how,
+        }
+        self.register.put_year_catalog(fiscal_year, doc | ({"reason": reason} if reason else {}))
 
     def _freeze_years_written(self, changes: list[list[Any]], seq: int, about: dict[str, Any]) -> bool:
         """A commit hook: a year's first write freezes the catalog in force for it."""

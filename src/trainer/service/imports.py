@@ -15,6 +15,7 @@ from trainer.model import Catalog, Requirement
 from trainer.progress import Task
 from trainer.service.core import DateLike, _date
 from trainer.service.status import StatusUseCases
+from trainer.yearcatalog import with_current_aliases
 
 
 class ImportUseCases(StatusUseCases):
@@ -72,8 +73,8 @@ class ImportUseCases(StatusUseCases):
     ) -> RecordPlan:
         """An e-learning export; never downgrades a completion; all or nothing, after a backup."""
         return self._import_records(
-            progress.plan_progress, self.catalog, progress.PROGRESS_COLUMNS, "import_progress", "受講状況を取込",
-            path, fiscal_year, dry_run, mapping, encoding, task,
+            progress.plan_progress, self._import_catalog, progress.PROGRESS_COLUMNS, "import_progress",
+            "受講状況を取込", path, fiscal_year, dry_run, mapping, encoding, task,
         )  # fmt: skip
 
     def import_checkpoint(
@@ -87,14 +88,18 @@ class ImportUseCases(StatusUseCases):
     ) -> RecordPlan:
         """A division's returned checkpoint sheet (who, when, optionally which items)."""
         return self._import_records(
-            progress.plan_checkpoint, self.checklist(), progress.CHECKPOINT_COLUMNS, "import_checkpoint",
+            progress.plan_checkpoint, self.checklist, progress.CHECKPOINT_COLUMNS, "import_checkpoint",
             "チェックシートを取込", path, fiscal_year, dry_run, mapping, encoding, task,
         )  # fmt: skip
+
+    def _import_catalog(self, fiscal_year: int) -> Catalog:
+        """The year's catalog, answering also to the names the current files add (see yearcatalog)."""
+        return with_current_aliases(self.catalog_for(fiscal_year), self.catalog)
 
     def _import_records(
         self,
         planner: Callable[..., RecordPlan],
-        subject: Catalog | Requirement,
+        subject: Callable[[int], Catalog | Requirement],
         spec: list[Column],
         action: str,
         label: str,
@@ -111,7 +116,7 @@ class ImportUseCases(StatusUseCases):
         columns = load_mapping(Path(mapping), spec) if mapping else None
         with self.register.transaction():
             staff_ids = set(self.register.staff_ids())
-            plan = planner(table, subject, fy, self.today(), staff_ids, self.register.records(fy), columns, task)
+            plan = planner(table, subject(fy), fy, self.today(), staff_ids, self.register.records(fy), columns, task)
             records = plan.records_to_write()
             if dry_run or not records:
                 return plan

@@ -1,4 +1,4 @@
-"""Recording training: progress, completions (one or many) and exemptions."""
+"""Recording training: progress and completions, one person or many."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from datetime import date
 
 from trainer.calendar import fiscal_year_of, fy_end, fy_label, fy_start, wareki
 from trainer.errors import InputError
-from trainer.model import ALL_REQUIREMENTS, Exemption, Progress, Record
+from trainer.model import Progress, Record
 from trainer.service.core import DateLike, ServiceCore, _date, _every_item
-from trainer.text import free_text
 
 
 class RecordUseCases(ServiceCore):
-    """Progress, completions and exemptions, one person or many."""
+    """Progress and completions, one person or many."""
 
     # ---------------------------------------------------------------- progress
     def _check_record_date(self, day: date, fy: int) -> None:
@@ -40,7 +39,7 @@ class RecordUseCases(ServiceCore):
         """Record completion (no ``percent``, or 100) or progress (``percent`` 0–99)."""
         day = _date(on, "日付")
         fy = self.fiscal_year(fiscal_year) if fiscal_year is not None else fiscal_year_of(day)
-        req = self.requirement(requirement)
+        req = self.requirement(requirement, fy)
         if percent is not None and not 0 <= percent <= 100:
             raise InputError(f"進捗 {percent}% は 0〜100 の範囲外です")
         self._check_record_date(day, fy)
@@ -82,7 +81,7 @@ class RecordUseCases(ServiceCore):
         """Mark many people completed on one date: all of them, or none on any error."""
         day = _date(on, "日付")
         fy = self.fiscal_year(fiscal_year) if fiscal_year is not None else fiscal_year_of(day)
-        req = self.requirement(requirement)
+        req = self.requirement(requirement, fy)
         self._check_record_date(day, fy)
         with self.register.transaction():
             records = []
@@ -102,18 +101,3 @@ class RecordUseCases(ServiceCore):
                 staff=[r.staff_id for r in records],
             )
         return records
-
-    def exempt(self, staff_id: str, requirement: str, reason: str, fiscal_year: int | str | None = None) -> Exemption:
-        fy = self.fiscal_year(fiscal_year)
-        req_id = ALL_REQUIREMENTS if requirement == ALL_REQUIREMENTS else self.requirement(requirement).id
-        text = free_text(reason)
-        if not text:
-            raise InputError("免除の理由は空にできません", "監査で説明できる理由を書いてください")
-        with self.register.transaction():
-            person = self.staff(staff_id)
-            exemption = Exemption(person.staff_id, fy, req_id, text, self.today())
-            self.register.put_exemptions([exemption])
-            what = "すべて" if req_id == ALL_REQUIREMENTS else self.catalog.by_id[req_id].short_title
-            summary = f"免除: {person.staff_id} {person.name} {what}（理由: {text}）"
-            self._about("exempt", summary, fy=fy, staff=[person.staff_id])
-        return exemption

@@ -30,7 +30,9 @@ class ReportUseCases(SignoffUseCases):
     ) -> ExportResult:
         """The year's status per person and requirement to CSV or XLSX (by the extension)."""
         report = self.status(fiscal_year, None, division)
-        return export_status(Path(path), report.fiscal_year, report.people, self.catalog, report.divisions, encoding)
+        return export_status(
+            Path(path), report.fiscal_year, report.people, report.catalog, report.divisions, encoding, report.departures
+        )
 
     # ----------------------------------------------------------------- reports
     def _report_context(
@@ -40,7 +42,7 @@ class ReportUseCases(SignoffUseCases):
         return reports_build.Context(
             fiscal_year=fiscal_year,
             as_of=as_of,
-            catalog=self.catalog,
+            catalog=self.catalog_for(fiscal_year),
             divisions=divisions if divisions is not None else {d.code: d for d in self.register.divisions()},
             organization=str(self.register.setting("organization", "")),
             database=str(self.register.folder.resolve()),

@@ -42,7 +42,7 @@ class SignoffUseCases(StatusUseCases):
             raise InputError(f"確認日 {wareki(day)} は未来の日付です")
         report = self.status(fiscal_year, as_of, division)
         view = views.roster_view(  # the roster as printed (no templates needed to sign it)
-            report.fiscal_year, report.as_of, report.divisions[division], report.people, self.catalog,
+            report.fiscal_year, report.as_of, report.divisions[division], report.people, report.catalog,
             report.divisions, "", str(self.register.setting("organization", "")),
         )  # fmt: skip
         frozen = signoff.freeze(view)

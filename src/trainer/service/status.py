@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from trainer import rules
@@ -15,11 +15,17 @@ from trainer.service.core import DateLike, ServiceCore, _date, _every_item
 
 @dataclass(frozen=True)
 class PersonView:
+    """One person in a year: in scope on the date (``status``), or gone from scope earlier in the
+    year (``departure``: when, why, what was outstanding), or neither (never in scope this year)."""
+
     staff: Staff
     fiscal_year: int
+    as_of: date
     status: rules.PersonStatus | None
     records: dict[str, Record]
-    exemptions: list[Exemption]
+    exemptions: list[Exemption]  # revoked ones too
+    departure: rules.Departure | None = None
+    catalog: Catalog | None = None  # the year's
 
 
 @dataclass(frozen=True)
@@ -56,12 +62,16 @@ class CheckpointSheet:
 
 @dataclass(frozen=True)
 class StatusReport:
+    """The year as of a date: who is in scope and where they stand, who left scope before it (離脱),
+    the counts, and the catalog in force for the year."""
+
     fiscal_year: int
     as_of: date
     people: list[rules.PersonStatus]
     summary: rules.Summary
     divisions: dict[str, Division]
     catalog: Catalog
+    departures: list[rules.Departure] = field(default_factory=list)
 
 
 class StatusUseCases(ServiceCore):
@@ -83,11 +93,13 @@ class StatusUseCases(ServiceCore):
             self.division(division)
         staff = self.register.all_staff(ever_in=division)
         only = {s.staff_id for s in staff} if division is not None else None
-        people = rules.evaluate(
-            staff, self.catalog, fy, day, self.register.records(fy, only), self.register.exemptions(fy), division
+        catalog = self.catalog_for(fy)
+        year = rules.evaluate_year(
+            staff, catalog, fy, day, self.register.records(fy, only), self.register.exemptions(fy), division
         )
         divisions = {d.code: d for d in self.register.divisions()}
-        return StatusReport(fy, day, people, rules.summarize(people, self.catalog), divisions, self.catalog)
+        summary = rules.summarize(year.people, catalog, year.departures)
+        return StatusReport(fy, day, year.people, summary, divisions, catalog, year.departures)
 
     def list_staff(self, division: str | None = None, include_retired: bool = False) -> list[Staff]:
         self.register.refresh()
@@ -107,20 +119,23 @@ class StatusUseCases(ServiceCore):
         """One person: who they are, their state this year, their records and exemptions."""
         person = self.staff(staff_id)
         fy = self.fiscal_year(fiscal_year)
-        day = min(self.today(), fy_end(fy))
-        records = {r: self.register.record(fy, person.staff_id, r) for r in self.catalog.by_id}
+        day = rules.clamp_to_year(fy, min(self.today(), fy_end(fy)))
+        catalog = self.catalog_for(fy)
+        records = {r: self.register.record(fy, person.staff_id, r) for r in catalog.by_id}
         known = {k: v for k, v in records.items() if v is not None}
         exemptions = self.register.exemptions_of(fy, person.staff_id)
-        status = rules.person_status(person, self.catalog, fy, day, known, exemptions)
-        return PersonView(person, fy, status, known, exemptions)
+        status = rules.person_status(person, catalog, fy, day, known, exemptions)
+        gone = rules.departure(person, catalog, fy, day, known, exemptions) if status is None else None
+        return PersonView(person, fy, day, status, known, exemptions, gone, catalog)
 
     def divisions(self) -> list[Division]:
         self.register.refresh()
         return self.register.divisions()
 
-    def checklist(self) -> Requirement:
-        """The catalog's checkpoint sheet (the サイバーセキュリティ研修)."""
-        sheet = next((r for r in self.catalog if r.kind == "checklist"), None)
+    def checklist(self, fiscal_year: int | None = None) -> Requirement:
+        """The checkpoint sheet (the サイバーセキュリティ研修) in force for the year (default: the files)."""
+        catalog = self.catalog if fiscal_year is None else self.catalog_for(fiscal_year)
+        sheet = next((r for r in catalog if r.kind == "checklist"), None)
         if sheet is None:
             raise NotFoundError(
                 "カタログにチェックシート（checklists/）がありません",
@@ -130,8 +145,8 @@ class StatusUseCases(ServiceCore):
 
     def checkpoint_sheet(self, division: str, fiscal_year: int | str | None = None) -> CheckpointSheet:
         """The division's sheet: everyone now in the division who owes it, their state and record."""
-        sheet = self.checklist()
         report = self.status(fiscal_year, division=division)
+        sheet = self.checklist(report.fiscal_year)
         rows = []
         for p in report.people:
             status = p.for_requirement(sheet.id) if p.division == division else None

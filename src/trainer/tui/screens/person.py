@@ -13,9 +13,14 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Stat
 
 from trainer.calendar import fy_label, wareki
 from trainer.errors import TrainerError
-from trainer.model import ALL_REQUIREMENTS, LeaveKind
+from trainer.model import ALL_REQUIREMENTS, Catalog, LeaveKind
 from trainer.service import Service
 from trainer.tui.widgets.staff_table import STATE_STYLES
+
+
+def _short(catalog: Catalog, requirement_id: str) -> str:
+    found = catalog.get(requirement_id)
+    return found.short_title if found else requirement_id
 
 
 class PersonScreen(ModalScreen[bool]):
@@ -31,7 +36,9 @@ class PersonScreen(ModalScreen[bool]):
         self.changed = False
 
     def compose(self) -> ComposeResult:
-        requirements = [(r.short_title, r.id) for r in self.service.catalog]
+        catalog = self.service.catalog_for(self.fiscal_year)
+        requirements = [(r.short_title, r.id) for r in catalog]
+        kinds = [(k.label, k.id) for k in catalog.exemption_kinds]
         with Vertical(id="person-box"):
             yield Static(id="person-head")
             with TabbedContent(id="person-tabs"):
@@ -47,11 +54,22 @@ class PersonScreen(ModalScreen[bool]):
                         yield Checkbox("修了日を訂正する（記録済みの日付を置き換える）", id="record-replace")
                     yield Label("", id="record-error", classes="error")
                 with TabPane("免除", id="tab-exempt"):
-                    yield Select(
-                        [("すべての研修", ALL_REQUIREMENTS), *requirements], prompt="研修", id="exempt-requirement"
-                    )
-                    yield Input(placeholder="理由（監査で説明できるもの）", id="exempt-reason")
-                    yield Button("免除を記録する", id="exempt-save")
+                    with Horizontal(classes="row"):
+                        yield Select(
+                            [("すべての研修", ALL_REQUIREMENTS), *requirements], prompt="研修", id="exempt-requirement"
+                        )
+                        yield Select(kinds, prompt="免除の種類", id="exempt-kind")
+                    with Horizontal(classes="row"):
+                        yield Input(placeholder="承認者の職名・氏名", id="exempt-approver")
+                        yield Input(placeholder="承認日（空なら今日）", id="exempt-approved-on")
+                    with Horizontal(classes="row"):
+                        yield Input(placeholder="根拠（文書番号・保管書類）", id="exempt-evidence")
+                        yield Input(placeholder="適用開始日（空なら今日）", id="exempt-from")
+                    yield Input(placeholder="補足（任意）", id="exempt-note")
+                    with Horizontal(classes="row"):
+                        yield Button("免除を記録する", id="exempt-save")
+                        yield Input(placeholder="取り消しの理由", id="revoke-reason")
+                        yield Button("選んだ研修の免除を取り消す", id="exempt-revoke", variant="warning")
                     yield Label("", id="exempt-error", classes="error")
                 with TabPane("異動・休業・退職", id="tab-moves"):
                     with Horizontal(classes="row"):
@@ -88,22 +106,37 @@ class PersonScreen(ModalScreen[bool]):
         for leave in person.leaves:
             head.append(f"\n  {leave.kind.value} {wareki(leave.start)}〜{wareki(leave.end) if leave.end else ''}")
         self.query_one("#person-head", Static).update(head)
-        table = Table(title=f"{fy_label(self.fiscal_year)}: {status.state.label if status else '対象外'}", box=None)
+        catalog = view.catalog or self.service.catalog
+        gone = view.departure
+        if status:
+            title = f"{fy_label(self.fiscal_year)}（{wareki(view.as_of)} 現在）: {status.state.label}"
+        elif gone:
+            where = names.get(gone.division, gone.division)
+            title = (
+                f"{fy_label(self.fiscal_year)}: 年度途中の離脱（{gone.reason_text(names)}、"
+                f"{wareki(gone.left_on)}まで{where}で対象）— 離脱した日の状態"
+            )
+        else:
+            title = f"{fy_label(self.fiscal_year)}: 対象外（この年度に利用事務に従事した日はありません）"
+        table = Table(title=title, box=None)
         for column in ("研修", "状態", "修了日", "期限", "備考"):
             table.add_column(column)
-        for r in status.requirements if status else ():
+        for r in status.requirements if status else gone.requirements if gone else ():
             table.add_row(
-                self.service.catalog.by_id[r.requirement].short_title,
+                _short(catalog, r.requirement),
                 Text(r.label, style=STATE_STYLES[r.state]),
                 wareki(r.completed_on) if r.completed_on else "",
                 wareki(r.deadline) if r.deadline else "（休業中）",
                 r.note,
             )
         for e in view.exemptions:
-            what = (
-                "すべて" if e.requirement == ALL_REQUIREMENTS else self.service.catalog.by_id[e.requirement].short_title
+            what = "すべて" if e.requirement == ALL_REQUIREMENTS else _short(catalog, e.requirement)
+            approved = f"承認 {e.approved_by}" if e.approved else "承認者未記録"
+            state = (
+                f"{wareki(e.revoked_on)} 取り消し: {e.revoked_reason}" if e.revoked_on else f"{wareki(e.starts)}から"
             )
-            table.add_row(f"免除: {what}", e.reason, "", "", wareki(e.on))
+            evidence = f"、根拠 {e.evidence}" if e.evidence else ""
+            table.add_row(f"免除 No.{e.no}: {what}", e.reason, "", state, f"{approved}{evidence}")
         self.query_one("#person-status", Static).update(table)
         if self.query_one("#person-tabs", TabbedContent).active == "tab-log":
             self.show_log()
@@ -153,12 +186,32 @@ class PersonScreen(ModalScreen[bool]):
     @on(Button.Pressed, "#exempt-save")
     def exempt(self) -> None:
         requirement = self.query_one("#exempt-requirement", Select).value
+        kind = self.query_one("#exempt-kind", Select).value
 
         def save() -> str:
             if requirement is Select.NULL:
                 raise TrainerError("研修を選んでください")
-            self.service.exempt(self.staff_id, str(requirement), self._value("#exempt-reason"), self.fiscal_year)
-            return "免除を記録しました"
+            exemption = self.service.exempt(
+                self.staff_id, str(requirement), "" if kind is Select.NULL else str(kind),
+                self._value("#exempt-approver"), self._value("#exempt-approved-on") or None,
+                self._value("#exempt-evidence"), self._value("#exempt-from") or None,
+                self._value("#exempt-note"), self.fiscal_year,
+            )  # fmt: skip
+            return f"免除 No.{exemption.no} を記録しました"
+
+        self._attempt("#exempt-error", save)
+
+    @on(Button.Pressed, "#exempt-revoke")
+    def revoke(self) -> None:
+        requirement = self.query_one("#exempt-requirement", Select).value
+
+        def save() -> str:
+            if requirement is Select.NULL:
+                raise TrainerError("取り消す免除の研修を選んでください")
+            revoked = self.service.revoke_exemption(
+                self.staff_id, str(requirement), self._value("#revoke-reason"), self.fiscal_year
+            )
+            return f"免除 No.{revoked.no} を取り消しました"
 
         self._attempt("#exempt-error", save)
 

@@ -49,7 +49,14 @@ def bar(counts: Counts, width: int = BAR) -> Text:
 
 
 def rate(counts: Counts) -> str:
+    """修了率 (completed ÷ in scope; exemptions never count)."""
     return f"{counts.rate:.1f}%" if counts.in_scope else "-"
+
+
+def due_rate(counts: Counts) -> str:
+    """Of those with something past its deadline, the share with nothing overdue; — while nothing is due."""
+    value = counts.due_rate
+    return "—" if value is None else f"{value:.0f}%"
 
 
 class Dashboard(VerticalScroll):
@@ -84,37 +91,49 @@ class Dashboard(VerticalScroll):
 
         t = report.summary.totals
         totals = Text.assemble(
-            ("全体 ", "bold"), bar(t, 40), f"  {rate(t)}\n",
-            f"対象 {t.in_scope:,}人  修了 {t.completed:,}  免除 {t.exempt:,}  ",
+            ("全体 ", "bold"), bar(t, 40), f"  修了率 {rate(t)}（期限到来分 {due_rate(t)}）\n",
+            f"対象 {t.in_scope:,}人  修了 {t.completed:,}  免除 {t.exempt:,}  期限前 {t.pending:,}  ",
             (f"期限超過 {t.overdue:,}", "red" if t.overdue else "default"),
-            f"  受講中 {t.in_progress:,}  未受講 {t.not_started:,}",
         )  # fmt: skip
+        if t.left:
+            totals.append(f"\n年度途中の離脱 {t.left:,}人（未修了のまま {t.left_open:,}人）", style="magenta")
         self.query_one("#dash-totals", Static).update(totals)
 
         names = {code: d.name for code, d in report.divisions.items()}
-        unfinished = [(code, c) for code, c in report.summary.divisions.items() if c.done < c.in_scope]
-        behind = sorted(unfinished, key=lambda item: (-item[1].overdue, item[1].rate))
-        text = Text("遅れている所属（期限超過の多い順、次に修了率の低い順）\n", style="bold")
+        behind = sorted(
+            ((code, c) for code, c in report.summary.divisions.items() if c.overdue),
+            key=lambda item: (-item[1].overdue, item[1].due_rate or 0.0),
+        )
+        text = Text("期限超過のある所属（多い順）\n", style="bold")
         for code, counts in behind[:5]:
-            overdue = Text(f"期限超過 {counts.overdue}人", style="red" if counts.overdue else "default")
-            text.append(f"  {code} {names.get(code, '')}: ").append(overdue).append(f"、修了率 {rate(counts)}\n")
+            overdue = Text(f"期限超過 {counts.overdue:,}人", style="red")
+            text.append(f"  {code} {names.get(code, '')}: ").append(overdue).append(
+                f"、期限到来分 {due_rate(counts)}\n"
+            )
         if not behind:
-            text.append("  全員が修了・免除です\n")
+            pending = sum(1 for c in report.summary.divisions.values() if c.pending)
+            text.append(
+                "  期限超過の人はいません" + (f"（期限前の人のいる所属 {pending:,}）" if pending else "") + "\n"
+            )
         elif len(behind) > 5:
-            text.append(f"  ほか {len(behind) - 5}所属（所属別の表を参照）\n", style="dim")
+            text.append(f"  ほか {len(behind) - 5:,}所属（所属別の表を参照）\n", style="dim")
         self.query_one("#dash-behind", Static).update(text)
 
         table = Table(
-            title="所属別（修了・免除・受講中・未受講・期限超過）", title_justify="left", expand=False, box=None
+            title="所属別（到来分: 期限到来分の修了率）",
+            title_justify="left",
+            expand=False,
+            box=None,
         )
-        for column in ("所属", "所属名", "状況", "修了率", "期限超過", "署名"):
-            table.add_column(column, no_wrap=True)
+        for column in ("所属", "所属名", "状況", "修了率", "到来分", "超過", "離脱", "署名"):
+            table.add_column(column, no_wrap=True, overflow="ellipsis")
         for code, counts in sorted(report.summary.divisions.items()):
             item = signoffs.get(code)
             state = UNSIGNED if item is None else str(item["state"])
             table.add_row(
-                code, names.get(code, ""), bar(counts, 20), rate(counts),
-                Text(str(counts.overdue), style="red" if counts.overdue else "default"), state,
+                code, names.get(code, ""), bar(counts, 14), rate(counts), due_rate(counts),
+                Text(f"{counts.overdue:,}", style="red" if counts.overdue else "default"),
+                f"{counts.left:,}" if counts.left else "", state,
             )  # fmt: skip
         self.query_one("#dash-divisions", Static).update(table)
 

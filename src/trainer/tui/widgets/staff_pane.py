@@ -9,9 +9,9 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select
 
-from trainer.model import DEFAULT_EMPLOYMENT_TYPES, State
+from trainer.model import DEFAULT_EMPLOYMENT_TYPES, LEFT_LABEL, PENDING_LABEL, State
 from trainer.reports.views import cell_text
-from trainer.rules import RequirementStatus
+from trainer.rules import Departure, PersonStatus, RequirementStatus, overall_state
 from trainer.service import StatusReport
 from trainer.signoff import STATES_IN_FORCE, UNSIGNED
 from trainer.text import search_key
@@ -22,6 +22,25 @@ SORTS = (
     ("順: 任用区分", "employment"), ("順: 状態", "state"),
 )  # fmt: skip
 STATE_ORDER = {State.OVERDUE: 0, State.NOT_STARTED: 1, State.IN_PROGRESS: 2, State.EXEMPT: 3, State.COMPLETED: 4}
+LEFT_ORDER = 5
+# The 状態 filter: each state, 期限前 (受講中 and 未受講), and the people who left scope (離脱).
+STATE_FILTERS = [
+    (State.OVERDUE.label, State.OVERDUE.value),
+    (PENDING_LABEL, "pending"),
+    (State.IN_PROGRESS.label, State.IN_PROGRESS.value),
+    (State.NOT_STARTED.label, State.NOT_STARTED.value),
+    (State.COMPLETED.label, State.COMPLETED.value),
+    (State.EXEMPT.label, State.EXEMPT.value),
+    (LEFT_LABEL, "left"),
+]
+
+
+def state_matches(row: StaffRow, wanted: str) -> bool:
+    if wanted == "left":
+        return row.left
+    if row.left:
+        return False
+    return row.state.pending if wanted == "pending" else row.state.value == wanted
 
 
 def _cell_key(rs: RequirementStatus | None) -> tuple[int, int]:
@@ -34,9 +53,14 @@ def _cell_key(rs: RequirementStatus | None) -> tuple[int, int]:
 
 
 def rows_of(report: StatusReport) -> list[StaffRow]:
+    """One row per person in scope on the date, then one per person who left scope earlier in the year."""
     rows = []
-    for p in report.people:
-        by_id = {rs.requirement: rs for rs in p.requirements}
+    everyone: list[tuple[PersonStatus | Departure, tuple[RequirementStatus, ...], bool]] = [
+        *((p, p.requirements, False) for p in report.people),
+        *((d, d.requirements, True) for d in report.departures),
+    ]
+    for p, statuses, left in everyone:
+        by_id = {rs.requirement: rs for rs in statuses}
         division = report.divisions.get(p.division)
         rows.append(
             StaffRow(
@@ -46,10 +70,11 @@ def rows_of(report: StatusReport) -> list[StaffRow]:
                 division=p.division,
                 division_name=division.name if division else p.division,
                 employment=p.staff.employment,
-                state=p.state,
+                state=overall_state(rs.state for rs in statuses) if left else p.state,  # type: ignore[union-attr]
                 cells=tuple(cell_text(by_id.get(r.id)) for r in report.catalog),
                 key=search_key(f"{p.staff.staff_id} {p.staff.name} {p.staff.kana}"),
                 cell_keys=tuple(_cell_key(by_id.get(r.id)) for r in report.catalog),
+                left=left,
             )
         )
     return rows
@@ -96,7 +121,7 @@ class StaffPane(Vertical):
             yield Select(
                 [(e, e) for e in DEFAULT_EMPLOYMENT_TYPES], prompt="任用区分", id="staff-employment", compact=True
             )
-            yield Select([(s.label, s.value) for s in State], prompt="状態", id="staff-state", compact=True)
+            yield Select(STATE_FILTERS, prompt="状態", id="staff-state", compact=True)
             yield Select([(s, s) for s in STATES_IN_FORCE], prompt="署名", id="staff-signoff", compact=True)
             yield Select(SORTS, value="division", allow_blank=False, id="staff-sort", compact=True)
         yield StaffHeader(id="staff-header")
@@ -139,7 +164,7 @@ class StaffPane(Vertical):
             "kana": lambda r: (r.kana, r.staff_id),
             "division": lambda r: (r.division, r.kana),
             "employment": lambda r: (r.employment, r.division, r.kana),
-            "state": lambda r: (STATE_ORDER[r.state], r.division, r.kana),
+            "state": lambda r: (LEFT_ORDER if r.left else STATE_ORDER[r.state], r.division, r.kana),
         }
         if chosen.startswith("req:"):
             column = int(chosen[4:])
@@ -177,7 +202,7 @@ class StaffPane(Vertical):
                 (not query or query in row.key)
                 and (division is Select.NULL or row.division == division)
                 and (employment is Select.NULL or row.employment == employment)
-                and (state is Select.NULL or row.state.value == state)
+                and (state is Select.NULL or state_matches(row, str(state)))
                 and (signoff is Select.NULL or signoffs.get(row.division, UNSIGNED) == signoff)
             )
 

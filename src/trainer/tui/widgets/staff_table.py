@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from trainer.model import State
+from trainer.model import LEFT_LABEL, State
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,15 @@ class StaffRow:
     cells: tuple[str, ...]
     key: str  # search key: id, name and カナ
     cell_keys: tuple[tuple[int, int], ...] = ()  # per requirement: (state rank, date or percent), to sort
+    left: bool = False  # left scope earlier in the year (離脱): ``state`` and ``cells`` as they stood then
+
+    @property
+    def state_label(self) -> str:
+        return LEFT_LABEL if self.left else self.state.label
+
+    @property
+    def state_style(self) -> Style:
+        return LEFT_STYLE if self.left else STATE_STYLES[self.state]
 
 
 STATE_STYLES = {
@@ -43,6 +52,7 @@ STATE_STYLES = {
     State.IN_PROGRESS: Style(color="yellow"),
     State.NOT_STARTED: Style(),
 }
+LEFT_STYLE = Style(color="magenta")
 WIDTHS = {"mark": 2, "id": 9, "name": 14, "kana": 16, "division": 14, "employment": 10, "state": 9, "cell": 11}
 FIXED = ("id", "name", "kana", "division", "employment", "state")  # then one column per requirement
 HEADINGS = {
@@ -195,7 +205,7 @@ class StaffTable(ScrollView, can_focus=True):
             Segment(_cell(row.kana, w["kana"]), base + Style(dim=True)),
             Segment(_cell(row.division_name, w["division"]), base),
             Segment(_cell(row.employment, w["employment"]), base),
-            Segment(_cell(row.state.label, w["state"]), base + STATE_STYLES[row.state]),
+            Segment(_cell(row.state_label, w["state"]), base + row.state_style),
         ]
         segments += [Segment(_cell(cell, w["cell"]), base) for cell in row.cells]
         strip = Strip(segments).crop(self.scroll_offset.x, self.scroll_offset.x + self.size.width)
