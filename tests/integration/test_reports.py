@@ -117,9 +117,11 @@ def test_audit_pdf_has_cover_rules_rates_exemptions_and_the_not_completed(city: 
     assert "1.適用した基準" in text and "令和8年7月1日〜令和8年11月30日" in text
     assert "2.研修別の実施状況" in text and "3.所属別の実施状況" in text
     assert flat(LONG_REASON) in text  # every exemption with its whole reason
-    assert "期限を過ぎても修了していない職員（0件）" in text  # mid-year: only those past a deadline
-    assert "6.所属長による修了者名簿の確認（署名）状況" in text and "未署名" in text
-    assert flat(str(city.register.folder.resolve())) in text
+    assert "期限を過ぎても修了していない職員（0人）" in text  # mid-year: only those past a deadline
+    assert "7.所属長による修了者名簿の確認（署名）状況（0/2所属が署名済み）" in text and "未署名" in text
+    assert "修了率=修了÷対象" in text and "免除は修了に数えない" in text
+    assert flat(str(city.register.folder.resolve())) not in text  # never a path of the machine
+    assert re.search(r"変更履歴No\.\d+[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}", text)
     assert len(pages) >= 4
 
 

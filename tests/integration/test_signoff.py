@@ -47,9 +47,13 @@ def signoff_of(capsys: pytest.CaptureFixture[str], db: Path, division: str) -> d
 
 
 def printed_code(pdf: Path) -> str:
-    match = re.search(r"名簿コード ([0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4})", PdfReader(pdf).pages[0].extract_text())
+    match = re.search(r"名簿コード ((?:[0-9A-Z]{4}-){3}[0-9A-Z]{4})", PdfReader(pdf).pages[0].extract_text())
     assert match, "no roster code on the roster"
     return match.group(1)
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 def pdf_text(pdf: Path) -> str:
@@ -236,3 +240,38 @@ def test_restoring_a_backup_from_before_a_sign_off_takes_the_sign_off_away(
     assert signoff_of(capsys, db, "160")["state"] == "unsigned"  # the backup had none
     assert not (db / "signoffs.json").exists()
     assert run(capsys, "verify", "--db", str(db))[0] == 0
+
+
+def test_a_register_signed_by_the_previous_version_opens_verifies_and_reprints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """tests/fixtures/register-v0.1-signed.zip: a 120-staff demo signed (110, and 130 which has an
+    exemption recorded without an approver) by trainer 0.1 at commit 1f35c15, schema 2, freeze format 1."""
+    import zipfile
+
+    db = tmp_path / "register"
+    with zipfile.ZipFile(Path(__file__).parents[1] / "fixtures" / "register-v0.1-signed.zip") as z:
+        z.extractall(db)
+    code, out, err = run(capsys, "status", "--db", str(db), "--format", "json")
+    assert code == 0, err
+    states = {d["code"]: d["signoff"] for d in json.loads(out)["divisions"]}
+    assert states["110"] == {"state": "signed", "code": "236A-B795-5855", "changes": 0}
+    assert states["130"] == {"state": "signed", "code": "0F0A-BD6F-734B", "changes": 0}  # the upgrade is no change
+    code, out, err = run(capsys, "verify", "--db", str(db))
+    assert code == 0 and out.startswith("OK"), err
+    _, out, _ = run(capsys, "log", "--db", str(db), "--format", "json")
+    assert json.loads(out)[0]["action"] == "upgrade" and "承認者未記録" in json.loads(out)[0]["summary"]
+    _, out, _ = run(capsys, "verify", "--db", str(db), "--roster", "236a-b795-5855")
+    assert "署名済み" in out and "鈴木 三郎" in out
+    # The live roster of 110 holds what was signed: it prints as the signed roster (a copy).
+    code, out, _ = run(capsys, "report", "roster", "--db", str(db), "--division", "110", "-o", str(tmp_path / "a"))
+    live = flat(pdf_text(Path(out.split()[0])))
+    assert "名簿コード236A-B795-5855（署名済み）" in live and "写し" in live
+    code, out, _ = run(
+        capsys, "report", "roster", "--db", str(db), "--signed", "0F0A-BD6F-734B", "-o", str(tmp_path / "b")
+    )
+    assert code == 0 and "佐藤二郎" in flat(pdf_text(Path(out.split()[0])))
+    # 130's exemption now reads 承認者未記録: still the content that was signed.
+    code, out, _ = run(capsys, "report", "roster", "--db", str(db), "--division", "130", "-o", str(tmp_path / "c"))
+    text = flat(pdf_text(Path(out.split()[0])))
+    assert "名簿コード0F0A-BD6F-734B（署名済み）" in text and "内容が違います" not in text

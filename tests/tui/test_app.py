@@ -14,6 +14,7 @@ from textual.widgets import Button, DataTable, Input, Select, Static, TabbedCont
 from tests.files import ROSTER_HEADERS, register_bytes, write_csv
 from trainer.model import Progress
 from trainer.service import Service
+from trainer.signoff import SignoffState
 from trainer.tui.app import TrainerApp, create_app
 from trainer.tui.widgets.import_pane import ImportPane
 from trainer.tui.widgets.staff_table import StaffTable
@@ -207,7 +208,7 @@ async def test_record_a_sign_off_then_see_it_stale(db: Path, tmp_path: Path) -> 
         app.query_one("#sign-save", Button).press()  # (below the fold at this size: pressed, not clicked)
         await loaded(app, pilot)
         assert str(app.query_one("#sign-error").render()) == ""
-        assert service(db).signoff_states(2026)["160"]["state"] == "署名済み"
+        assert service(db).signoff_states(2026)["160"]["state"] is SignoffState.SIGNED
         # A late completion in that division, then the list says it needs a new look.
         await record_form(app, pilot, "flow", "2026-11-21")
         await pilot.click("#record-save")
@@ -217,7 +218,7 @@ async def test_record_a_sign_off_then_see_it_stale(db: Path, tmp_path: Path) -> 
         await pilot.pause()
         text = app.export_screenshot()  # what is on the screen
     states = service(db).signoff_states(2026)
-    assert states["160"]["state"] == "要再確認" and states["160"]["changes"] == 1
+    assert states["160"]["state"] is SignoffState.STALE and states["160"]["changes"] == 1
     assert "要再確認" in text
 
 
@@ -303,6 +304,7 @@ import sys, time
 from datetime import date
 from pathlib import Path
 from trainer.service import Service
+from trainer.signoff import SignoffState
 
 svc = Service.open(Path(sys.argv[1]), today=lambda: date(2026, 11, 25), create=False)
 with svc.register.transaction():  # an import that takes a while, as a big one from the CLI does
@@ -389,10 +391,10 @@ async def test_sort_by_any_column_shift_select_and_filter_by_sign_off(db: Path, 
         await pilot.pause()
         assert table.selected == {r.staff_id for r in table.shown_rows()[:3]}
 
-        app.query_one("#staff-signoff", Select).value = "署名済み"
+        app.query_one("#staff-signoff", Select).value = SignoffState.SIGNED.value
         await pilot.pause()
         assert table.shown_rows() and {r.division for r in table.shown_rows()} == {"160"}
-        app.query_one("#staff-signoff", Select).value = "未署名"
+        app.query_one("#staff-signoff", Select).value = SignoffState.UNSIGNED.value
         await pilot.pause()
         assert "160" not in {r.division for r in table.shown_rows()}
 

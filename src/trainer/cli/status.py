@@ -6,14 +6,13 @@ import argparse
 import sys
 from typing import Any
 
-from trainer import signoff
 from trainer.calendar import fy_label, wareki
 from trainer.cli.base import EXIT_OK, Commands, print_json
 from trainer.rules import Counts
 from trainer.service import Service, StatusReport
+from trainer.signoff import SignoffState
 from trainer.textfmt import table
 
-SIGNOFF_STATE_IDS = {signoff.SIGNED: "signed", signoff.STALE: "stale"}
 SHOWN_LEAVERS = 20
 
 
@@ -45,7 +44,7 @@ def _status_json(report: StatusReport, signed: dict[str, dict[str, Any]]) -> dic
         item = signed.get(code)
         sign = {"state": "unsigned", "code": None, "changes": 0}
         if item is not None:
-            sign = {"state": SIGNOFF_STATE_IDS[item["state"]], "code": item["code"], "changes": item["changes"]}
+            sign = {"state": item["state"].value, "code": item["code"], "changes": item["changes"]}
         divisions.append({"code": code, "name": division.name if division else "", **_figures(counts), "signoff": sign})
     totals = report.summary.totals
     return {
@@ -102,7 +101,7 @@ def cmd_status(svc: Service, a: argparse.Namespace) -> int:
         name = report.divisions[code].name if code in report.divisions else ""
         item = signed.get(code)
         changes = f"（変更{item['changes']}件）" if item and item["changes"] else ""
-        state = signoff.UNSIGNED if item is None else item["state"] + changes
+        state = SignoffState.UNSIGNED.label if item is None else item["state"].label + changes
         rows.append([code, name, *_cells(c, c.left), state])
     headers = ["所属", "所属名", "対象", "修了", "免除", "期限前", "期限超過", "離脱", "修了率", "期限到来分", "署名"]
     print(table(headers, rows, right=range(2, 10)))

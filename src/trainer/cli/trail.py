@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from trainer.calendar import fy_label
+from trainer import signoff
+from trainer.calendar import fy_label, wareki
 from trainer.cli.base import EXIT_ERROR, EXIT_OK, Commands, print_json, progress_printer
 from trainer.service import Service
-from trainer.signoff import state_of as signoff_state
 from trainer.textfmt import table
 
 
@@ -29,24 +30,25 @@ def cmd_signoff(svc: Service, a: argparse.Namespace) -> int:
 
 
 def _print_signed(svc: Service, doc: dict[str, Any]) -> None:
-    frozen = doc["frozen"]
-    division = frozen["division"]
-    state = signoff_state(doc)
-    print(f"名簿コード {doc['code']}: {state}")
+    roster = signoff.roster_of(doc)
+    division = roster.division
+    state = signoff.state_of(doc)
+    print(f"名簿コード {doc['code']}: {state.label}")
     print(
-        f"  {frozen['fy_label']} {division['code']} {division['name']} の修了者名簿"
-        f"（{frozen['as_of']} 現在、{len(frozen['rows'])}人）"
+        f"  {fy_label(roster.fiscal_year)} {division.code} {division.name} の修了者名簿"
+        f"（{wareki(date.fromisoformat(roster.as_of))} 現在、{len(roster.rows)}人"
+        + (f"、年度途中の離脱 {len(roster.left)}人" if roster.left else "")
+        + "）"
     )
     print(f"  署名: {doc['title']} {doc['by']}、確認日 {doc['date_label']}（記録 {doc['signed_label']}）")
     if doc.get("approval_no"):
         print(f"  電子決裁番号: {doc['approval_no']}")
     if doc.get("note"):
         print(f"  備考: {doc['note']}")
-    t = frozen["totals"]
-    print(
-        f"  対象 {t['in_scope']}人: 修了 {t['completed']}、免除 {t['exempt']}、期限超過 {t['overdue']}、"
-        f"受講中 {t['in_progress']}、未受講 {t['not_started']}"
-    )
+    if doc.get("anchor"):
+        print(f"  署名したときの変更履歴: {doc['anchor']}")
+    t = roster.totals()
+    print(f"  対象 {t.in_scope}人: 修了 {t.completed}、免除 {t.exempt}、期限前 {t.pending}、期限超過 {t.overdue}")
     if doc.get("superseded_by"):
         print(f"  この署名は名簿コード {doc['superseded_by']} の署名に置き換わっています")
     for change in doc.get("changes_since", ()):
@@ -57,22 +59,26 @@ def cmd_verify(svc: Service, a: argparse.Namespace) -> int:
     if a.roster:
         _print_signed(svc, svc.signed(a.roster))
         return EXIT_OK
+    anchor = svc.verify_anchor(a.anchor) if a.anchor else None
     result = svc.verify(progress_printer("検証"))
-    if result.ok:
+    if anchor is not None:
+        print(("OK: " if anchor.ok else "問題: ") + anchor.message, file=sys.stdout if anchor.ok else sys.stderr)
+    if result.ok and (anchor is None or anchor.ok):
         print(
             f"OK: 変更履歴 {result.entries}件のつながりが正しく、データベースは履歴と一致し、"
             f"署名済みの名簿 {result.signoffs}件はすべて名簿コードと一致します"
         )
         return EXIT_OK
-    print(
-        f"問題が {len(result.findings)}件 見つかりました"
-        f"（変更履歴 {result.entries}件、署名 {result.signoffs}件を確認）:",
-        file=sys.stderr,
-    )
-    for finding in result.findings[:100]:
-        print(f"  {finding}", file=sys.stderr)
-    if len(result.findings) > 100:
-        print(f"  …ほか {len(result.findings) - 100}件", file=sys.stderr)
+    if not result.ok:
+        print(
+            f"問題が {len(result.findings)}件 見つかりました"
+            f"（変更履歴 {result.entries}件、署名 {result.signoffs}件を確認）:",
+            file=sys.stderr,
+        )
+        for finding in result.findings[:100]:
+            print(f"  {finding}", file=sys.stderr)
+        if len(result.findings) > 100:
+            print(f"  …ほか {len(result.findings) - 100}件", file=sys.stderr)
     print("  → 書き換えの前の状態は backups/ のバックアップにあります（trainer backup --list）", file=sys.stderr)
     return EXIT_ERROR
 
@@ -139,6 +145,12 @@ def add_commands(c: Commands) -> None:
 
     p = c.command("verify", cmd_verify, "変更履歴・データベース・署名済みの名簿が改ざんされていないか確かめる")
     p.add_argument("--roster", metavar="CODE", help="名簿コードの署名の内容（いつ・誰が・何を）を表示する")
+    p.add_argument(
+        "--anchor",
+        metavar="No.SEQ HASH",
+        help="書類に印刷された変更履歴のアンカー（例: 「No.1234 7F3A-9C2E-1B4D-5E6F」）が"
+        "今の履歴にそのまま残っているか確かめる",
+    )
 
     p = c.command("log", cmd_log, "変更履歴を新しい順に表示する")
     c.fy_option(p)

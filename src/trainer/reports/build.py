@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,8 @@ from trainer.calendar import fy_end, fy_label, fy_start, wareki
 from trainer.model import Catalog, Division, Exemption
 from trainer.progress import Task
 from trainer.reports import render, views
-from trainer.rules import PersonStatus, Summary, summarize
+from trainer.rules import Departure, PersonStatus, Summary, summarize
+from trainer.signoff import Roster
 
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
@@ -38,9 +39,9 @@ class Context:
     catalog: Catalog
     divisions: dict[str, Division]
     organization: str
-    database: str
     now: datetime
     templates: Path
+    anchor: str = ""  # the change log's head now (printed beside the roster code)
 
 
 def _output(html: str, ctx: Context, fmt: str) -> bytes | str:
@@ -49,8 +50,7 @@ def _output(html: str, ctx: Context, fmt: str) -> bytes | str:
 
 def roster_files(
     ctx: Context,
-    people: list[PersonStatus],
-    codes: list[str],
+    rosters: list[Roster],
     out_dir: Path,
     fmt: str,
     task: Task,
@@ -59,49 +59,39 @@ def roster_files(
 ) -> list[Path]:
     """One roster per division (and, for several in PDF, one combined file after them).
 
-    Each roster prints its roster code (the digest of its content). When that is the code a
-    division head signed, the signed roster is printed, with the sign-off; when the head signed
+    Each roster prints its roster code (the digest of its data). When the division head signed
+    exactly this content, the signed roster is printed, with the sign-off; when the head signed
     other content, the roster says so.
     """
     signoffs = signoffs or {}
-    by_division: dict[str, list[PersonStatus]] = {code: [] for code in codes}
-    for p in people:
-        if p.division in by_division:
-            by_division[p.division].append(p)
     written: list[Path] = []
     parts: list[bytes] = []
     label = fy_label(ctx.fiscal_year)
-    for i, code in enumerate(codes):
+    for i, roster in enumerate(rosters):
         task.check()
-        division = ctx.divisions.get(code, Division(code, code))
-        task.report(i, len(codes), f"{division.name} の名簿を作成中")
-        view = views.roster_view(
-            ctx.fiscal_year,
-            ctx.as_of,
-            division,
-            by_division[code],
-            ctx.catalog,
-            ctx.divisions,
-            f"出力 {stamp(ctx.now)}",
-            ctx.organization,
-        )
-        view = with_signoff(view, signoffs.get(code))
+        division = roster.division
+        task.report(i, len(rosters), f"{division.name} の名簿を作成中")
+        view = live_view(ctx, roster, signoffs.get(division.code))
         data = _output(render.render_html(ctx.templates, "roster.html.j2", v=view), ctx, fmt)
-        name = f"{label}_{safe_name(code)}_{safe_name(division.name)}_修了者名簿.{fmt}"
+        name = f"{label}_{safe_name(division.code)}_{safe_name(division.name)}_修了者名簿.{fmt}"
         written.append(render.write(out_dir / name, data))
         if isinstance(data, bytes):
             parts.append(data)
     if combined and len(parts) > 1:
-        task.report(len(codes), len(codes), "1つのPDFにまとめています")
+        task.report(len(rosters), len(rosters), "1つのPDFにまとめています")
         written.append(render.write(out_dir / f"{label}_修了者名簿_全所属.pdf", _merge(parts)))
-    task.report(len(codes), len(codes), "完了")
+    task.report(len(rosters), len(rosters), "完了")
     return written
 
 
-def with_signoff(view: views.RosterView, doc: dict[str, Any] | None) -> views.RosterView:
-    code = signoff.roster_code(signoff.freeze(view))
-    if doc is not None and doc["code"] == code and not doc.get("changes_since"):
-        return signoff.view_from_frozen(doc["frozen"], doc)  # exactly what was signed
+def _names(ctx: Context) -> dict[str, str]:
+    return {code: d.name for code, d in ctx.divisions.items()}
+
+
+def live_view(ctx: Context, roster: Roster, doc: dict[str, Any] | None) -> views.RosterView:
+    """The roster as it stands; the signed one itself when the head signed exactly this content."""
+    if doc is not None and not doc.get("changes_since") and signoff.same_content(doc, roster):
+        return signed_view(ctx, doc)  # a reprint of what was signed: 写し
     notice = ""
     if doc is not None:
         changes = len(doc.get("changes_since", ()))
@@ -110,12 +100,28 @@ def with_signoff(view: views.RosterView, doc: dict[str, Any] | None) -> views.Ro
             + (f"署名の後に{changes}件の変更があり、" if changes else "")
             + "この名簿とは内容が違います。確認のうえ、改めて署名を受けてください。"
         )
-    return replace(view, roster_code=code, notice=notice)
+    return views.roster_view(
+        roster, f"出力 {stamp(ctx.now)}", _names(ctx), roster.code(), notice=notice, anchor=ctx.anchor
+    )
+
+
+def signed_view(ctx: Context, doc: dict[str, Any], copy: bool = True) -> views.RosterView:
+    """A signed roster from its frozen data, with the head's sign-off; ``copy``: marked 写し."""
+    roster = signoff.roster_of(doc)
+    return views.roster_view(
+        roster,
+        f"署名 {doc['signed_label']}",
+        _names(ctx),
+        doc["code"],
+        signoff.signoff_block(doc),
+        anchor=doc.get("anchor", ""),
+        copy_note=f"写し（{stamp(ctx.now)} 再印刷）" if copy else "",
+    )
 
 
 def signed_file(ctx: Context, doc: dict[str, Any], out_dir: Path, fmt: str) -> Path:
-    """A signed roster, re-rendered from its frozen rows: the same every time."""
-    view = signoff.view_from_frozen(doc["frozen"], doc)
+    """A signed roster, printed again from its frozen data (marked 写し)."""
+    view = signed_view(ctx, doc)
     data = _output(render.render_html(ctx.templates, "roster.html.j2", v=view), ctx, fmt)
     division = f"{safe_name(view.division.code)}_{safe_name(view.division.name)}"
     name = f"{view.fy_label}_{division}_修了者名簿_署名済_{doc['code']}.{fmt}"
@@ -150,6 +156,7 @@ def overdue_file(ctx: Context, people: list[PersonStatus], scope: str, out: Path
 def audit_file(
     ctx: Context,
     people: list[PersonStatus],
+    departures: list[Departure],
     summary: Summary | None,
     exemptions: dict[str, list[Exemption]],
     signoffs: list[dict[str, Any]],
@@ -158,14 +165,15 @@ def audit_file(
     task: Task,
 ) -> Path:
     task.report(0, 3, "集計中")
-    summary = summary or summarize(people, ctx.catalog)
+    summary = summary or summarize(people, ctx.catalog, departures)
     by_division, by_requirement = views.rate_rows(summary, ctx.catalog, ctx.divisions)
-    by_staff = {p.staff.staff_id: p for p in people}
+    owners = {p.staff.staff_id: (p.division, p.staff.name) for p in people}
+    owners |= {d.staff.staff_id: (d.division, d.staff.name) for d in departures}
     year_over = ctx.as_of >= fy_end(ctx.fiscal_year)
-    owing = views.overdue_rows(people, ctx.catalog, ctx.divisions, ctx.as_of)
-    # At year end everyone who has not completed; during the year those past their deadline.
-    not_completed = owing if year_over else [r for r in owing if r.days is not None and r.days < 0]
+    # At year end everyone who has not completed; during the year those past a deadline.
+    not_completed = views.open_lines(people, ctx.catalog, ctx.divisions, only_overdue=not year_over)
     total = summary.totals
+    signed = sum(1 for s in signoffs if s["signed"])
     html = render.render_html(
         ctx.templates,
         "audit.html.j2",
@@ -175,17 +183,19 @@ def audit_file(
         as_of=wareki(ctx.as_of),
         organization=ctx.organization,
         summary=summary,
-        total_rate=total.rate,
+        total=total,
         divisions_count=len(summary.divisions),
         rules=views.rule_lines(ctx.catalog, ctx.fiscal_year),
         by_division=by_division,
         by_requirement=by_requirement,
-        exemptions=views.exemption_lines(exemptions, by_staff, ctx.catalog, ctx.divisions),
+        leavers=views.leaver_lines(departures, ctx.catalog, ctx.divisions),
+        exemptions=views.exemption_lines(exemptions, owners, ctx.catalog, ctx.divisions),
         not_completed=not_completed,
         year_over=year_over,
         signoffs=signoffs,
+        signed=signed,
         generated=stamp(ctx.now),
-        database=ctx.database,
+        anchor=ctx.anchor,
     )
     task.check()
     task.report(1, 3, "PDF を作成中")

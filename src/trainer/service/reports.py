@@ -16,6 +16,7 @@ from trainer.reports import build as reports_build
 from trainer.reports import render
 from trainer.service.core import DateLike
 from trainer.service.signoffs import SignoffUseCases
+from trainer.signoff import SignoffState
 
 
 class ReportUseCases(SignoffUseCases):
@@ -45,9 +46,9 @@ class ReportUseCases(SignoffUseCases):
             catalog=self.catalog_for(fiscal_year),
             divisions=divisions if divisions is not None else {d.code: d for d in self.register.divisions()},
             organization=str(self.register.setting("organization", "")),
-            database=str(self.register.folder.resolve()),
             now=self.now().replace(tzinfo=None),
             templates=render.templates_dir(templates),
+            anchor=self.log_anchor(),
         )
 
     def report_roster(
@@ -75,9 +76,8 @@ class ReportUseCases(SignoffUseCases):
             code: self.register.signoff(item["code"]) or {}
             for code, item in self.signoff_states(report.fiscal_year).items()
         }
-        return reports_build.roster_files(
-            ctx, report.people, codes, Path(out_dir), fmt, task or Task(), division is None, in_force
-        )
+        rosters = [self.roster(report, code) for code in codes]
+        return reports_build.roster_files(ctx, rosters, Path(out_dir), fmt, task or Task(), division is None, in_force)
 
     def _signed_roster(
         self,
@@ -133,21 +133,24 @@ class ReportUseCases(SignoffUseCases):
         signoffs = []
         for code in sorted(report.summary.divisions):
             item = states.get(code)
-            detail = ""
-            if item:
-                detail = f"{wareki(date.fromisoformat(item['date']))} {item['by']}"
-                if item.get("changes"):
-                    detail += f"（署名後の変更 {item['changes']}件）"
+            doc = self.register.signoff(item["code"]) if item else None
+            state = item["state"] if item else SignoffState.UNSIGNED
+            frozen = signoff.roster_of(doc) if doc else None
             signoffs.append(
                 {
                     "division": f"{code} {ctx.divisions[code].name if code in ctx.divisions else ''}",
-                    "state": item["state"] if item else signoff.UNSIGNED,
-                    "signed": bool(item) and item["state"] == signoff.SIGNED,  # in force, unchanged
-                    "code": item["code"] if item else "",
-                    "detail": detail,
+                    "state": state.label,
+                    "signed": state is SignoffState.SIGNED,  # in force, unchanged since
+                    "code": doc["code"] if doc else "",
+                    "date": doc["date_label"] if doc else "",
+                    "head": f"{doc.get('title', '')} {doc['by']}".strip() if doc else "",
+                    "approval_no": doc.get("approval_no", "") if doc else "",
+                    "roster_as_of": wareki(date.fromisoformat(frozen.as_of)) if frozen else "",
+                    "people": len(frozen.rows) if frozen else None,
+                    "changes": [c["summary"] for c in doc.get("changes_since", ())] if doc else [],
                 }
             )
         exemptions = self.register.exemptions(report.fiscal_year)
         return reports_build.audit_file(
-            ctx, report.people, report.summary, exemptions, signoffs, Path(out), fmt, task or Task()
+            ctx, report.people, report.departures, report.summary, exemptions, signoffs, Path(out), fmt, task or Task()
         )

@@ -1,4 +1,5 @@
-"""Sign-offs: a division head's roster frozen as signed, and which sign-off is in force."""
+"""Sign-offs: a division head's roster frozen as signed, which sign-off is in force, and what
+makes a signed roster stale."""
 
 from __future__ import annotations
 
@@ -7,14 +8,36 @@ from typing import Any
 from trainer import signoff
 from trainer.calendar import fy_label, wareki
 from trainer.errors import InputError, NotFoundError
-from trainer.reports import views
 from trainer.service.core import DateLike, _date
-from trainer.service.status import StatusUseCases
+from trainer.service.status import StatusReport, StatusUseCases
+from trainer.signoff import Roster, SignoffState
 from trainer.text import free_text
 
 
 class SignoffUseCases(StatusUseCases):
     """A division head's sign-off of the roster: freezing it, its state, finding it by code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register.db.commit_hooks.append(self._mark_signoffs_stale)
+
+    # ------------------------------------------------------------------ rosters
+    def roster(self, report: StatusReport, division: str) -> Roster:
+        """The division's roster as data, from a status report (of that division or of all)."""
+        return signoff.build_roster(
+            report.fiscal_year,
+            report.as_of,
+            report.divisions[division],
+            report.people,
+            report.departures,
+            report.catalog,
+            str(self.register.setting("organization", "")),
+        )
+
+    def log_anchor(self) -> str:
+        """The change log's head now, as printed on rosters and the audit: ``No.SEQ HASH``."""
+        head = self.register.db.log_head()
+        return signoff.anchor_text(head.seq, head.hash)
 
     # --------------------------------------------------------------- sign-offs
     def sign_off(
@@ -41,19 +64,10 @@ class SignoffUseCases(StatusUseCases):
         if day > self.today():
             raise InputError(f"確認日 {wareki(day)} は未来の日付です")
         report = self.status(fiscal_year, as_of, division)
-        view = views.roster_view(  # the roster as printed (no templates needed to sign it)
-            report.fiscal_year, report.as_of, report.divisions[division], report.people, report.catalog,
-            report.divisions, "", str(self.register.setting("organization", "")),
-        )  # fmt: skip
-        frozen = signoff.freeze(view)
-        code = signoff.roster_code(frozen)
-        if expect_code and signoff.normalize_code(expect_code) != code:
-            raise InputError(
-                f"名簿の内容が、署名された名簿（名簿コード {signoff.normalize_code(expect_code)}）と違います"
-                f"（いまの名簿コードは {code}）",
-                "印刷した後に変更があります。名簿を出し直して改めて確認を受けてください"
-                "（--as-of で印刷した名簿の基準日を指定できます）",
-            )
+        roster = self.roster(report, division)
+        code = roster.code()
+        if expect_code:
+            self._check_printed_code(signoff.normalize_code(expect_code), code, division, report.fiscal_year)
         now = self.now()
         key = f"{report.fiscal_year}/{division}"
         with self.register.transaction():
@@ -68,7 +82,7 @@ class SignoffUseCases(StatusUseCases):
                 "code": code,
                 "fiscal_year": report.fiscal_year,
                 "division": division,
-                "frozen": frozen,
+                "frozen": roster.to_doc(),
                 "signed_at": now.isoformat(timespec="seconds"),
                 "signed_label": f"{wareki(now.date())} {now:%H:%M}",
                 "date": day.isoformat(),
@@ -78,6 +92,7 @@ class SignoffUseCases(StatusUseCases):
                 "approval_no": free_text(approval_no),
                 "note": free_text(note),
                 "log_seq": self.register.db.next_log_seq(),
+                "anchor": self.log_anchor(),
                 "changes_since": [],
                 "supersedes": previous["code"] if previous else None,
                 "superseded_by": None,
@@ -91,7 +106,7 @@ class SignoffUseCases(StatusUseCases):
             self.register.put_signoff(doc)
             index[key] = {
                 "code": code,
-                "people": [r["staff_id"] for r in frozen["rows"]],
+                "people": [r.staff_id for r in (*roster.rows, *roster.left)],
                 "changes": 0,
                 "by": name,
                 "date": day.isoformat(),
@@ -99,7 +114,7 @@ class SignoffUseCases(StatusUseCases):
             self.register.put_signoff_index(index)
             self._about(
                 "signoff",
-                f"署名: {division} {view.division.name} {fy_label(report.fiscal_year)}の修了者名簿"
+                f"署名: {division} {roster.division.name} {fy_label(report.fiscal_year)}の修了者名簿"
                 f"（名簿コード {code}、{free_text(title)} {name}、確認日 {wareki(day)}"
                 + (f"、電子決裁 {free_text(approval_no)}" if approval_no else "")
                 + (f"、前の署名 {previous['code']} を置き換え" if previous else "")
@@ -109,16 +124,33 @@ class SignoffUseCases(StatusUseCases):
             )
         return doc
 
+    def _check_printed_code(self, printed: str, code: str, division: str, fiscal_year: int) -> None:
+        """The code on the paper must be this roster's; say why not in full when it is not."""
+        if printed == code:
+            return
+        other = self.register.signoff(printed)
+        if other is not None and (other["division"] != division or other["fiscal_year"] != fiscal_year):
+            raise InputError(
+                f"名簿コード {printed} は {fy_label(other['fiscal_year'])}の所属 {other['division']} の名簿のものです"
+                f"（{fy_label(fiscal_year)}の所属 {division} の名簿ではありません）",
+                "署名を受けた紙の名簿の所属と年度を確かめてください",
+            )
+        raise InputError(
+            f"署名された紙の名簿（名簿コード {printed}）と、いまの所属 {division} の名簿（名簿コード {code}）の"
+            "内容が違います。印刷の後に記録が変わったか、基準日や所属の違う名簿です",
+            "名簿を出し直して改めて確認を受けるか、印刷した名簿の基準日を指定してください",
+        )
+
     def signoff_states(self, fiscal_year: int) -> dict[str, dict[str, Any]]:
         """Per division code: the sign-off in force for the year (state, code, changes since).
 
-        A division not in it is unsigned (:data:`trainer.signoff.UNSIGNED`)."""
+        A division not in it is unsigned (:attr:`SignoffState.UNSIGNED`)."""
         self.register.refresh()
         result = {}
         for key, item in self.register.signoff_index().items():
             fy, division = key.split("/", 1)
             if int(fy) == fiscal_year:
-                state = signoff.STALE if item.get("changes") else signoff.SIGNED
+                state = SignoffState.STALE if item.get("changes") else SignoffState.SIGNED
                 result[division] = {**item, "state": state}
         return result
 
@@ -128,6 +160,31 @@ class SignoffUseCases(StatusUseCases):
         found = self.register.signoff(signoff.normalize_code(code))
         if found is None:
             raise NotFoundError(
-                f"名簿コード {code} の署名はありません", "名簿の下に印刷された12文字のコードを入れてください"
+                f"名簿コード {code} の署名はありません", "名簿の下に印刷された名簿コードを入れてください"
             )
         return found
+
+    def _mark_signoffs_stale(self, changes: list[list[Any]], seq: int, about: dict[str, Any]) -> bool:
+        """A commit hook: a change that touches a signed roster (see :class:`trainer.signoff.Touched`)
+        marks it 要再確認, noting the change. Returns whether it wrote anything."""
+        index = self.register.signoff_index()
+        if not index or about.get("action") == "upgrade":  # a change of format, not of content
+            return False
+        touched = signoff.Touched.of(changes)
+        if not touched:
+            return False
+        changed = False
+        for key, item in index.items():
+            if not touched.affects(key, item["people"]):
+                continue
+            doc = dict(self.register.signoff(item["code"]) or {})
+            if not doc:
+                continue
+            note = {"seq": seq, "action": about.get("action", "change"), "summary": about.get("summary", "")}
+            doc["changes_since"] = [*doc.get("changes_since", []), note]
+            self.register.put_signoff(doc)
+            index[key] = {**item, "changes": len(doc["changes_since"])}
+            changed = True
+        if changed:
+            self.register.put_signoff_index(index)
+        return changed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 import orjson
 
 from trainer import signoff
+from trainer.errors import InputError
 from trainer.progress import Task
 from trainer.service.core import DateLike, ServiceCore, _date, _file_digest, normalize_text
 from trainer.store.verify import Finding, check_log, check_register
@@ -26,6 +28,14 @@ class Verification:
         return not self.findings
 
 
+@dataclass(frozen=True)
+class AnchorCheck:
+    seq: int
+    ok: bool
+    message: str
+    entry: dict[str, Any] | None
+
+
 class TrailUseCases(ServiceCore):
     """The audit trail: verifying the register, reading the change log, restoring a backup."""
 
@@ -40,7 +50,7 @@ class TrailUseCases(ServiceCore):
             task.report(2, 3, "署名済みの名簿を確認中")
             signoffs = self.register.signoffs()
             for doc in signoffs:
-                if signoff.roster_code(doc["frozen"]) != doc["code"]:
+                if signoff.frozen_code(doc["frozen"]) != doc["code"]:
                     findings.append(
                         Finding(
                             f"署名 {doc['code']}（{doc['division']}）",
@@ -49,6 +59,38 @@ class TrailUseCases(ServiceCore):
                     )
         task.report(3, 3, "完了")
         return Verification(log.entries, len(signoffs), findings)
+
+    def verify_anchor(self, anchor: str) -> AnchorCheck:
+        """Whether the change log still holds the entry a printed document anchors to (``No.SEQ HASH``),
+        with the same hash: a history rewritten after printing fails against the paper."""
+        parsed = signoff.parse_anchor(anchor)
+        if parsed is None:
+            raise InputError(
+                f"「{anchor}」は変更履歴のアンカーとして読めません",
+                "書類に印刷された「変更履歴 No.1234 7F3A-9C2E-1B4D-5E6F」の No. から後を入れてください",
+            )
+        seq, prefix = parsed
+        for entry in self._entries():
+            if entry.get("seq") != seq:
+                continue
+            digest = str(entry.get("hash", ""))
+            if digest.startswith(prefix):
+                return AnchorCheck(
+                    seq, True, f"記録 No.{seq}（{entry.get('at', '')}）は印刷されたときのままです", entry
+                )
+            return AnchorCheck(
+                seq,
+                False,
+                f"記録 No.{seq} の内容が、書類を印刷したときと違います（変更履歴が書き換えられています）",
+                entry,
+            )
+        return AnchorCheck(
+            seq, False, f"記録 No.{seq} が変更履歴にありません（履歴が消されたか、別のデータベースの書類です）", None
+        )
+
+    def _entries(self) -> Iterator[dict[str, Any]]:
+        for kind, item in self.register.db.log_entries():
+            yield item if kind == "entry" else orjson.loads(item[1])
 
     def log(
         self,
@@ -62,8 +104,7 @@ class TrailUseCases(ServiceCore):
         first = _date(since, "開始日") if since is not None else None
         sid = normalize_text(staff_id) if staff_id else None
         entries = []
-        for kind, item in self.register.db.log_entries():
-            entry = item if kind == "entry" else orjson.loads(item[1])
+        for entry in self._entries():
             if not _log_matches(entry, fy, sid, division, first):
                 continue
             entries.append(

@@ -511,6 +511,10 @@ class Database:
                 changes.append([part, table, doc_id, before, after])
         return ops, changes
 
+    def log_head(self) -> Head:
+        """The change log's newest entry (its seq and hash): what a printed document anchors to."""
+        return self._log_head
+
     def next_log_seq(self) -> int:
         """The seq the open transaction's change-log entry will get."""
         return self._log_head.seq + 1

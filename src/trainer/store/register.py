@@ -21,7 +21,6 @@ class Register:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        db.commit_hooks.append(self._mark_signoffs_stale)
 
     @classmethod
     def open(
@@ -201,52 +200,6 @@ class Register:
 
     def put_signoff_index(self, index: dict[str, dict[str, Any]]) -> None:
         self.put_setting("signoff_index", index)
-
-    def _mark_signoffs_stale(self, changes: list[list[Any]], seq: int, about: dict[str, Any]) -> bool:
-        """A change to the people, records or division of a signed roster marks it stale.
-
-        One pass over the changes collects what they touch; each signed roster is then one set
-        test (a bulk import of 100,000 records against 100 sign-offs stays quick). Returns
-        whether it wrote anything.
-        """
-        index = self.signoff_index()
-        if not index:
-            return False
-        people_by_year: dict[int, set[str]] = {}  # records and exemptions: that year's rosters
-        people_any_year: set[str] = set()  # staff documents: every year's rosters
-        divisions: set[str] = set()
-        for part, table, _doc_id, before, after in changes:
-            doc = after or before
-            if table in ("records", "exemptions") and part.startswith("fy"):
-                people_by_year.setdefault(int(part[2:]), set()).add(doc["staff_id"])
-            elif table == "staff":
-                people_any_year.add(doc["staff_id"])
-                divisions |= {a["division"] for d in (before, after) if d for a in d["assignments"]}
-            elif table == "divisions":
-                divisions.add(doc["code"])
-        if not (people_by_year or people_any_year or divisions):
-            return False
-        changed = False
-        for key, item in index.items():
-            fy_text, division = key.split("/", 1)
-            people = item["people"]
-            if not (
-                division in divisions
-                or not people_any_year.isdisjoint(people)
-                or not people_by_year.get(int(fy_text), set()).isdisjoint(people)
-            ):
-                continue
-            doc = dict(self.signoff(item["code"]) or {})
-            if not doc:
-                continue
-            note = {"seq": seq, "action": about.get("action", "change"), "summary": about.get("summary", "")}
-            doc["changes_since"] = [*doc.get("changes_since", []), note]
-            self.put_signoff(doc)
-            index[key] = {**item, "changes": len(doc["changes_since"])}
-            changed = True
-        if changed:
-            self.put_signoff_index(index)
-        return changed
 
     def fiscal_years(self) -> list[int]:
         return sorted(int(name[2:]) for name in self.db.year_partitions())

@@ -13,7 +13,7 @@ from textual.widgets import Static
 from trainer.calendar import days_between, fy_label, wareki
 from trainer.rules import Counts, deadline
 from trainer.service import StatusReport
-from trainer.signoff import UNSIGNED
+from trainer.signoff import SignoffState
 
 BAR = 30
 COLORS = (
@@ -129,7 +129,7 @@ class Dashboard(VerticalScroll):
             table.add_column(column, no_wrap=True, overflow="ellipsis")
         for code, counts in sorted(report.summary.divisions.items()):
             item = signoffs.get(code)
-            state = UNSIGNED if item is None else str(item["state"])
+            state = (SignoffState.UNSIGNED if item is None else SignoffState(item["state"])).label
             table.add_row(
                 code, names.get(code, ""), bar(counts, 14), rate(counts), due_rate(counts),
                 Text(f"{counts.overdue:,}", style="red" if counts.overdue else "default"),

@@ -18,7 +18,7 @@ from trainer.model import Division
 from trainer.paths import shown_path
 from trainer.progress import Task
 from trainer.service import Service
-from trainer.signoff import STALE, UNSIGNED
+from trainer.signoff import SignoffState
 
 REPORTS = (("修了者名簿（選んだ所属）", "roster"), ("修了者名簿（全所属）", "roster_all"),
            ("未修了者一覧", "overdue"), ("監査用報告", "audit"))  # fmt: skip
@@ -72,15 +72,15 @@ class ReportsPane(Vertical):
             name = f"{code} {divisions[code].name}"
             item = states.get(code)
             if item is None:
-                table.add_row(name, UNSIGNED, "", "", "")
+                table.add_row(name, SignoffState.UNSIGNED.label, "", "", "")
                 continue
             changes = ""
-            stale = item["state"] == STALE
+            stale = item["state"] is SignoffState.STALE
             if stale:
                 doc = self.service.signed(item["code"])
                 changes = "\n".join(c["summary"] for c in doc.get("changes_since", [])[-3:])
             color = "red" if stale else "green"
-            state = f"[{color}]{item['state']}[/{color}]"
+            state = f"[{color}]{item['state'].label}[/{color}]"
             table.add_row(name, state, item["code"], f"{item['date']} {item['by']}", changes)
         self.query_one("#signoff-list", Static).update(table)
 

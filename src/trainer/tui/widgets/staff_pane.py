@@ -13,7 +13,7 @@ from trainer.model import DEFAULT_EMPLOYMENT_TYPES, LEFT_LABEL, PENDING_LABEL, S
 from trainer.reports.views import cell_text
 from trainer.rules import Departure, PersonStatus, RequirementStatus, overall_state
 from trainer.service import StatusReport
-from trainer.signoff import STATES_IN_FORCE, UNSIGNED
+from trainer.signoff import IN_FORCE, SignoffState
 from trainer.text import search_key
 from trainer.tui.widgets.staff_table import FIXED, StaffRow, StaffTable
 
@@ -112,7 +112,7 @@ class StaffPane(Vertical):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.reverse = False
         self.sort_options: list[tuple[str, str]] = []
-        self.signoffs: dict[str, str] = {}  # division code → 署名済み / 要再確認
+        self.signoffs: dict[str, str] = {}  # division code → its sign-off state (signed / stale)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="row", id="staff-filters"):
@@ -122,7 +122,7 @@ class StaffPane(Vertical):
                 [(e, e) for e in DEFAULT_EMPLOYMENT_TYPES], prompt="任用区分", id="staff-employment", compact=True
             )
             yield Select(STATE_FILTERS, prompt="状態", id="staff-state", compact=True)
-            yield Select([(s, s) for s in STATES_IN_FORCE], prompt="署名", id="staff-signoff", compact=True)
+            yield Select([(s.label, s.value) for s in IN_FORCE], prompt="署名", id="staff-signoff", compact=True)
             yield Select(SORTS, value="division", allow_blank=False, id="staff-sort", compact=True)
         yield StaffHeader(id="staff-header")
         yield StaffTable(id="staff-table")
@@ -138,7 +138,7 @@ class StaffPane(Vertical):
         table = self.query_one(StaffTable)
         columns = tuple(r.short_title for r in report.catalog)
         table.set_rows(rows, columns)
-        self.signoffs = {code: str(item["state"]) for code, item in signoffs.items()}
+        self.signoffs = {code: SignoffState(item["state"]).value for code, item in signoffs.items()}
         options = [*SORTS, *((f"順: {title}", f"req:{i}") for i, title in enumerate(columns))]
         if options != self.sort_options:  # a requirement column each
             self.sort_options = options
@@ -203,7 +203,7 @@ class StaffPane(Vertical):
                 and (division is Select.NULL or row.division == division)
                 and (employment is Select.NULL or row.employment == employment)
                 and (state is Select.NULL or state_matches(row, str(state)))
-                and (signoff is Select.NULL or signoffs.get(row.division, UNSIGNED) == signoff)
+                and (signoff is Select.NULL or signoffs.get(row.division, SignoffState.UNSIGNED.value) == signoff)
             )
 
         self.query_one(StaffTable).apply_filter(keep)
