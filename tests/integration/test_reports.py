@@ -100,8 +100,11 @@ def test_overdue_list_counts_days(city: Service, tmp_path: Path) -> None:
     path = city.report_overdue(tmp_path / "overdue.pdf", 2026, as_of="2026-12-03")
     text = "\n".join(pdf_text(path))
     assert "未修了者一覧" in text and "令和8年12月3日 現在" in text
-    assert "職員 55郎" in text and "日超過" in text  # courses due 11月30日
-    assert "あと" in text  # the checkpoint sheet is due 令和9年2月1日
+    assert "職員 55郎" in text and "3日超過" in text  # courses due 11月30日
+    assert "あと60日" in text  # the checkpoint sheet is due 令和9年2月1日
+    whole = flat(text)
+    assert whole.index("期限超過（") < whole.index("期限前（期限がまだ来ていない）")  # the overdue first
+    assert whole.count("職員55郎") == 1  # one row per person
 
 
 def flat(text: str) -> str:

@@ -140,15 +140,20 @@ def _merge(parts: list[bytes]) -> bytes:
 
 
 def overdue_file(ctx: Context, people: list[PersonStatus], scope: str, out: Path, fmt: str) -> Path:
-    rows = views.overdue_rows(people, ctx.catalog, ctx.divisions, ctx.as_of)
+    sections = views.owed_sections(people, ctx.catalog, ctx.divisions, ctx.as_of)
     html = render.render_html(
         ctx.templates,
         "overdue.html.j2",
         fy_label=fy_label(ctx.fiscal_year),
         as_of=wareki(ctx.as_of),
         scope=scope,
-        rows=rows,
+        sections=sections,
+        columns=[r.short_title for r in ctx.catalog],
+        key=[(r.short_title, r.title) for r in ctx.catalog if r.title != r.short_title],
+        overdue=sum(len(s.overdue) for s in sections),
+        pending=sum(len(s.pending) for s in sections),
         generated=stamp(ctx.now),
+        anchor=ctx.anchor,
     )
     return render.write(out, _output(html, ctx, fmt))
 

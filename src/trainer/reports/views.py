@@ -188,47 +188,78 @@ def roster_view(
 
 
 @dataclass(frozen=True)
-class OverdueRow:
-    division_code: str
-    division: str
+class OwedRow:
+    """One person of the 未修了者一覧: each requirement's standing in a word, and a note."""
+
     staff_id: str
     name: str
     kana: str
     title: str
-    requirement: str
-    state: str
-    deadline: str
-    days: int | None  # positive: days left; negative: days overdue; None: on leave
+    cells: tuple[str, ...]
+    states: tuple[str, ...]  # State values ("none": not owed), for styling
     note: str
 
 
-def overdue_rows(
+@dataclass(frozen=True)
+class OwedSection:
+    """One division's page(s): those past a deadline first, then those whose deadline is ahead."""
+
+    code: str
+    name: str
+    head: str
+    overdue: tuple[OwedRow, ...]
+    pending: tuple[OwedRow, ...]
+
+
+def owed_cell(rs: RequirementStatus | None, as_of: date) -> str:
+    """済 / 免除 / 12日超過 / あと62日 / 休業中 / 対象外."""
+    if rs is None:
+        return "対象外"
+    if rs.state is State.COMPLETED:
+        return "済"
+    if rs.state is State.EXEMPT:
+        return "免除"
+    if rs.deadline is None:
+        return "休業中"
+    days = days_between(as_of, rs.deadline)
+    return f"{-days}日超過" if days < 0 else f"あと{days}日"
+
+
+def owed_sections(
     people: list[PersonStatus], catalog: Catalog, divisions: dict[str, Division], as_of: date
-) -> list[OverdueRow]:
-    rows = []
+) -> list[OwedSection]:
+    """The 未修了者一覧 by division: each person with something still owed, once, the overdue first."""
+    by_division: dict[str, tuple[list[tuple[str, OwedRow]], list[tuple[str, OwedRow]]]] = {}
     for p in people:
-        for rs in p.requirements:
-            if rs.state in (State.COMPLETED, State.EXEMPT):
-                continue
-            division = divisions.get(p.division)
-            requirement = catalog.by_id[rs.requirement]
-            rows.append(
-                OverdueRow(
-                    division_code=p.division,
-                    division=division.name if division else p.division,
-                    staff_id=p.staff.staff_id,
-                    name=p.staff.name,
-                    kana=p.staff.kana,
-                    title=p.assignment.title,
-                    requirement=requirement.short_title,
-                    state=rs.label,
-                    deadline=wareki(rs.deadline) if rs.deadline else "（休業中）",
-                    days=days_between(as_of, rs.deadline) if rs.deadline else None,
-                    note=rs.note,
-                )
+        owed = [rs for rs in p.requirements if rs.outstanding]
+        if not owed:
+            continue
+        by_id = {rs.requirement: rs for rs in p.requirements}
+        row = OwedRow(
+            staff_id=p.staff.staff_id,
+            name=p.staff.name,
+            kana=p.staff.kana,
+            title=p.assignment.title,
+            cells=tuple(owed_cell(by_id.get(r.id), as_of) for r in catalog),
+            states=tuple(by_id[r.id].state.value if r.id in by_id else "none" for r in catalog),
+            note=p.notes,
+        )
+        overdue, pending = by_division.setdefault(p.division, ([], []))
+        (overdue if any(rs.state is State.OVERDUE for rs in owed) else pending).append((p.staff.kana, row))
+    sections = []
+    for code in sorted(by_division):
+        division = divisions.get(code)
+        overdue, pending = by_division[code]
+        sections.append(
+            OwedSection(
+                code=code,
+                name=division.name if division else code,
+                head=f"{division.head_title} {division.head_name}".strip() if division else "",
+                overdue=tuple(row for _, row in sorted(overdue, key=lambda x: (x[0], x[1].staff_id))),
+                pending=tuple(row for _, row in sorted(pending, key=lambda x: (x[0], x[1].staff_id))),
             )
-    rows.sort(key=lambda r: (r.division_code, r.days if r.days is not None else 10**6, r.kana, r.requirement))
-    return rows
+        )
+    return sections
 
 
 @dataclass(frozen=True)
