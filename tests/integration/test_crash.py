@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from trainer.model import Division, Progress, Record
-from trainer.store import database
+from trainer.store import database, writing
 from trainer.store.register import Register
 
 FY = 2026
@@ -36,7 +36,7 @@ def _record(staff_id: str, n: int) -> Record:
 
 
 def _single_writer(folder: str, start: int, ack: int) -> None:
-    database.CHECKPOINT_BYTES = 2_000  # checkpoint every few writes
+    writing.CHECKPOINT_BYTES = 2_000  # checkpoint every few writes
     register = Register.open(Path(folder))
     n = start
     while True:
@@ -47,7 +47,7 @@ def _single_writer(folder: str, start: int, ack: int) -> None:
 
 
 def _bulk_writer(folder: str, start: int, ack: int) -> None:
-    database.CHECKPOINT_BYTES = 50_000
+    writing.CHECKPOINT_BYTES = 50_000
     register = Register.open(Path(folder))
     batch = start
     while True:

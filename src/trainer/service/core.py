@@ -60,10 +60,13 @@ class ServiceCore:
         create: bool = True,
         lock_timeout: float = DEFAULT_TIMEOUT,
         now: Callable[[], datetime] | None = None,
+        inspect: bool = False,
     ) -> Self:
-        """``today`` dates the rules; ``now`` stamps the change log, sign-offs and reports."""
+        """``today`` dates the rules; ``now`` stamps the change log, sign-offs and reports;
+        ``inspect`` (verify) opens a register whose files differ from its manifest, to report it."""
         catalog = load_catalog(catalog_dir)
-        return cls(Register.open(db_path, create=create, lock_timeout=lock_timeout, clock=now), catalog, today)
+        register = Register.open(db_path, create=create, lock_timeout=lock_timeout, clock=now, inspect=inspect)
+        return cls(register, catalog, today)
 
     def close(self) -> None:
         self.register.close()

@@ -30,8 +30,10 @@ class Register:
         create: bool = True,
         lock_timeout: float = DEFAULT_TIMEOUT,
         clock: Callable[[], datetime] | None = None,
+        inspect: bool = False,
     ) -> Register:
-        return cls(Database.open(folder, create=create, lock_timeout=lock_timeout, clock=clock))
+        """``inspect`` (verify): open even when a file differs from the manifest, to report it."""
+        return cls(Database.open(folder, create=create, lock_timeout=lock_timeout, clock=clock, inspect=inspect))
 
     @property
     def folder(self) -> Path:
@@ -73,7 +75,7 @@ class Register:
         if changed:
             tinytable.replace_many(changed)
         if new:
-            tinytable.insert_multiple(new.values())
+            tinytable.insert_owned(list(new.values()))
         return len(changed) + len(new)
 
     # ---------------------------------------------------------------- settings
