@@ -82,12 +82,14 @@ def _repair(folder: Path, clock: Any) -> RepairReport:
                 head = Head(int(tx["log"]["seq"]), str(tx["log"]["hash"]))
         seq = max([0, *(int(tx.get("seq", 0)) for tx in found.transactions)]) + 1
         if found.damage is None:
-            if _move_log_tail_aside(folder, changelog, found.transactions, backups, report, clock):
+            cut = _move_log_tail_aside(folder, changelog, found.transactions, backups, report, clock)
+            if cut is not None and report.aside and report.backup:
                 summary = (
-                    f"変更履歴の最後の途中で切れた行（{report.log_tail}バイト）を {report.aside.name} に移しました"
+                    f"変更履歴の最後の、途中で切れた行（{report.log_tail}バイト）を {report.aside.name} に移しました"
                 )
                 line, at = _entry(head, [], clock, summary, file=report.aside.name, backup=report.backup.name)
                 journal.append({"seq": seq, "at": at, "log": orjson.Fragment(line)}, found.end)
+                changelog.cut(cut)  # last: until the entry is in, the next open still refuses
             return report
     finally:
         journal.close()
