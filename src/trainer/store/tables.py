@@ -7,8 +7,11 @@ held in memory as :class:`TableData` (documents by id, plus a unique-key index),
 they change. Every touched document is reported to the open transaction, which journals the
 changes on commit or restores the before-images on rollback.
 
-A table handle finds its partition's current data on every call, and the next free id is kept
-with the data, not in the handle.
+No trap for callers: a table handle finds its partition's current data on every call, so a
+handle kept across a reload (another process checkpointed) writes into what the register holds
+now; the next free id is kept with the data, not in the handle; documents handed out are
+copies, and documents handed in are copied, so changing one in memory can never bypass the
+journal; ``truncate`` costs one step per document.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 import orjson
 from tinydb import TinyDB
 from tinydb.storages import Storage
-from tinydb.table import Table
+from tinydb.table import Document, Table
 
 Doc = dict[str, Any]
 # touch(table, data, doc_id, copy): remember the document's before-image (a deep copy if ``copy``)
@@ -123,7 +126,7 @@ class _IdView(MutableMapping[int, Doc]):
     def __setitem__(self, doc_id: int, doc: Doc) -> None:
         key = str(doc_id)
         self._touch(self._data.name, self._data, key, False)
-        self._data.set(key, doc)
+        self._data.set(key, doc if self._owned else detached(doc))
         self._lent.pop(key, None)
 
     def __delitem__(self, doc_id: int) -> None:
@@ -142,6 +145,13 @@ class _IdView(MutableMapping[int, Doc]):
 
     def __len__(self) -> int:
         return len(self._data.docs)
+
+    def clear(self) -> None:
+        """Remove every document, one step each (MutableMapping's would rebuild the ids per document)."""
+        for key in list(self._data.docs):
+            self._touch(self._data.name, self._data, key, False)
+            self._data.set(key, None)
+        self._lent.clear()
 
     def rekey_lent(self) -> None:
         for key, old_key in self._lent.items():
@@ -189,6 +199,20 @@ class JournaledTable(Table):
     def truncate(self) -> None:
         super().truncate()
         self._data().restart_ids()
+
+    # Documents handed out are copies: changing one cannot reach the register behind the journal.
+    def __iter__(self) -> Iterator[Document]:
+        for doc in super().__iter__():
+            yield Document(detached(doc), doc.doc_id)
+
+    def search(self, cond: Any) -> list[Document]:
+        return [Document(detached(doc), doc.doc_id) for doc in super().search(cond)]
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        found = super().get(*args, **kwargs)
+        if isinstance(found, list):
+            return [Document(detached(doc), doc.doc_id) for doc in found]
+        return None if found is None else Document(detached(found), found.doc_id)
 
     def replace_many(self, docs: dict[int, Doc]) -> None:
         """Replace whole documents by id in one update; the table takes them over (no copying)."""
