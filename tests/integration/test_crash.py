@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import random
+import select
 import shutil
 import signal
 import time
@@ -30,6 +31,7 @@ from trainer.store.register import Register
 FY = 2026
 BUDGET_SECONDS = 20.0
 MAX_ROUNDS = 250
+ACK_WAIT_SECONDS = 30.0
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
@@ -61,16 +63,26 @@ def _bulk_writer(folder: str, start: int, ack: int) -> None:
         batch += 1
 
 
-def _run_and_kill(target, folder: Path, start: int, rng: random.Random) -> list[int]:  # type: ignore[no-untyped-def]
+def _run_and_kill(target, folder: Path, start: int, rng: random.Random, first_ack: bool = False) -> list[int]:  # type: ignore[no-untyped-def]
+    """Run a writer and SIGKILL it after a random moment (with ``first_ack``: a random moment
+    after its first acknowledged transaction); returns what it acknowledged."""
     read_end, write_end = os.pipe()
     ctx = multiprocessing.get_context("fork")
     child = ctx.Process(target=target, args=(str(folder), start, write_end))
     child.start()
     os.close(write_end)
+    data = b""
+    deadline = time.monotonic() + ACK_WAIT_SECONDS
+    while first_ack and b"\n" not in data:
+        left = deadline - time.monotonic()
+        assert left > 0, f"the writer acknowledged nothing in {ACK_WAIT_SECONDS} s"
+        if select.select([read_end], [], [], left)[0]:
+            chunk = os.read(read_end, 65536)
+            assert chunk, "the writer died without acknowledging anything"
+            data += chunk
     time.sleep(rng.uniform(0.0, 0.06))
     os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
     child.join()
-    data = b""
     while chunk := os.read(read_end, 65536):
         data += chunk
     os.close(read_end)
@@ -110,8 +122,13 @@ def test_kill_9_during_bulk_transactions_leaves_each_whole_or_absent(tmp_path: P
     next_batch = 0
     rounds = 0
     deadline = time.monotonic() + BUDGET_SECONDS
+    waited = 0
     while rounds < MAX_ROUNDS and time.monotonic() < deadline:
-        acknowledged.update(_run_and_kill(_bulk_writer, folder, next_batch, rng))
+        first_ack = rounds % 2 == 1  # every other round is killed only after a transaction was acknowledged
+        acks = _run_and_kill(_bulk_writer, folder, next_batch, rng, first_ack)
+        assert acks or not first_ack
+        waited += first_ack
+        acknowledged.update(acks)
         register = Register.open(folder)
         records = register.db.data(database.year_partition(FY), "records").index
         per_batch: dict[int, int] = {}
@@ -127,6 +144,7 @@ def test_kill_9_during_bulk_transactions_leaves_each_whole_or_absent(tmp_path: P
         next_batch = max(per_batch, default=-1) + 1
         rounds += 1
     assert rounds >= 20
+    assert len(acknowledged) >= waited >= 10  # kills landed after real work, not only before any
 
 
 def test_lock_of_a_killed_process_is_recovered(tmp_path: Path) -> None:

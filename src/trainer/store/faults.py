@@ -42,13 +42,13 @@ def what_to_do(e: OSError) -> str:
     if e.errno == errno.EFBIG:
         return "ファイルの大きさの上限がもっと大きいディスク（ファイルシステム）に移してください"
     if e.errno == errno.EIO:
-        return "ディスクを点検し、別のディスクに trainer backup でバックアップを取ってください"
+        return "ディスクを点検してください。backups/ のバックアップを別のディスクにもコピーしておくと安全です"
     return "ディスクとフォルダの状態を確認してから、もう一度実行してください"
 
 
 def store_error(e: OSError, doing: str, state: str = "") -> StoreError:
     """``doing`` failed because of ``e``; ``state`` says what that left (what is safe, what is not)."""
-    where = f": {e.filename}" if e.filename else ""
+    where = f": {e.filename}" if e.filename and str(e.filename) not in doing else ""
     message = f"{doing}に失敗しました{where}: {why(e)}"
     return StoreError(message + (f"。{state}" if state else ""), what_to_do(e))
 
