@@ -251,6 +251,17 @@ def test_every_write_is_synced_before_it_is_acknowledged_or_renamed_into_place(f
         ("pwrite", "journal.jsonl"),
         ("fdatasync", "journal.jsonl"),
     ]
+
+    def bulk() -> None:  # a line longer than the room left: the file grows, size first
+        with register.transaction():
+            register.put_records([record(f"{i:06d}") for i in range(2000)])
+
+    ops = count_ops(folder, bulk)
+    assert [(kind, Path(path).name) for kind, path in ops] == [
+        ("ftruncate", "journal.jsonl"),
+        ("pwrite", "journal.jsonl"),
+        ("fsync", "journal.jsonl"),
+    ]
     ops = count_ops(folder, register.db.checkpoint)
     for i, (kind, path) in enumerate(ops):
         if kind == "replace":  # the temp file was fsynced after its last write, the folder after the rename

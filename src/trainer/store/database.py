@@ -429,7 +429,7 @@ class Database(Writing, History):
         """Copy every file of the register into a new zip in ``backups/``; keep the newest 30."""
         with self._mutex, self.lock.held():
             self._require_writable("バックアップ")
-            with reported("バックアップの作成", "データベースは変更していません"):
+            with reported(f"バックアップ（{self.backup_dir}）の作成", "データベースは変更していません"):
                 return self.backups_folder.make(reason)
 
     def restore(self, source: Path) -> Path:

@@ -11,9 +11,9 @@ instead), or a checkpoint's intent ``{"checkpoint": gen, "file": name, "through_
 
 The file is grown ahead of the writes in zero-filled chunks (like SQLite's reused WAL), so an
 append overwrites zeros inside the file's size and ``fdatasync`` need not also flush the size:
-that halves the cost of a durable write. The file is always grown *before* a line is written
-into it, so the last line is always followed by zeros ("padding"): a journal of format 2 that
-ends in anything else has been cut.
+that halves the cost of a durable write. The file's size is always extended *before* a line is
+written past it, so the last line is always followed by zeros ("padding"): a journal of format 2
+that ends in anything else has been cut.
 
 **Torn or damaged.** Only an incomplete final append is a torn write: the bytes after the last
 intact line hold no newline at all (every acknowledged transaction is a whole line ending in
@@ -337,12 +337,18 @@ class Journal:
                 write_all(fd, b"\0" * (stop - start), start)
             self._tail_clean = True
         end = good_end + len(line)
-        if end >= size:  # grow first, so that the line is followed by zeros even if we die writing it
-            write_all(fd, b"\0" * (end + GROW_BYTES - size), size)
-            os.fsync(fd)  # the size changed: flush it too
         try:
-            write_all(fd, line, good_end)
-            _sync(fd)
+            if end >= size:
+                # The size first: whatever part of the write then lands (a kill, a short write),
+                # zeros follow it; then the line and fresh zeroed room in one write, fsynced with
+                # the new size. (A power cut before the fsync leaves the old size, which ended in
+                # zeros too.)
+                os.ftruncate(fd, end + GROW_BYTES)
+                write_all(fd, line + b"\0" * GROW_BYTES, good_end)
+                os.fsync(fd)
+            else:
+                write_all(fd, line, good_end)
+                _sync(fd)
         except OSError as e:
             raise AppendError(e, self._undo(fd, good_end, len(line))) from e
         return end
