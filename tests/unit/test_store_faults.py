@@ -183,6 +183,37 @@ def test_a_read_only_register_can_be_read_and_says_why_it_cannot_be_written(
     assert files_of(folder) == before
 
 
+def test_a_register_whose_files_are_not_ours_says_so(
+    folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another user's register in a folder we may write in: readable files are read, the journal
+    that is not ours is refused for writing, a file we may not read is a message."""
+    a_city(folder)
+    before = files_of(folder)
+    real_open, real_read = os.open, Path.read_bytes
+
+    def journal_not_ours(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if str(path).endswith("journal.jsonl") and flags & os.O_RDWR:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", journal_not_ours)
+    code, out, err = run(capsys, "status", "--db", str(folder))
+    assert code == 0 and "修了" in out, err
+    code, _out, err = run(capsys, "division", "add", "901", "--name", "新しい課", "--db", str(folder))
+    assert code == 1 and "権限がありません" in err and "journal.jsonl" in err and "保存されていません" in err
+    assert files_of(folder) == before
+
+    def unreadable(path: Path) -> bytes:
+        if path.name == "main.json":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", unreadable)
+    code, _out, err = run(capsys, "status", "--db", str(folder))
+    assert code == 1 and "main.json" in err and "権限がありません" in err
+
+
 @pytest.mark.parametrize(
     ("where", "value"),
     [("schema", "x"), ("through_gen", "2"), ("schema", None), ("through_gen", 1.5)],

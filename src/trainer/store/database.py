@@ -10,6 +10,7 @@ Layout of a database folder (every file readable by the owner only)::
     changelog.jsonl  every change ever made, hash-chained (see changelog.py)
     lock, lock.json  the writer lock and who holds it
     backups/         zip files made before imports, migrations, rollovers, restores and repairs
+    journal.damaged-<time>.bin   damaged bytes ``trainer repair`` moved aside (kept, never deleted)
 
 Why: TinyDB's JSONStorage rewrites the whole file in place on every write, without a temp file
 or rename, and its Table rebuilds the whole table on every write. That is ~0.3 s per update at
@@ -42,6 +43,15 @@ or rename, and its Table rebuilds the whole table on every write. That is ~0.3 s
   opened read-only: reading works, a write says the folder is read-only.
 * **Faults are messages.** Every OSError of a write, fsync, rename or read becomes a
   :class:`StoreError` saying what failed, where, what is safe and what to do (faults.py).
+* **Leftovers.** Temp files a killed writer left are removed on open, under the lock: only the
+  lock's holder writes in the folder, so any temp file found then is a leftover, whatever
+  process id it names (a process id means nothing on another host of a shared folder).
+
+The store, one idea per module: ``layout`` (partitions, their file format), ``manifest``,
+``journal``, ``changelog`` (the log file) and ``history`` (the register's side of it),
+``writing`` (transactions, checkpoints), ``backups`` (backups, restore), ``migrations``,
+``repair``, ``faults``, ``files``, ``lock``, ``tables`` (TinyDB over memory), ``register`` (model
+objects), ``verify``; this module opens and reads.
 """
 
 from __future__ import annotations
@@ -180,7 +190,7 @@ class Database(Writing, History):
                 self._create()
         header = self.journal.read_header() if self.journal.path.exists() else None
         if header is not None and migrations.needs_migration(header, str(self.folder)):
-            self._require_writable("古い版のデータベースの更新")
+            self._require_writable("古い版のデータベースの更新", folds_data=False)
             migrations.migrate(self, header)
         self._reopened()
 
@@ -209,15 +219,17 @@ class Database(Writing, History):
         entry = self.write_partition_file(MAIN, {n: TableData(n, k, {}) for n, k in MAIN_TABLES.items()}, 0)
         self.journal.create(1, SCHEMA_VERSION, files={MAIN: entry})
 
-    def _require_writable(self, doing: str) -> None:
+    def _require_writable(self, doing: str, folds_data: bool = True) -> None:
+        """Refuse a write to a read-only register; and in inspect mode (verify, which tolerates a
+        changed file) anything that would fold what it read into the files (a commit, a checkpoint)."""
         if self.read_only:
             raise StoreError(
                 f"{self.folder} は読み取り専用のため、{doing}はできません（書き込み権限がありません）",
                 "書き込み権限のある人に頼むか、書き込める場所にコピーしてください。"
                 "読むだけのコマンド（status、staff list、verify など）は使えます",
             )
-        if self.inspect:
-            raise StoreError(f"内部エラー: 検査のために開いたデータベースに{doing}をしようとしました")
+        if self.inspect and folds_data:
+            raise StoreError(f"内部エラー: 検査のために開いたデータベースで{doing}をしようとしました")
 
     def _load(self) -> None:
         self._parts.clear()
@@ -266,7 +278,8 @@ class Database(Writing, History):
     def _file_problem(self, name: str, message: str) -> None:
         """Refuse a missing, changed or unknown partition file (inspect: note it for verify)."""
         if self.inspect:
-            self.findings.append((f"{name}.json", message))
+            if (f"{name}.json", message) not in self.findings:
+                self.findings.append((f"{name}.json", message))
             return
         raise CorruptDatabaseError(message, self._restore_hint())
 
@@ -428,7 +441,7 @@ class Database(Writing, History):
     def backup(self, reason: str) -> Path:
         """Copy every file of the register into a new zip in ``backups/``; keep the newest 30."""
         with self._mutex, self.lock.held():
-            self._require_writable("バックアップ")
+            self._require_writable("バックアップ", folds_data=False)
             with reported(f"バックアップ（{self.backup_dir}）の作成", "データベースは変更していません"):
                 return self.backups_folder.make(reason)
 

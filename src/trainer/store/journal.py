@@ -202,11 +202,13 @@ class Journal:
         self._fd: int | None = None
         self._inode = -1
         self._tail_clean = False
+        self._refused: OSError | None = None  # why the file could only be opened for reading
         self.padded = False
 
     # ------------------------------------------------------------ the open file
     def _open(self) -> int:
         self.close()
+        self._refused = None
         try:
             try:
                 fd = os.open(self.path, os.O_RDWR)
@@ -214,6 +216,7 @@ class Journal:
                 if e.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
                     raise
                 fd = os.open(self.path, os.O_RDONLY)  # a read-only register: reading is all we do
+                self._refused = OSError(e.errno, e.strerror, str(self.path))
         except FileNotFoundError as e:
             raise CorruptDatabaseError(
                 f"ジャーナルがありません: {self.path}", "trainer restore でバックアップから戻してください"
@@ -323,6 +326,8 @@ class Journal:
         """
         line = encode_line(payload)
         fd = self._file()
+        if self._refused is not None:  # opened for reading only (not ours, or read-only)
+            raise self._refused
         size = os.fstat(fd).st_size  # another writer may have grown it
         if not self._tail_clean or self.has_more(good_end):  # part of a line a crashed writer left
             tail = scan(os.pread(fd, max(0, size - good_end), good_end), good_end, self.padded)
