@@ -180,6 +180,9 @@ def test_a_read_only_register_can_be_read_and_says_why_it_cannot_be_written(
     assert code == 1 and "読み取り専用" in err and str(folder) in err
     code, _out, err = run(capsys, "backup", "--db", str(folder))
     assert code == 1 and "読み取り専用" in err
+    svc = Service.open(folder, create=False)
+    assert svc.register.db.read_only and svc.lock_holder() is None  # what the app asks every few seconds
+    svc.close()
     assert files_of(folder) == before
 
 

@@ -334,7 +334,13 @@ class Database(Writing, History):
         return part
 
     def _tables_of(self, name: str) -> Callable[[], dict[str, TableData]]:
-        return lambda: self._partition(name).tables
+        """How a table handle finds its partition's tables as they are now (after any reload)."""
+
+        def tables() -> dict[str, TableData]:
+            with self._mutex:
+                return self._partition(name).tables
+
+        return tables
 
     @staticmethod
     def table_names(partition: str) -> list[str]:

@@ -85,6 +85,8 @@ class DatabaseLock:
         The probe is a lock of its own on the same file, so it sees the holder even while one of
         our threads is waiting for it; when the holder is this very process, the answer is None.
         """
+        if self.read_only:  # nobody can write through this mount: there is no holder to name
+            return None
         probe = filelock.FileLock(self.path, mode=PRIVATE_FILE, thread_local=False)
         try:
             probe.acquire(timeout=0)
