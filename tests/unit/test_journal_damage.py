@@ -14,6 +14,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.registers import (
     flip_byte,
@@ -26,6 +28,7 @@ from tests.registers import (
 from trainer.cli import main
 from trainer.errors import CorruptDatabaseError
 from trainer.service import Service
+from trainer.store.journal import encode_line, scan
 from trainer.store.register import Register
 
 
@@ -203,3 +206,43 @@ def test_the_repair_entry_is_chained_in_the_change_log(folder: Path, capsys: pyt
     assert entries[3]["action"] == "repair" and entries[3]["prev"] == entries[2]["hash"]
     assert entries[3]["lost"] == [4, 5] and re.search(r"記録 4、5", entries[3]["summary"])
     assert run(capsys, "verify", "--db", str(folder))[0] == 0
+
+
+# --- the rule itself, over every byte -----------------------------------------------------------
+
+_LINES = [encode_line({"journal": 2, "gen": 3, "schema": 2})] + [
+    encode_line({"seq": n, "at": "2026-11-25T10:00:00+09:00", "log": {"seq": n, "summary": "記録" * n}})
+    for n in range(1, 5)
+]
+_CONTENT = b"".join(_LINES)
+_PADDED = _CONTENT + b"\0" * 64
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, len(_CONTENT) - 1), st.integers(0, 7))
+def test_no_flipped_bit_in_an_acknowledged_line_reads_as_fewer_transactions(position: int, bit: int) -> None:
+    data = bytearray(_PADDED)
+    data[position] ^= 1 << bit
+    found = scan(bytes(data), 0, padded=True)
+    assert found.damage is not None and found.damage.offset <= position
+    assert found.torn is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, len(_CONTENT)))
+def test_no_cut_of_a_padded_journal_reads_as_fewer_transactions(cut: int) -> None:
+    found = scan(_CONTENT[:cut], 0, padded=True)  # the padding goes with any cut
+    assert found.damage is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, len(_LINES[-1]) - 1), st.integers(0, len(_LINES[-1])), st.integers(0, 4096))
+def test_any_prefix_of_an_append_followed_by_the_padding_is_torn(length: int, hole_at: int, hole: int) -> None:
+    """An interrupted append: the start of a line (after a power cut, perhaps with a page of it
+    still zeros) and nothing but zeros after it."""
+    fragment = bytearray(_LINES[-1][:length])
+    fragment[hole_at : hole_at + hole] = b"\0" * len(fragment[hole_at : hole_at + hole])
+    before = b"".join(_LINES[:-1])
+    found = scan(before + bytes(fragment) + b"\0" * 64, 0, padded=True)
+    assert found.damage is None and len(found.transactions) == len(_LINES) - 1
+    assert found.torn is None or found.torn[0] == len(before)

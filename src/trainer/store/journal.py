@@ -68,9 +68,12 @@ def encode_line(payload: dict[str, Any]) -> bytes:
     return b"%08x " % zlib.crc32(body) + body + b"\n"
 
 
+_CRC = re.compile(rb"[0-9a-f]{8} ")
+
+
 def _decode_line(line: bytes) -> dict[str, Any] | None:
     """The payload of a complete, intact line; ``None`` when torn or damaged."""
-    if len(line) < 10 or not line.endswith(b"\n") or line[8:9] != b" ":
+    if len(line) < 10 or not line.endswith(b"\n") or not _CRC.match(line):  # (lower case only: "A" is damage)
         return None
     body = line[9:-1]
     try:
