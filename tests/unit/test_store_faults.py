@@ -68,6 +68,7 @@ def a_city(folder: Path) -> None:
 def test_crash_leftovers_are_removed_on_open_and_nothing_else(folder: Path) -> None:
     Register.open(folder).close()
     leftovers = [".journal.jsonl.4242.tmp", ".main.json.31337.tmp", f".fy{FY}.json.1.tmp", ".lock.json.77.tmp"]
+    leftovers += [".lock.4242.tmp", ".changelog.jsonl.5.tmp", ".restore.pending.zip.6.tmp"]
     for name in leftovers:
         (folder / name).write_bytes(b"x" * 100)
     (folder / "backups").mkdir()

@@ -468,7 +468,7 @@ class Database(Writing, History):
 
 def _written_atomically(name: str) -> bool:
     """A file of the folder that atomic_write replaces (its temp files are ours to clean up)."""
-    return is_data_file(name) or name in ("lock.json", STAGED)
+    return is_data_file(name) or name in ("lock.json", "lock", STAGED)  # ".lock.PID.tmp": lock.json before
 
 
 def _is_register_file(path: Path) -> bool:
