@@ -8,7 +8,9 @@ never opens with fewer transactions than were acknowledged, and nothing is zeroe
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.faults import FileOps, count_ops, needs_proc
 from tests.registers import (
     flip_byte,
     journal_bytes,
@@ -246,3 +249,35 @@ def test_any_prefix_of_an_append_followed_by_the_padding_is_torn(length: int, ho
     found = scan(before + bytes(fragment) + b"\0" * 64, 0, padded=True)
     assert found.damage is None and len(found.transactions) == len(_LINES) - 1
     assert found.torn is None or found.torn[0] == len(before)
+
+
+@needs_proc
+def test_a_repair_killed_at_any_step_is_finished_by_running_it_again(tmp_path: Path) -> None:
+    template = tmp_path / "template"
+    staff_one_by_one(template, 4).close()
+    flip_byte(template / "journal.jsonl", line_offsets(template)[3] + 30)
+    counting = tmp_path / "counting"
+    shutil.copytree(template, counting)
+    steps = count_ops(counting, lambda: Service.repair(counting))
+    assert [kind for kind, _ in steps].count("replace") >= 3  # the backup, the bytes aside, the journal
+
+    for step in range(1, len(steps) + 1):
+        folder = tmp_path / f"crash-{step}"
+        shutil.copytree(template, folder)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                with FileOps(folder, lambda n, _kind, _path, k=step: os._exit(0) if n == k else None).watching():
+                    Service.repair(folder)
+            finally:
+                os._exit(1)
+        assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+        Service.repair(folder)  # again, to the end (or: nothing left to do)
+
+        svc = Service.open(folder, create=False)
+        assert sorted(svc.register.staff_ids()) == ["000001", "000002"], step
+        repairs = [e for e in svc.log() if e["action"] == "repair"]
+        assert len(repairs) == 1 and repairs[0]["lost"] == [3, 4], step
+        assert svc.verify().ok, step
+        svc.close()
+        shutil.rmtree(folder)
