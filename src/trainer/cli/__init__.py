@@ -65,9 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in (None, "tui"):
             return run_tui(db, args.catalog)
+        if args.opens == "folder":
+            return int(args.func(db, args))
         from trainer.service import Service
 
-        svc = Service.open(db, args.catalog, today=_today, create=args.creates)
+        svc = Service.open(db, args.catalog, today=_today, create=args.creates, inspect=args.opens == "inspect")
         try:
             return int(args.func(svc, args))
         finally:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 Handler = Callable[["Service", argparse.Namespace], int]
+FolderHandler = Callable[[Path, argparse.Namespace], int]
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -66,11 +67,22 @@ class Commands:
         self.common = common
 
     def command(
-        self, name: str, func: Handler, help_text: str, parent: Any = None, creates: bool = False
+        self,
+        name: str,
+        func: Handler | FolderHandler,
+        help_text: str,
+        parent: Any = None,
+        creates: bool = False,
+        opens: str = "register",
     ) -> argparse.ArgumentParser:
-        """A command; only those that ``creates`` make a new database where none is."""
+        """A command; only those that ``creates`` make a new database where none is.
+
+        ``opens``: "register" (the handler gets the open service), "inspect" (the same, opened
+        for verify: a file that differs from the manifest is reported, not refused) or "folder"
+        (the handler gets the database folder and opens nothing itself: repair).
+        """
         p = (parent or self.sub).add_parser(name, help=help_text, description=help_text, parents=[self.common])
-        p.set_defaults(func=func, creates=creates)
+        p.set_defaults(func=func, creates=creates, opens=opens)
         return p
 
     def group(self, name: str, help_text: str, description: str, metavar: str, title: str, listing: str) -> Any:

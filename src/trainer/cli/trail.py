@@ -1,4 +1,4 @@
-"""trainer signoff / verify / log / backup / restore: sign-offs and the audit trail."""
+"""trainer signoff / verify / log / backup / restore / repair: sign-offs and the audit trail."""
 
 from __future__ import annotations
 
@@ -124,6 +124,28 @@ def cmd_backup(svc: Service, a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_repair(db: Path, a: argparse.Namespace) -> int:
+    report = Service.repair(db)
+    if not report.repaired:
+        print(f"修復の必要はありません: {db} のジャーナルと変更履歴は読めます")
+        return EXIT_OK
+    assert report.aside is not None and report.backup is not None
+    if report.damage is None:
+        print(f"変更履歴の最後の、途中で切れた行（{report.log_tail}バイト）を移しました: {report.aside}")
+    else:
+        d = report.damage
+        print(f"ジャーナルの壊れた部分を移しました: {report.aside}")
+        print(f"  壊れていた場所: journal.jsonl の {d.offset}バイト目から {d.size}バイト（{d.reason}）")
+        more = "（そのあとにもあったかもしれませんが、切り詰められていてわかりません）" if report.more_unknown else ""
+        print(f"  失われた変更: 記録 {'、'.join(map(str, report.lost))}{more}")
+        for e in report.described:
+            print(f"    記録 {e['seq']}  {str(e.get('at', '')).replace('T', ' ')[:16]}  {e.get('summary', '')}")
+        print("  → 失われた変更は、必要ならもう一度入力してください（移したバイトはそのファイルに残っています）")
+    print(f"  修復の前の状態のバックアップ: {report.backup}")
+    print("  修復したことは変更履歴に記録しました（trainer log）")
+    return EXIT_OK
+
+
 def cmd_restore(svc: Service, a: argparse.Namespace) -> int:
     before = svc.restore(Path(a.file))
     print(f"{a.file} から戻しました。戻す前の状態は {before} に保存しました")
@@ -143,7 +165,9 @@ def add_commands(c: Commands) -> None:
     p.add_argument("--as-of", help="署名した名簿の基準日（既定: 今日）")
     p.add_argument("--code", help="署名された紙の名簿に印刷された名簿コード（内容が同じか確かめます）")
 
-    p = c.command("verify", cmd_verify, "変更履歴・データベース・署名済みの名簿が改ざんされていないか確かめる")
+    p = c.command(
+        "verify", cmd_verify, "変更履歴・データベース・署名済みの名簿が改ざんされていないか確かめる", opens="inspect"
+    )
     p.add_argument("--roster", metavar="CODE", help="名簿コードの署名の内容（いつ・誰が・何を）を表示する")
     p.add_argument(
         "--anchor",
@@ -166,3 +190,10 @@ def add_commands(c: Commands) -> None:
         "restore", cmd_restore, creates=True, help_text="バックアップから戻す（戻す前の状態もバックアップします）"
     )
     p.add_argument("file", help="バックアップの zip ファイル")
+    c.command(
+        "repair",
+        cmd_repair,
+        "壊れたジャーナルの壊れた部分を別のファイルに移して、データベースを開けるようにする"
+        "（先にバックアップし、失われた変更を表示して変更履歴に記録します）",
+        opens="folder",
+    )

@@ -26,7 +26,7 @@ import jinja2
 from trainer.bundled import bundled_dir
 from trainer.calendar import fy_label, wareki, wareki_short
 from trainer.errors import TrainerError
-from trainer.store.files import atomic_write
+from trainer.store.files import atomic_write, make_private_dir
 
 FONT_EXTENSIONS = (".ttf", ".otf", ".ttc")
 
@@ -192,6 +192,6 @@ def pdf_bytes(folder: Path, html: str) -> bytes:
 
 
 def write(path: Path, data: bytes | str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)  # 0700 whatever the umask: rosters name people
     atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data)
     return path

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
@@ -68,11 +67,15 @@ class ServiceCore:
         create: bool = True,
         lock_timeout: float = DEFAULT_TIMEOUT,
         now: Callable[[], datetime] | None = None,
+        inspect: bool = False,
     ) -> Self:
-        """``today`` dates the rules; ``now`` stamps the change log, sign-offs and reports."""
+        """``today`` dates the rules; ``now`` stamps the change log, sign-offs and reports;
+        ``inspect`` (verify) opens a register whose files differ from its manifest, to report it."""
         catalog = load_catalog(catalog_dir)
-        service = cls(Register.open(db_path, create=create, lock_timeout=lock_timeout, clock=now), catalog, today)
-        service._upgrade_if_needed()
+        register = Register.open(db_path, create=create, lock_timeout=lock_timeout, clock=now, inspect=inspect)
+        service = cls(register, catalog, today)
+        if not inspect:
+            service._upgrade_if_needed()
         return service
 
     def close(self) -> None:
@@ -156,7 +159,7 @@ class ServiceCore:
         catalog, and every exemption recorded before gets its number (still 承認者未記録)."""
         if int(self.register.setting("data_version", 0) or 0) >= DATA_VERSION or not self.register.fiscal_years():
             return
-        if not os.access(self.register.folder, os.W_OK):
+        if self.register.db.read_only:
             return  # a read-only copy (an auditor's): read as it is, with the catalog files
         with self.register.transaction():
             years = self.register.fiscal_years()

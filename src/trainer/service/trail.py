@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,10 @@ from trainer import signoff
 from trainer.errors import InputError
 from trainer.progress import Task
 from trainer.service.core import DateLike, ServiceCore, _date, _file_digest, normalize_text
+from trainer.store.lock import DEFAULT_TIMEOUT
+from trainer.store.register import Register
+from trainer.store.repair import RepairReport
+from trainer.store.repair import repair as repair_register
 from trainer.store.verify import Finding, check_log, check_register
 
 
@@ -42,7 +46,7 @@ class TrailUseCases(ServiceCore):
     def verify(self, task: Task | None = None) -> Verification:
         """The change log's chain, the register against the log, and every signed roster's code."""
         task = task or Task()
-        with self.register.transaction():  # hold the lock: nobody writes while we check
+        with self.register.db.reading():  # hold the lock: nobody writes while we check
             task.report(0, 3, "変更履歴を確認中")
             log = check_log(self.register.db)
             task.report(1, 3, "データベースと変更履歴を照合中")
@@ -116,6 +120,21 @@ class TrailUseCases(ServiceCore):
     def recent_changes(self, count: int = 8) -> list[dict[str, Any]]:
         """The newest change-log entries, newest first, without their documents (for the dashboard)."""
         return self.register.db.recent_log_entries(count)
+
+    @staticmethod
+    def repair(
+        db_path: Path, lock_timeout: float = DEFAULT_TIMEOUT, now: Callable[[], datetime] | None = None
+    ) -> RepairReport:
+        """Make a register with a damaged journal open again: back it up, move the damaged bytes
+        aside into a file in its folder and log which changes were lost (see trainer.store.repair).
+
+        Nothing is done to a register that needs no repair. The repaired register is opened once,
+        to show that it opens.
+        """
+        report = repair_register(Path(db_path), now, lock_timeout)
+        if report.repaired:
+            Register.open(Path(db_path), create=False, lock_timeout=lock_timeout, clock=now).close()
+        return report
 
     def restore(self, path: Path) -> Path:
         """Restore a backup (the current state is backed up first), and log that it happened."""

@@ -1,13 +1,24 @@
-"""Durable, private file writes: temp file, fsync, rename, fsync of the folder."""
+"""Durable, private file writes: temp file, fsync, rename, fsync of the folder.
+
+Every byte goes through :func:`os.write` and every flush through :func:`os.fsync` (looked up at
+call time), so the tests can make any single write, flush or rename fail as a full or broken
+disk would.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
+
+# What atomic_write leaves behind when the process dies between creating and renaming it.
+_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.tmp$")
 
 
 def fsync_dir(path: Path) -> None:
@@ -20,7 +31,61 @@ def fsync_dir(path: Path) -> None:
 
 
 def make_private_dir(path: Path) -> None:
-    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    """Create ``path`` and any missing parents readable by the owner only, whatever the umask.
+
+    A folder that already exists is left as it is (it may be a shared one the user chose).
+    """
+    missing = []
+    for folder in [path, *path.parents]:
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another process made it first: fine
+            folder.mkdir(mode=PRIVATE_DIR)
+            os.chmod(folder, PRIVATE_DIR)  # mkdir's mode is masked by the umask; chmod's is not
+    if not path.is_dir():
+        raise NotADirectoryError(f"{path} はフォルダではありません")
+
+
+def write_all(fd: int, data: bytes | memoryview, offset: int | None = None) -> None:
+    """Write every byte (a full disk may let a write through only in part before it fails)."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view) if offset is None else os.pwrite(fd, view, offset)
+        if written == 0:
+            raise OSError(5, "書き込みが進みません", None)
+        view = view[written:]
+        if offset is not None:
+            offset += written
+
+
+class FdWriter(io.RawIOBase):
+    """A seekable binary file over a descriptor that writes with :func:`write_all` (for zipfile)."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self.fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        write_all(self.fd, data)
+        return len(data)
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return os.lseek(self.fd, offset, whence)
+
+    def tell(self) -> int:
+        return os.lseek(self.fd, 0, os.SEEK_CUR)
+
+
+def temp_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
 def atomic_write(path: Path, chunks: bytes | list[bytes]) -> None:
@@ -28,17 +93,32 @@ def atomic_write(path: Path, chunks: bytes | list[bytes]) -> None:
 
     The new file is created readable by the owner only.
     """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = temp_path(path)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
     try:
-        with os.fdopen(fd, "wb") as f:
-            for chunk in [chunks] if isinstance(chunks, bytes) else chunks:
-                f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            write_all(fd, chunks if isinstance(chunks, bytes) else b"".join(chunks))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
     fsync_dir(path.parent)
+
+
+def leftover_temp_files(folder: Path, ours: Callable[[str], bool]) -> list[Path]:
+    """Temp files that :func:`atomic_write` left for a file named as ``ours`` says when its process died.
+
+    Only the holder of the register's lock writes in its folder, so while we hold it every such
+    file is a leftover, whatever process id it carries (a process id says nothing across hosts
+    of a shared folder, and may have been reused): nobody else can be writing it.
+    """
+    found = []
+    for path in folder.iterdir() if folder.is_dir() else ():
+        match = _TEMP.match(path.name)
+        if match and ours(match["name"]):
+            found.append(path)
+    return found

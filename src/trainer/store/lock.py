@@ -4,6 +4,14 @@
 so a crashed process never leaves a lock behind. Beside it, ``lock.json`` says who holds the
 lock (user, host, pid, since) so that a waiting user can be told whom to ask. A ``lock.json``
 left by a dead process is simply overwritten by the next holder.
+
+``lock.json`` only informs: when it cannot be written (a full disk) the lock is still held and
+the command goes on (reading works on a full disk; a write then says why it failed), and the
+stale file is removed so that nobody is told the wrong holder.
+
+A folder we may not write in (a read-only share, another user's copy) cannot be locked: the
+register is then opened read-only (:meth:`DatabaseLock.read_only`), where holding the lock is
+a no-op, since nothing can write in it through this mount.
 """
 
 from __future__ import annotations
@@ -21,8 +29,9 @@ from pathlib import Path
 
 import filelock
 
-from trainer.errors import LockTimeoutError
-from trainer.store.files import PRIVATE_FILE
+from trainer.errors import LockTimeoutError, StoreError
+from trainer.store.faults import READ_ONLY
+from trainer.store.files import PRIVATE_FILE, temp_path, write_all
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -61,6 +70,7 @@ class DatabaseLock:
         self._thread_lock = threading.RLock()
         self._depth = 0
         self._info_fd: int | None = None
+        self.read_only = False  # the folder cannot be written: nothing to lock against
 
     def holder(self) -> dict[str, object] | None:
         """Who holds (or last held) the lock, as written in ``lock.json``."""
@@ -75,6 +85,8 @@ class DatabaseLock:
         The probe is a lock of its own on the same file, so it sees the holder even while one of
         our threads is waiting for it; when the holder is this very process, the answer is None.
         """
+        if self.read_only:  # nobody can write through this mount: there is no holder to name
+            return None
         probe = filelock.FileLock(self.path, mode=PRIVATE_FILE, thread_local=False)
         try:
             probe.acquire(timeout=0)
@@ -92,18 +104,22 @@ class DatabaseLock:
         if not self._thread_lock.acquire(timeout=wait):
             raise self._timeout_error(wait)
         try:
-            if self._depth == 0:
+            if self._depth == 0 and not self.read_only:
                 try:
                     self._lock.acquire(timeout=wait)
                 except filelock.Timeout as e:
                     raise self._timeout_error(wait) from e
+                except OSError as e:
+                    if e.errno in READ_ONLY:
+                        raise ReadOnlyFolderError(self.path.parent) from e
+                    raise
                 self._write_info()
             self._depth += 1
             try:
                 yield
             finally:
                 self._depth -= 1
-                if self._depth == 0:
+                if self._depth == 0 and not self.read_only:
                     self._lock.release()
         finally:
             self._thread_lock.release()
@@ -122,10 +138,20 @@ class DatabaseLock:
                 pass
             os.close(self._info_fd)
             self._info_fd = None
-        tmp = self.info_path.with_name(f".lock.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
-        os.write(fd, json.dumps(_whoami(), ensure_ascii=False).encode("utf-8"))
-        os.replace(tmp, self.info_path)
+        tmp = temp_path(self.info_path)
+        fd = -1
+        try:
+            fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+            write_all(fd, json.dumps(_whoami(), ensure_ascii=False).encode("utf-8"))
+            os.replace(tmp, self.info_path)
+        except OSError:
+            # lock.json only informs (see the module's notes): the lock is held all the same. Take
+            # away what would name the wrong holder; a write still meets the full disk and says so.
+            if fd >= 0:
+                os.close(fd)
+            for path in (tmp, self.info_path):
+                path.unlink(missing_ok=True)
+            return
         self._info_fd = fd
 
     def close(self) -> None:
@@ -140,6 +166,17 @@ class DatabaseLock:
             f"データベースが使用中です。{waited:g}秒待ちましたが、ロックを取得できませんでした: {self.path.parent}"
             f"\n  使用中: {who}",
             "その人の作業（取込・一括登録など）が終わってから、もう一度実行してください",
+        )
+
+
+class ReadOnlyFolderError(StoreError):
+    """The register's folder cannot be written (read-only, or not ours): it is opened for reading."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(
+            f"{folder} には書き込めません（読み取り専用か、書き込み権限がありません）",
+            "書き込み権限のある人に頼むか、書き込める場所にコピーしてください。"
+            "読むだけのコマンド（status、staff list、verify など）は使えます",
         )
 
 

@@ -12,6 +12,7 @@ from trainer.model import Division, Exemption, Record, Staff
 from trainer.store import codec
 from trainer.store.database import MAIN, SIGNOFFS, Database, year_partition
 from trainer.store.lock import DEFAULT_TIMEOUT
+from trainer.store.tables import detached
 
 T = TypeVar("T")
 
@@ -29,8 +30,10 @@ class Register:
         create: bool = True,
         lock_timeout: float = DEFAULT_TIMEOUT,
         clock: Callable[[], datetime] | None = None,
+        inspect: bool = False,
     ) -> Register:
-        return cls(Database.open(folder, create=create, lock_timeout=lock_timeout, clock=clock))
+        """``inspect`` (verify): open even when a file differs from the manifest, to report it."""
+        return cls(Database.open(folder, create=create, lock_timeout=lock_timeout, clock=clock, inspect=inspect))
 
     @property
     def folder(self) -> Path:
@@ -72,14 +75,15 @@ class Register:
         if changed:
             tinytable.replace_many(changed)
         if new:
-            tinytable.insert_multiple(new.values())
+            tinytable.insert_owned(list(new.values()))
         return len(changed) + len(new)
 
     # ---------------------------------------------------------------- settings
     def setting(self, key: str, default: Any = None) -> Any:
+        """A setting's value (a copy: changing it changes nothing until :meth:`put_setting`)."""
         data = self.db.data(MAIN, "settings")
         doc_id = data.find(key)
-        return default if doc_id is None else data.docs[doc_id]["value"]
+        return default if doc_id is None else detached(data.docs[doc_id]["value"])
 
     def put_setting(self, key: str, value: Any) -> None:
         self._put_many(MAIN, "settings", [{"key": key, "value": value}])
@@ -184,19 +188,21 @@ class Register:
 
     # ---------------------------------------------------------------- sign-offs
     def signoff(self, code: str) -> dict[str, Any] | None:
+        """A sign-off by its code (a copy: changing it changes nothing until :meth:`put_signoff`)."""
         data = self.db.data(SIGNOFFS, "signoffs")
         doc_id = data.find(code)
-        return None if doc_id is None else data.docs[doc_id]
+        return None if doc_id is None else detached(data.docs[doc_id])
 
     def signoffs(self) -> list[dict[str, Any]]:
-        return list(self.db.data(SIGNOFFS, "signoffs").docs.values())
+        """Every sign-off (copies)."""
+        return detached(list(self.db.data(SIGNOFFS, "signoffs").docs.values()))
 
     def put_signoff(self, doc: dict[str, Any]) -> None:
         self._put_many(SIGNOFFS, "signoffs", [doc])
 
     def signoff_index(self) -> dict[str, dict[str, Any]]:
         """The sign-off in force per "fiscal year/division" (small; kept in main.json)."""
-        return dict(self.setting("signoff_index", {}) or {})
+        return self.setting("signoff_index", {}) or {}
 
     def put_signoff_index(self, index: dict[str, dict[str, Any]]) -> None:
         self.put_setting("signoff_index", index)
