@@ -275,3 +275,46 @@ def test_a_register_signed_by_the_previous_version_opens_verifies_and_reprints(
     code, out, _ = run(capsys, "report", "roster", "--db", str(db), "--division", "130", "-o", str(tmp_path / "c"))
     text = flat(pdf_text(Path(out.split()[0])))
     assert "名簿コード0F0A-BD6F-734B（署名済み）" in text and "内容が違います" not in text
+
+
+def _history(folder: Path, completed_on: date) -> str:
+    """A register built by the same steps at the same clock, but for one completion date; its anchor."""
+    from datetime import datetime
+
+    svc = Service.open(folder, today=lambda: date(2026, 11, 25), now=lambda: datetime(2026, 11, 25, 9, 0).astimezone())
+    svc.add_division("160", "市民税課", "課長", "山田 一郎")
+    svc.add_staff("000001", "検証 花子", "ケンショウ ハナコ", "160", "主事", "正規職員", "利用事務", "2015-04-01")
+    svc.record("000001", "intro", completed_on)
+    svc.record("000001", "rules", date(2026, 8, 1))
+    anchor = svc.log_anchor()
+    svc.register.db.checkpoint()
+    svc.close()
+    return anchor
+
+
+def test_a_history_rewritten_with_every_hash_recomputed_fails_against_the_printed_anchor(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    printed = _history(tmp_path / "original", date(2026, 7, 10))
+    # A rewrite that recomputes every hash, checksum and header is, to the register, just another
+    # consistent history: the same steps with one date changed.
+    _history(tmp_path / "rewritten", date(2026, 7, 1))
+    code, out, err = run(capsys, "verify", "--db", str(tmp_path / "rewritten"))
+    assert code == 0 and out.startswith("OK"), err  # the register alone cannot tell
+    code, out, err = run(capsys, "verify", "--db", str(tmp_path / "rewritten"), "--anchor", printed)
+    assert code == 1 and "書類を印刷したときと違います" in err
+    code, out, _ = run(capsys, "verify", "--db", str(tmp_path / "original"), "--anchor", printed)
+    assert code == 0 and "印刷されたときのまま" in out
+    code, _, err = run(capsys, "verify", "--db", str(tmp_path / "original"), "--anchor", "No.99 0000-1111-2222-3333")
+    assert code == 1 and "変更履歴にありません" in err
+
+
+def test_every_printed_roster_carries_the_anchor_of_the_history(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "report", "roster", "--db", str(db), "--division", "120", "-o", str(tmp_path))
+    text = pdf_text(Path(out.split()[0]))
+    anchor = re.search(r"変更履歴 (No\.\d+ [0-9A-F]{4}(?:-[0-9A-F]{4}){3})", text)
+    assert anchor, "no anchor on the roster"
+    code, out, _ = run(capsys, "verify", "--db", str(db), "--anchor", anchor.group(1))
+    assert code == 0 and "印刷されたときのまま" in out
