@@ -12,6 +12,7 @@ from typing import Any, Self
 from trainer.calendar import fiscal_year_of, parse_date, parse_fiscal_year
 from trainer.catalog import find_requirement, load_catalog, suggest_requirement
 from trainer.errors import InputError, NotFoundError, TrainerError
+from trainer.guard import checked
 from trainer.model import Catalog, Division, Requirement, Staff
 from trainer.store.lock import DEFAULT_TIMEOUT, describe_holder
 from trainer.store.register import Register
@@ -31,9 +32,21 @@ def normalize_text(text: str) -> str:
     return standard(text)
 
 
+def guarded(text: str, what: str) -> str:
+    """Typed text made standard (see :func:`normalize_text`), once :func:`trainer.guard.checked`
+    has refused an individual number or a control character in it."""
+    return standard(checked(text, what))
+
+
+def guarded_free(text: str, what: str) -> str:
+    """A reason, a note, a name as typed (see :func:`trainer.text.free_text`), once checked."""
+    return free_text(checked(text, what))
+
+
 def _date(value: DateLike, what: str) -> date:
     if isinstance(value, date):
         return value
+    checked(value, what)
     try:
         return parse_date(value)
     except TrainerError as e:
@@ -98,12 +111,15 @@ class ServiceCore:
         """The fiscal year given (2026, "令和8年度" …), or the current one."""
         if value is None or value == "":
             return fiscal_year_of(self.today())
+        if isinstance(value, str):
+            checked(value, "年度")
         try:
             return parse_fiscal_year(value)
         except TrainerError as e:
             raise InputError(f"年度: {e.message}", e.hint) from e
 
     def requirement(self, name: str) -> Requirement:
+        checked(name, "研修")
         found = find_requirement(self.catalog, name)
         if found is None:
             close = suggest_requirement(self.catalog, name)
@@ -115,6 +131,7 @@ class ServiceCore:
         return found
 
     def division(self, code: str) -> Division:
+        checked(code, "所属コード")
         self.register.refresh()
         found = self.register.division(code)
         if found is None:
@@ -128,7 +145,7 @@ class ServiceCore:
 
     def staff(self, staff_id: str) -> Staff:
         self.register.refresh()
-        sid = normalize_text(staff_id)
+        sid = guarded(staff_id, "職員番号")
         found = self.register.staff(sid)
         if found is None:
             close = difflib.get_close_matches(sid, self.register.staff_ids(), n=3)
@@ -144,15 +161,17 @@ class ServiceCore:
         return {key: str(self.register.setting(key, "")) for key in SETTINGS}
 
     def set_setting(self, key: str, value: str) -> None:
+        checked(key, "設定の名前")
         if key not in SETTINGS:
             close = difflib.get_close_matches(key, list(SETTINGS), n=1)
             raise InputError(
                 f"設定「{key}」はありません（使える設定: {'、'.join(SETTINGS)}）",
                 f"「{close[0]}」のことですか？" if close else "",
             )
+        text = guarded_free(value, f"設定 {key} の値")
         with self.register.transaction():
-            self.register.put_setting(key, free_text(value))
-            self._about("settings", f"設定を変更: {key} = {free_text(value)}")
+            self.register.put_setting(key, text)
+            self._about("settings", f"設定を変更: {key} = {text}")
 
 
 def _every_item(requirement: Requirement) -> tuple[str, ...]:

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from trainer.calendar import fy_label, wareki
+from trainer.guard import checked, checked_path
 from trainer.importers import progress, roster
-from trainer.importers.columns import Column, load_mapping
+from trainer.importers.columns import Column, Mapping, load_mapping
 from trainer.importers.progress import RecordPlan
 from trainer.importers.roster import RosterPlan
-from trainer.importers.table import read_table
+from trainer.importers.table import Table, read_table
 from trainer.model import Catalog, Requirement
 from trainer.progress import Task
 from trainer.service.core import DateLike, _date
@@ -33,8 +34,7 @@ class ImportUseCases(StatusUseCases):
     ) -> RosterPlan:
         """An HR roster as of a date; all or nothing, after a backup (``dry_run``: plan only)."""
         day = _date(as_of, "基準日") if as_of is not None else self.today()
-        table = read_table(Path(path), encoding)
-        columns = load_mapping(Path(mapping), roster.COLUMNS) if mapping else None
+        table, columns = _read(path, mapping, encoding, roster.COLUMNS)
         with self.register.transaction():
             plan = roster.plan_roster(
                 table,
@@ -107,8 +107,7 @@ class ImportUseCases(StatusUseCases):
     ) -> RecordPlan:
         """Read, plan (checking every row) and, unless a dry run, write after a backup: all or nothing."""
         fy = self.fiscal_year(fiscal_year)
-        table = read_table(Path(path), encoding)
-        columns = load_mapping(Path(mapping), spec) if mapping else None
+        table, columns = _read(path, mapping, encoding, spec)
         with self.register.transaction():
             staff_ids = set(self.register.staff_ids())
             plan = planner(table, subject, fy, self.today(), staff_ids, self.register.records(fy), columns, task)
@@ -127,3 +126,14 @@ class ImportUseCases(StatusUseCases):
                 staff=sorted({r.staff_id for r in records}),
             )
         return plan
+
+
+def _read(path: Path, mapping: Path | None, encoding: str | None, spec: list[Column]) -> tuple[Table, Mapping | None]:
+    """The file (its name checked first: the change log keeps it) and the mapping, if any."""
+    checked_path(Path(path))
+    if mapping is not None:
+        checked_path(Path(mapping), "対応表の名前")
+    if encoding is not None:
+        checked(encoding, "文字コード")
+    table = read_table(Path(path), encoding)
+    return table, load_mapping(Path(mapping), spec) if mapping else None

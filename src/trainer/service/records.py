@@ -8,8 +8,7 @@ from datetime import date
 from trainer.calendar import fiscal_year_of, fy_end, fy_label, fy_start, wareki
 from trainer.errors import InputError
 from trainer.model import ALL_REQUIREMENTS, Exemption, Progress, Record
-from trainer.service.core import DateLike, ServiceCore, _date, _every_item
-from trainer.text import free_text
+from trainer.service.core import DateLike, ServiceCore, _date, _every_item, guarded_free
 
 
 class RecordUseCases(ServiceCore):
@@ -106,7 +105,7 @@ class RecordUseCases(ServiceCore):
     def exempt(self, staff_id: str, requirement: str, reason: str, fiscal_year: int | str | None = None) -> Exemption:
         fy = self.fiscal_year(fiscal_year)
         req_id = ALL_REQUIREMENTS if requirement == ALL_REQUIREMENTS else self.requirement(requirement).id
-        text = free_text(reason)
+        text = guarded_free(reason, "免除の理由")
         if not text:
             raise InputError("免除の理由は空にできません", "監査で説明できる理由を書いてください")
         with self.register.transaction():

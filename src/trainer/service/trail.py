@@ -10,8 +10,9 @@ from typing import Any
 import orjson
 
 from trainer import signoff
+from trainer.guard import checked
 from trainer.progress import Task
-from trainer.service.core import DateLike, ServiceCore, _date, _file_digest, normalize_text
+from trainer.service.core import DateLike, ServiceCore, _date, _file_digest, guarded
 from trainer.store.verify import Finding, check_log, check_register
 
 
@@ -60,7 +61,9 @@ class TrailUseCases(ServiceCore):
         """Change-log entries, newest first, filtered (by year, person, division, date)."""
         fy = self.fiscal_year(fiscal_year) if fiscal_year is not None else None
         first = _date(since, "開始日") if since is not None else None
-        sid = normalize_text(staff_id) if staff_id else None
+        sid = guarded(staff_id, "職員番号") if staff_id else None
+        if division is not None:
+            checked(division, "所属コード")
         entries = []
         for kind, item in self.register.db.log_entries():
             entry = item if kind == "entry" else orjson.loads(item[1])
