@@ -18,9 +18,10 @@ from pathlib import Path
 from trainer import __version__
 from trainer.calendar import parse_date
 from trainer.cli import admin, imports, people, records, reports, status, trail
-from trainer.cli.base import CATALOG_HELP, DB_HELP, EXIT_ERROR, EXIT_OK, Commands, Parser, common_options
+from trainer.cli.base import CATALOG_HELP, DB_HELP, EXIT_ERROR, EXIT_OK, Commands, Parser, common_options, shown_safely
 from trainer.errors import TrainerError
 from trainer.paths import default_db_path
+from trainer.text import printable
 
 GROUPS = (admin, status, people, records, imports, reports, trail)
 
@@ -67,13 +68,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_tui(db, args.catalog)
         from trainer.service import Service
 
-        svc = Service.open(db, args.catalog, today=_today, create=args.creates)
-        try:
-            return int(args.func(svc, args))
-        finally:
-            svc.close()
-    except TrainerError as e:
-        print(f"エラー: {e}", file=sys.stderr)  # the message, then "  → what to do"
+        with shown_safely():  # no stored control character or number reaches the terminal
+            try:
+                svc = Service.open(db, args.catalog, today=_today, create=args.creates)
+                try:
+                    return int(args.func(svc, args))
+                finally:
+                    svc.close()
+            except TrainerError as e:
+                print(f"エラー: {e}", file=sys.stderr)  # the message, then "  → what to do"
+                return EXIT_ERROR
+    except TrainerError as e:  # the TUI's own start (it shows its errors itself once running)
+        print(f"エラー: {printable(str(e))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("中断しました", file=sys.stderr)
