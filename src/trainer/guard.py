@@ -13,15 +13,16 @@ separators — every dash, hyphen, minus, long-vowel mark (ー), tilde, space (z
 dot, slash, comma, underscore and bracket — are read as one run. A run is an individual number when
 
 - it holds exactly 12 digits and they carry a valid check digit (``1234‐5678 / 9018``), or
-- 12 of its digits, in whole groups with the same separator between each, do
-  (``No.1 1234 5678 9018``, ``2026 1234-5678-9018``).
+- a part of it does that is written the way a number is printed or typed — 12 digits together,
+  or three groups of 4 with the same separator between them (``No.1 1234 5678 9018``,
+  ``2026 1234-5678-9018``, ``1 123456789018``).
 
 A run of 13 or more digits written together (an account number, 20260401103000) is not a number,
-and nor is a run whose groups only add up to 12 across different separators
-(``2026/04/01 2026/04/30``). Twelve digits with a wrong check digit are ordinary (9 in 10 of all
-12-digit strings). One in ten 12-digit date-times written without colons (202604011030) passes the
-check digit by chance: it is refused, and the message says that may be why. Kanji numerals
-(一二三…) are not read.
+and nor is a longer run whose groups only add up to 12 some other way (``2026/04/01 2026/04/30``,
+the time and microseconds of a backup's name ``20261201-233638-123456``). Twelve digits with a
+wrong check digit are ordinary (9 in 10 of all 12-digit strings). One in ten 12-digit date-times
+written without colons (202604011030) passes the check digit by chance: it is refused, and the
+message says that may be why. Kanji numerals (一二三…) are not read.
 """
 
 from __future__ import annotations
@@ -91,17 +92,17 @@ def _numbers_in_run(run: str) -> Iterator[tuple[int, int]]:
         if _valid(_digits(run)):
             yield 0, len(run)
         return
+    sizes = [g.end() - g.start() for g in groups]
     between = [run[a.end() : b.start()] for a, b in itertools.pairwise(groups)]
-    for i, first in enumerate(groups):
-        count = 0
-        for j in range(i, len(groups)):
-            count += groups[j].end() - groups[j].start()
-            if count >= 12:
-                if count == 12 and len(set(between[i:j])) <= 1:
-                    span = run[first.start() : groups[j].end()]
-                    if _valid(_digits(span)):
-                        yield first.start(), groups[j].end()
-                break
+    for i, group in enumerate(groups):
+        if sizes[i] == 12:
+            last = i
+        elif sizes[i : i + 3] == [4, 4, 4] and between[i] == between[i + 1]:
+            last = i + 2
+        else:
+            continue
+        if _valid(_digits(run[group.start() : groups[last].end()])):
+            yield group.start(), groups[last].end()
 
 
 def find_my_numbers(text: str) -> list[tuple[int, int]]:

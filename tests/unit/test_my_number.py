@@ -78,6 +78,8 @@ def test_every_unicode_dash_is_a_separator() -> None:
         "1234567890180",  # 13 digits written together
         "電話 0225-95-1111、職員番号 000123",
         "2026/04/01 2026/04/30",  # 16 digits, groups only add up to 12 across different separators
+        "20261201-233638-123456",  # a backup's name: 6 + 6 digits with one separator are not a number
+        "2026-04-01 10.30.00.123456",
         "2026/7/1 10:30",
         "〒986-8501 宮城県石巻市穀町14-1",
         "R8-保年-0042",
@@ -140,12 +142,12 @@ def test_a_valid_number_written_any_way_inside_any_text_is_always_found(
 
 @given(
     first=elevens,
-    sizes=st.sampled_from([(4, 4, 4), (3, 4, 5), (2, 2, 2, 2, 2, 2), (12,), (6, 6)]),
+    sizes=st.sampled_from([(4, 4, 4), (12,)]),
     separator=st.sampled_from([" ", "-", "ー", ".", "/", " - ", "・"]),
     before=st.text(alphabet="0123456789", min_size=1, max_size=5),
     after=st.text(alphabet="0123456789", min_size=1, max_size=5),
 )
-def test_a_number_with_one_separator_throughout_is_found_next_to_other_digits(
+def test_a_number_as_printed_is_found_next_to_other_digits(
     first: str, sizes: tuple[int, ...], separator: str, before: str, after: str
 ) -> None:
     number = _valid(first)
