@@ -20,6 +20,7 @@ from trainer.calendar import parse_date
 from trainer.cli import admin, imports, people, records, reports, status, trail
 from trainer.cli.base import CATALOG_HELP, DB_HELP, EXIT_ERROR, EXIT_OK, Commands, Parser, common_options, shown_safely
 from trainer.errors import TrainerError
+from trainer.guard import masked
 from trainer.paths import default_db_path
 from trainer.text import printable
 
@@ -75,8 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     return int(args.func(svc, args))
                 finally:
                     svc.close()
-            except TrainerError as e:
-                print(f"エラー: {e}", file=sys.stderr)  # the message, then "  → what to do"
+            except TrainerError as e:  # the message, then "  → what to do"; never an individual number
+                print(f"エラー: {masked(str(e))}", file=sys.stderr)
                 return EXIT_ERROR
     except TrainerError as e:  # the TUI's own start (it shows its errors itself once running)
         print(f"エラー: {printable(str(e))}", file=sys.stderr)

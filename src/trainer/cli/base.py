@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from trainer.guard import masked
 from trainer.progress import Task
 from trainer.text import printable
 
@@ -96,10 +95,9 @@ class Commands:
 class ShownText(io.TextIOBase):
     """A text stream that shows what a register holds instead of letting a terminal act on it.
 
-    Everything written passes :func:`trainer.text.printable` (an ESC, a BEL or U+202E becomes
-    ``\\u001b`` …, valid inside JSON strings too) and :func:`trainer.guard.masked` (an individual
-    number that an older register may hold becomes asterisks). ``terminal`` is the stream itself,
-    for the progress line's own cursor movements.
+    Everything written passes :func:`trainer.text.printable`: an ESC, a BEL or U+202E becomes
+    ``\\u001b`` …, valid inside JSON strings too. ``terminal`` is the stream itself, for the
+    progress line's own cursor movements.
     """
 
     def __init__(self, terminal: IO[str]) -> None:
@@ -107,7 +105,7 @@ class ShownText(io.TextIOBase):
         self.terminal = terminal
 
     def write(self, text: str) -> int:
-        self.terminal.write(masked(printable(text)))
+        self.terminal.write(printable(text))
         return len(text)
 
     def flush(self) -> None:
@@ -147,7 +145,7 @@ def progress_printer(label: str) -> Task:
     def show(done: int, total: int, message: str) -> None:
         percent = 100 * done // total if total else 100
         end = "" if done < total else "\n"
-        shown = masked(printable(message))  # a division's name comes from the register
+        shown = printable(message)  # a division's name comes from the register
         print(f"\r\x1b[K{label}: {percent:3d}% {shown}", end=end, file=_terminal())  # (clear the old line)
 
     return Task(on_progress=show)
@@ -164,7 +162,7 @@ def import_printer(label: str) -> Task:
         rate = done / elapsed
         left = total - done
         end = "" if done < total else "\n"
-        shown = masked(printable(message))
+        shown = printable(message)
         print(f"\r{label}: {done}/{total}行 {rate:,.0f}行/秒 残り{left}行 {shown}   ", end=end, file=_terminal())
 
     return Task(on_progress=show)
