@@ -15,9 +15,9 @@ from pathlib import Path
 
 from trainer.calendar import fy_label, wareki
 from trainer.errors import InputError
+from trainer.files import output_file, write_file
 from trainer.model import Catalog, Division
 from trainer.rules import PersonStatus
-from trainer.store.files import atomic_write
 from trainer.text import printable, spreadsheet_cell
 
 
@@ -74,12 +74,16 @@ def export(
     divisions: dict[str, Division],
     encoding: str = "utf-8-sig",
 ) -> ExportResult:
-    """Write the file atomically; the format follows the extension (.csv, .tsv or .xlsx)."""
+    """Write the file atomically; the format follows the extension (.csv, .tsv or .xlsx).
+
+    ``path`` must be a file in a folder that exists (see :func:`trainer.files.output_file`).
+    """
+    path = output_file(path)
     headers, rows = rows_for(fiscal_year, people, catalog, divisions)
     label = fy_label(fiscal_year)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        atomic_write(path, _xlsx(headers, rows, label))
+        write_file(path, _xlsx(headers, rows, label))
         return ExportResult(path, len(rows), [])
     if suffix not in (".csv", ".tsv", ".txt"):
         raise InputError(
@@ -107,7 +111,7 @@ def export(
             raise InputError(
                 f"文字コード {encoding} では書き出せません: {e}", "utf-8-sig（既定）か cp932 を指定してください"
             ) from e
-    atomic_write(path, data)
+    write_file(path, data)
     return ExportResult(path, len(rows), replaced)
 
 

@@ -78,7 +78,9 @@ def add_commands(c: Commands) -> None:
     c.fy_option(p)
 
     p = c.command("export", cmd_export, "年度の受講状況を CSV または XLSX に書き出す")
-    p.add_argument("file", help="書き出すファイル（拡張子 .csv / .tsv / .xlsx で形式が決まります）")
+    p.add_argument(
+        "file", help="書き出すファイル（拡張子 .csv / .tsv / .xlsx で形式が決まります。フォルダは既にあるもの）"
+    )
     c.fy_option(p)
     p.add_argument("--division", help="所属コードで絞り込む")
     p.add_argument(

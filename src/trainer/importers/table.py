@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from trainer.errors import InputError
+from trainer.files import input_file, read_bytes
+from trainer.importers.workbook import MAX_COLUMNS, check_workbook
 from trainer.text import UNSAFE, describe_char, standard
 
 MAX_LINE_CHARS = 100_000  # a cell or line longer than this is not a roster
@@ -52,16 +54,13 @@ def _not_a_table(path: Path, why: str) -> InputError:
 
 def read_table(path: Path, encoding: str | None = None) -> Table:
     """The file's header and data rows (blank rows skipped)."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError as e:
-        raise InputError(f"ファイルがありません: {path}", "パスを確認してください") from e
+    path = input_file(Path(path))
+    size = path.stat().st_size
     if size == 0:
         raise _not_a_table(path, "空のファイルです")
     if size > MAX_FILE_BYTES:
         raise _not_a_table(path, f"大きすぎます（{size / 1e6:.0f} MB）")
-    data = path.read_bytes()  # read once: parsed and hashed from the same bytes
+    data = read_bytes(path)  # read once: parsed and hashed from the same bytes
     if data.startswith(b"%PDF"):
         raise _not_a_table(path, "PDF ファイルです")
     table = _read_xlsx(path, data) if data.startswith(b"PK\x03\x04") else _read_text(path, data, encoding)
@@ -147,15 +146,19 @@ def _read_xlsx(path: Path, data: bytes) -> Table:
     import openpyxl  # imported here: only XLSX files need it
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_workbook(path, data)  # a zip bomb is refused before openpyxl unpacks anything
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
         raise _not_a_table(path, f"XLSX として開けません: {e}") from e
     try:
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # rows as wide as their cells, not as the size the file declares
         headers: tuple[str, ...] | None = None
         rows: list[Row] = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if len(values) > MAX_COLUMNS:
+                raise _not_a_table(path, f"{number}行目の列が多すぎます（{len(values):,} 列、上限 {MAX_COLUMNS:,} 列）")
             try:
                 cells = tuple(_xlsx_cell(v) for v in values)
             except _ControlInCell as e:

@@ -29,7 +29,7 @@ from markupsafe import Markup
 from trainer.bundled import bundled_dir
 from trainer.calendar import fy_label, wareki, wareki_short
 from trainer.errors import TrainerError
-from trainer.store.files import atomic_write
+from trainer.files import write_file
 from trainer.text import printable
 
 FONT_EXTENSIONS = (".ttf", ".otf", ".ttc")
@@ -203,6 +203,5 @@ def pdf_bytes(folder: Path, html: str) -> bytes:
 
 
 def write(path: Path, data: bytes | str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data)
-    return path
+    """Write a report whole (see :func:`trainer.files.write_file`); its folder must exist."""
+    return write_file(path, data)

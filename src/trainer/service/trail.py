@@ -10,7 +10,8 @@ from typing import Any
 import orjson
 
 from trainer import signoff
-from trainer.guard import checked
+from trainer.files import input_file
+from trainer.guard import checked, checked_path
 from trainer.progress import Task
 from trainer.service.core import DateLike, ServiceCore, _date, _file_digest, guarded
 from trainer.store.verify import Finding, check_log, check_register
@@ -81,6 +82,7 @@ class TrailUseCases(ServiceCore):
 
     def restore(self, path: Path) -> Path:
         """Restore a backup (the current state is backed up first), and log that it happened."""
+        input_file(checked_path(Path(path), "バックアップの名前"), "バックアップ")
         before = self.register.db.restore(Path(path))
         with self.register.transaction():
             self._about(
