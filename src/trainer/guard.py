@@ -121,20 +121,25 @@ def contains_my_number(text: str) -> bool:
     return bool(find_my_numbers(text))
 
 
-def masked(text: str, every_long_run: bool = False) -> str:
+def masked(text: str, every_twelve: bool = False) -> str:
     """``text`` with each individual number replaced by asterisks (NFKC-normalised only then).
 
-    ``every_long_run``: every run of 12 or more digits, valid or not, is masked too (for messages
-    quoting cells of a file that may hold a number the finder would place differently).
+    ``every_twelve``: every run of exactly 12 digits is masked too, valid or not (for messages
+    quoting a file's cells: whatever looks like a number is not shown). Longer runs — a hint's
+    ``2026-07-01、2026/7/1`` — stay as they are, but for a valid number inside them.
     """
     if len(text) < 12:
         return text
     value = _normal(text)
-    spans = [(r.start(), r.end()) for r in _RUN.finditer(value)] if every_long_run else find_my_numbers(value)
+    spans = find_my_numbers(value)
+    if every_twelve:
+        spans += [(r.start(), r.end()) for r in _RUN.finditer(value) if len(_digits(r.group())) == 12]
     if not spans:
         return text
     parts, last = [], 0
-    for start, end in spans:
+    for start, end in sorted(set(spans)):
+        if start < last:
+            continue  # inside a span already masked
         parts += [value[last:start], MASK]
         last = end
     return "".join([*parts, value[last:]])
@@ -174,7 +179,7 @@ def checked_path(path: Path, what: str = "ファイルの名前") -> Path:
     text = str(path)
     why = refusal(text)
     if why is not None:
-        shown = masked(re.sub(UNSAFE, "?", text), every_long_run=True)
+        shown = masked(re.sub(UNSAFE, "?", text), every_twelve=True)
         hint = NUMBER_HINT if "個人番号" in why else "ファイルの名前を変えてから、もう一度指定してください"
         raise InputError(f"{what}（{shown}）に{why}", hint)
     return path

@@ -94,8 +94,11 @@ def test_numbers_are_found_where_they_stand_and_masked() -> None:
     text = "A:123456789018 B:987654321018 C:123456789012"
     assert len(find_my_numbers(text)) == 2
     assert masked(text) == f"A:{MASK} B:{MASK} C:123456789012"
-    assert masked(text, every_long_run=True) == f"A:{MASK} B:{MASK} C:{MASK}"
+    assert masked(text, every_twelve=True) == f"A:{MASK} B:{MASK} C:{MASK}"
     assert masked("番号 １２３４－５６７８－９０１８") == f"番号 {MASK}"
+    hint = "2026-07-01、2026/7/1、令和8年7月1日、R8.7.1 など"  # 14 digits: a hint, not a number
+    assert masked(hint, every_twelve=True) == hint
+    assert masked("第2 1234 5678 9018", every_twelve=True) == f"第2 {MASK}"
 
 
 def test_what_cannot_be_kept_is_named_without_quoting_it() -> None:

@@ -112,9 +112,9 @@ class Problems:
         self.items.append(
             Problem(
                 row,
-                masked(column, every_long_run=True) if column else column,
-                masked(message, every_long_run=True),
-                masked(expected, every_long_run=True),
+                masked(column, every_twelve=True) if column else column,
+                masked(message, every_twelve=True),
+                masked(expected, every_twelve=True),
             )
         )
 
