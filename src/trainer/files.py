@@ -105,8 +105,9 @@ def output_folder(path: Path) -> Path:
     return path
 
 
-def write_file(path: Path, data: bytes | str, usual_name: str | None = None) -> Path:
-    """Write ``data`` whole to :func:`output_file` (``path``, ``usual_name``); returns where it went."""
+def write_file(path: Path, data: bytes | str | list[bytes], usual_name: str | None = None) -> Path:
+    """Write ``data`` (bytes, text as UTF-8, or chunks) whole to :func:`output_file` (``path``,
+    ``usual_name``); returns where it went."""
     target = output_file(path, usual_name)
     try:
         atomic_write(target, data.encode("utf-8") if isinstance(data, str) else data)

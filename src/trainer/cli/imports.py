@@ -22,20 +22,24 @@ def _report_plan(lines: list[str], dry_run: bool) -> None:
 
 def cmd_import_staff(svc: Service, a: argparse.Namespace) -> int:
     plan = svc.import_staff(
-        Path(a.file), a.as_of, a.dry_run, a.mapping, a.encoding, a.retire_missing, import_printer("名簿")
+        Path(a.file), a.as_of, a.dry_run, a.mapping, a.encoding, a.retire_missing, import_printer("名簿"), a.errors
     )
     _report_plan(describe_roster(plan), a.dry_run)
     return EXIT_OK
 
 
 def cmd_import_progress(svc: Service, a: argparse.Namespace) -> int:
-    plan = svc.import_progress(Path(a.file), a.fy, a.dry_run, a.mapping, a.encoding, import_printer("受講状況"))
+    plan = svc.import_progress(
+        Path(a.file), a.fy, a.dry_run, a.mapping, a.encoding, import_printer("受講状況"), a.errors
+    )
     _report_plan(describe_records(plan), a.dry_run)
     return EXIT_OK
 
 
 def cmd_import_checkpoint(svc: Service, a: argparse.Namespace) -> int:
-    plan = svc.import_checkpoint(Path(a.file), a.fy, a.dry_run, a.mapping, a.encoding, import_printer("チェックシート"))
+    plan = svc.import_checkpoint(
+        Path(a.file), a.fy, a.dry_run, a.mapping, a.encoding, import_printer("チェックシート"), a.errors
+    )
     _report_plan(describe_records(plan), a.dry_run)
     return EXIT_OK
 
@@ -62,9 +66,18 @@ def add_commands(c: Commands) -> None:
 
     def import_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("file", help="CSV（UTF-8・BOM 付き UTF-8・CP932）、TSV、XLSX")
-        p.add_argument("--dry-run", action="store_true", help="変更内容と問題だけを表示し、何も書き込まない")
+        p.add_argument(
+            "--dry-run", action="store_true", help="変更内容と問題だけを表示し、データベースには何も書き込まない"
+        )
         p.add_argument("--mapping", type=Path, help="見出しが違うときの対応表（YAML）")
         p.add_argument("--encoding", help="CSV の文字コードを指定する（既定: 自動判定）")
+        p.add_argument(
+            "--errors",
+            type=Path,
+            metavar="FILE",
+            help="取り込めないとき、すべての問題を書き出す CSV（既定: ファイルの隣の <名前>.errors.csv。"
+            "フォルダならその中に。--dry-run でも書きます）",
+        )
 
     p = c.command("staff", cmd_import_staff, "人事の職員名簿（基準日現在）を取り込む", import_sub, creates=True)
     import_options(p)

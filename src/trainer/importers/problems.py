@@ -43,21 +43,25 @@ class Problem:
         return f"{text}（{self.expected}）" if self.expected else text
 
 
-def problems_csv(problems: list[Problem]) -> bytes:
-    """Every problem as CSV in UTF-8 with BOM: 行, 列, 問題, 期待する値."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(ERRORS_HEADERS)
-    writer.writerows(
-        [
-            str(p.row) if p.row is not None else "",
-            spreadsheet_cell(p.column or ""),
-            spreadsheet_cell(p.message),
-            spreadsheet_cell(p.expected),
-        ]
-        for p in problems
-    )
-    return buffer.getvalue().encode("utf-8-sig")
+def problems_csv(problems: list[Problem], per_chunk: int = 20_000) -> list[bytes]:
+    """Every problem as CSV in UTF-8 with BOM (行, 列, 問題, 期待する値), in chunks to write one by one."""
+    chunks = []
+    for start in range(0, max(len(problems), 1), per_chunk):
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        if start == 0:
+            writer.writerow(ERRORS_HEADERS)
+        writer.writerows(
+            [
+                str(p.row) if p.row is not None else "",
+                spreadsheet_cell(p.column or ""),
+                spreadsheet_cell(p.message),
+                spreadsheet_cell(p.expected),
+            ]
+            for p in problems[start : start + per_chunk]
+        )
+        chunks.append(buffer.getvalue().encode("utf-8-sig" if start == 0 else "utf-8"))
+    return chunks
 
 
 class ImportRejected(TrainerError):
