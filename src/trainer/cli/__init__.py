@@ -33,6 +33,11 @@ def _today() -> date:
     return parse_date(fixed) if fixed else date.today()
 
 
+def _no_register_yet(db: Path) -> bool:
+    """Nothing at ``db``, or an empty folder: where ``import staff`` may make a new register."""
+    return not db.exists() or (db.is_dir() and not any(db.iterdir()))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="trainer",
@@ -71,6 +76,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         with shown_safely():  # no stored control character or number reaches the terminal
             try:
+                first = getattr(args, "without_register", None)
+                if first is not None and _no_register_yet(db):  # import staff into a new register
+                    opener = lambda: Service.open(db, args.catalog, today=_today, create=True)  # noqa: E731
+                    return int(first(db, args, opener, _today()))
                 svc = Service.open(db, args.catalog, today=_today, create=args.creates)
                 try:
                     return int(args.func(svc, args))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from trainer.cli.base import EXIT_OK, Commands, import_printer
@@ -20,12 +22,31 @@ def _report_plan(lines: list[str], dry_run: bool) -> None:
     )
 
 
-def cmd_import_staff(svc: Service, a: argparse.Namespace) -> int:
+def cmd_import_staff(svc: Service, a: argparse.Namespace, created: Path | None = None) -> int:
     plan = svc.import_staff(
         Path(a.file), a.as_of, a.dry_run, a.mapping, a.encoding, a.retire_missing, import_printer("名簿"), a.errors
     )
     _report_plan(describe_roster(plan), a.dry_run)
+    if created is not None:
+        print(f"新しいデータベースを作成しました: {created}")
     return EXIT_OK
+
+
+def import_staff_into_new_register(db: Path, a: argparse.Namespace, create: Callable[[], Service], today: date) -> int:
+    """``import staff`` where no register is: every row is checked first (against an empty
+    register), so a rejected file or a --dry-run creates nothing; only an accepted import creates it."""
+    plan = Service.plan_staff_for_new_register(
+        Path(a.file), a.as_of or today, a.mapping, a.encoding, a.retire_missing, import_printer("名簿"), a.errors
+    )
+    if a.dry_run:
+        print("\n".join(describe_roster(plan)))
+        print(f"\n（--dry-run: データベース {db} はまだありません。何も作っていません。取り込むと新しく作ります）")
+        return EXIT_OK
+    svc = create()
+    try:
+        return cmd_import_staff(svc, a, created=db)
+    finally:
+        svc.close()
 
 
 def cmd_import_progress(svc: Service, a: argparse.Namespace) -> int:
@@ -79,7 +100,8 @@ def add_commands(c: Commands) -> None:
             "フォルダならその中に。--dry-run でも書きます）",
         )
 
-    p = c.command("staff", cmd_import_staff, "人事の職員名簿（基準日現在）を取り込む", import_sub, creates=True)
+    p = c.command("staff", cmd_import_staff, "人事の職員名簿（基準日現在）を取り込む", import_sub)
+    p.set_defaults(without_register=import_staff_into_new_register)  # creates one only when accepted
     import_options(p)
     p.add_argument("--as-of", help="名簿の基準日（既定: 今日）。異動・変更はこの日付で記録します")
     p.add_argument("--retire-missing", action="store_true", help="名簿にない在職者を基準日の前日付で退職にする")

@@ -21,7 +21,7 @@ from trainer.importers.problems import ImportRejected, problems_csv
 from trainer.importers.progress import RecordPlan
 from trainer.importers.roster import RosterPlan
 from trainer.importers.table import Table, read_table
-from trainer.model import Catalog, Requirement
+from trainer.model import DEFAULT_EMPLOYMENT_TYPES, Catalog, Requirement
 from trainer.progress import Task
 from trainer.service.core import DateLike, _date
 from trainer.service.status import StatusUseCases
@@ -48,6 +48,24 @@ class ImportUseCases(StatusUseCases):
         day = _date(as_of, "基準日") if as_of is not None else self.today()
         with problems_reported(Path(path), errors):
             return self._import_staff(path, day, dry_run, mapping, encoding, retire_missing, task)
+
+    @staticmethod
+    def plan_staff_for_new_register(
+        path: Path,
+        as_of: DateLike,
+        mapping: Path | None = None,
+        encoding: str | None = None,
+        retire_missing: bool = False,
+        task: Task | None = None,
+        errors: Path | None = None,
+    ) -> RosterPlan:
+        """What importing an HR roster would do to a register that does not exist yet: every row
+        checked against an empty one (the default 任用区分). Nothing is created, nothing is opened."""
+        day = _date(as_of, "基準日")
+        with problems_reported(Path(path), errors):
+            table, columns = _read(path, mapping, encoding, roster.COLUMNS)
+            types = list(DEFAULT_EMPLOYMENT_TYPES)
+            return roster.plan_roster(table, day, {}, {}, types, columns, retire_missing, task)
 
     def _import_staff(
         self,
