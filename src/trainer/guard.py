@@ -105,11 +105,14 @@ def _numbers_in_run(run: str) -> Iterator[tuple[int, int]]:
             yield group.start(), groups[last].end()
 
 
-def find_my_numbers(text: str) -> list[tuple[int, int]]:
-    """Spans of the individual numbers in ``text`` after NFKC (empty when there are none)."""
+def find_my_numbers(text: str, normalized: bool = False) -> list[tuple[int, int]]:
+    """Spans of the individual numbers in ``text`` after NFKC (empty when there are none).
+
+    ``normalized``: the text is NFKC already (an imported cell, see :func:`trainer.text.standard`).
+    """
     if len(text) < 12:
         return []
-    value = _normal(text)
+    value = text if normalized else _normal(text)
     found = []
     for run in _RUN.finditer(value):
         found += [(run.start() + a, run.start() + b) for a, b in _numbers_in_run(run.group())]

@@ -19,7 +19,6 @@ __all__ = ["check_digit", "contains_my_number", "is_my_number", "reject_in_heade
 
 _FOUND = "個人番号（マイナンバー）とみられる12桁の番号があります"
 _WHAT_TO_DO = "この台帳には個人番号を入れません。その列を削除するか番号を消してから取り込んでください"
-_BETWEEN_CELLS = "\x00"  # neither a digit nor a separator: a run never crosses two cells
 
 
 def reject_in_headers(table: Table, problems: Problems) -> None:
@@ -35,11 +34,14 @@ def reject_in_row(table: Table, row: Row, problems: Problems, at: dict[str, int]
     ``at`` (our column name -> index) names the columns the importer reads, so that their own
     problems for that cell (an unknown 職員番号, a date that does not parse …) are not reported.
     """
-    texts = [str(v) if isinstance(v, (str, int)) else "" for v in row.cells]
-    if len(texts) > 1 and not find_my_numbers(_BETWEEN_CELLS.join(texts)):
-        return  # one search per row; only when it finds something, cell by cell
-    for index, value in enumerate(texts):
-        if not contains_my_number(value):
+    for index, value in enumerate(row.cells):
+        if isinstance(value, str):
+            text = value
+        elif isinstance(value, int):
+            text = str(value)
+        else:
+            continue
+        if len(text) < 12 or not find_my_numbers(text, normalized=True):  # (cells are NFKC already)
             continue
         header = table.headers[index] if index < len(table.headers) and table.headers[index] else f"{index + 1}列目"
         problems.add(row.number, header, _FOUND, _WHAT_TO_DO)
