@@ -157,6 +157,8 @@ TYPED = {
     "signoff --by": ["signoff", "160", "--by", "{}"],
     "employment-types --set": ["employment-types", "--set", "正規職員,{}"],
     "log --staff": ["log", "--staff", "{}"],
+    "verify --roster": ["verify", "--roster", "{}"],
+    "import --encoding": ["import", "staff", "x.csv", "--encoding", "{}"],
 }  # fmt: skip
 
 

@@ -129,6 +129,7 @@ class SignoffUseCases(StatusUseCases):
 
     def signed(self, code: str) -> dict[str, Any]:
         """A sign-off by its roster code (as printed on the roster)."""
+        checked(code, "名簿コード")
         self.register.refresh()
         found = self.register.signoff(signoff.normalize_code(code))
         if found is None:
