@@ -32,6 +32,10 @@ class DateParseError(InputError):
     """A text is not a date or fiscal year in any form we read."""
 
 
+class FileError(TrainerError):
+    """A file or folder the user named cannot be read or written (nothing was left half-written)."""
+
+
 class CatalogError(TrainerError):
     """A course or checklist file is invalid."""
 

@@ -2,7 +2,8 @@
 
 A cell a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage
 return) is neutralised: in CSV it gets a leading apostrophe, in XLSX it is stored as text.
-職員番号 stay text, so their leading zeros survive in XLSX.
+職員番号 stay text, so their leading zeros survive in XLSX. A control character a register may
+hold (written before they were refused) is written as ``\u001b`` …, never as itself.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ from pathlib import Path
 
 from trainer.calendar import fy_label, wareki
 from trainer.errors import InputError
+from trainer.files import output_file, write_file
 from trainer.model import LEFT_LABEL, Catalog, Division
 from trainer.rules import Departure, PersonStatus
-from trainer.store.files import atomic_write
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from trainer.text import printable, spreadsheet_cell
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,10 +27,6 @@ class ExportResult:
     path: Path
     rows: int
     replaced_chars: list[str]  # (CP932 only) rows whose characters CP932 cannot hold
-
-
-def neutralize(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def rows_for(
@@ -94,12 +90,16 @@ def export(
     encoding: str = "utf-8-sig",
     departures: Sequence[Departure] = (),
 ) -> ExportResult:
-    """Write the file atomically; the format follows the extension (.csv, .tsv or .xlsx)."""
+    """Write the file atomically; the format follows the extension (.csv, .tsv or .xlsx).
+
+    ``path`` must be a file in a folder that exists (see :func:`trainer.files.output_file`).
+    """
+    path = output_file(path)
     headers, rows = rows_for(fiscal_year, people, catalog, divisions, departures)
     label = fy_label(fiscal_year)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        atomic_write(path, _xlsx(headers, rows, label))
+        write_file(path, _xlsx(headers, rows, label))
         return ExportResult(path, len(rows), [])
     if suffix not in (".csv", ".tsv", ".txt"):
         raise InputError(
@@ -107,8 +107,8 @@ def export(
         )
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter="\t" if suffix == ".tsv" else ",", lineterminator="\r\n")
-    writer.writerow(headers)
-    writer.writerows([[neutralize(c) for c in row] for row in rows])
+    writer.writerow([spreadsheet_cell(h) for h in headers])
+    writer.writerows([[spreadsheet_cell(c) for c in row] for row in rows])
     text = buffer.getvalue()
     replaced: list[str] = []
     if encoding.lower().replace("_", "-") in ("cp932", "shift-jis", "sjis", "ms932", "windows-31j"):
@@ -127,7 +127,7 @@ def export(
             raise InputError(
                 f"文字コード {encoding} では書き出せません: {e}", "utf-8-sig（既定）か cp932 を指定してください"
             ) from e
-    atomic_write(path, data)
+    write_file(path, data)
     return ExportResult(path, len(rows), replaced)
 
 
@@ -147,7 +147,7 @@ def _xlsx(headers: list[str], rows: list[list[str]], title: str) -> bytes:
     for line in [headers, *rows]:
         cells = []
         for value in line:
-            c = openpyxl.cell.WriteOnlyCell(sheet, value=value)
+            c = openpyxl.cell.WriteOnlyCell(sheet, value=printable(value))
             c.data_type = "s"  # text, never a formula or a number: ids keep their zeros
             cells.append(c)
         sheet.append(cells)

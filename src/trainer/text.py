@@ -38,3 +38,38 @@ def search_key(text: str) -> str:
     So ``ﾔﾏﾀﾞ``, ``やまだ`` and ``ヤマダ`` all find ヤマダ.
     """
     return standard(text).translate(_HIRAGANA_TO_KATAKANA).replace(" ", "").lower()
+
+
+# Characters that must never enter the register or reach a terminal: the C0 and C1 controls (NUL,
+# BEL, ESC …; TAB, CR and LF only where a line or a table has them) and the bidirectional
+# controls, which reorder what is shown (U+202E prints "gpj.exe" as "exe.jpg").
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+UNSAFE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
+_UNSAFE_SHOWN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")  # CR too: it would overwrite a line
+
+_CONTROL_NAMES = {0: "NUL", 7: "BEL", 8: "BS", 0x1B: "ESC", 0x7F: "DEL", 0x9B: "CSI", 0x202E: "RLO"}
+
+
+def describe_char(char: str) -> str:
+    """``U+001B（ESC）``: a character nobody can see, named so a person can find it."""
+    code = ord(char)
+    name = _CONTROL_NAMES.get(code) or unicodedata.name(char, "")
+    return f"U+{code:04X}（{name}）" if name else f"U+{code:04X}"
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character shown as ``\\uXXXX`` instead of acting on a terminal,
+    a spreadsheet or a PDF. TAB and LF stay. Also valid inside a JSON string (it decodes back)."""
+    if not _UNSAFE_SHOWN.search(text):
+        return text
+    return _UNSAFE_SHOWN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: no control character, never run as a formula (a cell
+    starting with =, +, -, @, a tab or a carriage return gets a leading apostrophe)."""
+    value = printable(value)
+    return "'" + value if value.startswith(FORMULA_START) else value

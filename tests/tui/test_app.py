@@ -173,6 +173,9 @@ async def test_import_a_roster_with_errors_read_them_cancel_nothing_changed(db: 
         rows = [problems.get_row_at(i) for i in range(problems.row_count)]
         assert any(r[0] == "2" and r[1] == "任用区分" for r in rows)
         assert any(r[0] == "3" and "存在しない日付" in r[2] for r in rows)
+        summary = str(app.query_one("#import-summary", Static).render())
+        assert "問題 2 件" in summary and "全件の一覧（CSV）" in summary and "bad-roster.errors.csv" in summary
+        assert (tmp_path / "bad-roster.errors.csv").is_file()
         assert app.query_one("#import-commit", Button).disabled
         await pilot.click("#import-cancel")
         await pilot.pause()

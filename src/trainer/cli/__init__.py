@@ -18,9 +18,11 @@ from pathlib import Path
 from trainer import __version__
 from trainer.calendar import parse_date
 from trainer.cli import admin, imports, people, records, reports, status, trail, years
-from trainer.cli.base import CATALOG_HELP, DB_HELP, EXIT_ERROR, EXIT_OK, Commands, Parser, common_options
+from trainer.cli.base import CATALOG_HELP, DB_HELP, EXIT_ERROR, EXIT_OK, Commands, Parser, common_options, shown_safely
 from trainer.errors import TrainerError
+from trainer.guard import masked
 from trainer.paths import default_db_path
+from trainer.text import printable
 
 GROUPS = (admin, status, people, records, imports, reports, trail, years)
 
@@ -29,6 +31,11 @@ def _today() -> date:
     """Today, or ``$TRAINER_TODAY`` (for demonstrations and tests)."""
     fixed = os.environ.get("TRAINER_TODAY")
     return parse_date(fixed) if fixed else date.today()
+
+
+def _no_register_yet(db: Path) -> bool:
+    """Nothing at ``db``, or an empty folder: where ``import staff`` may make a new register."""
+    return not db.exists() or (db.is_dir() and not any(db.iterdir()))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +65,23 @@ def run_tui(db: Path, catalog: Path | None) -> int:
     return EXIT_OK
 
 
+def _run(args: argparse.Namespace, db: Path) -> int:
+    """One command on the register it opens (or on the folder, for those that repair one)."""
+    if args.opens == "folder":
+        return int(args.func(db, args))
+    from trainer.service import Service
+
+    first = getattr(args, "without_register", None)
+    if first is not None and _no_register_yet(db):  # import staff into a new register
+        opener = lambda: Service.open(db, args.catalog, today=_today, create=True)  # noqa: E731
+        return int(first(db, args, opener, _today()))
+    svc = Service.open(db, args.catalog, today=_today, create=args.creates, inspect=args.opens == "inspect")
+    try:
+        return int(args.func(svc, args))
+    finally:
+        svc.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code. The one place an error becomes a message."""
     args = build_parser().parse_args(argv)
@@ -65,17 +89,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in (None, "tui"):
             return run_tui(db, args.catalog)
-        if args.opens == "folder":
-            return int(args.func(db, args))
-        from trainer.service import Service
-
-        svc = Service.open(db, args.catalog, today=_today, create=args.creates, inspect=args.opens == "inspect")
-        try:
-            return int(args.func(svc, args))
-        finally:
-            svc.close()
-    except TrainerError as e:
-        print(f"エラー: {e}", file=sys.stderr)  # the message, then "  → what to do"
+        with shown_safely():  # no stored control character or number reaches the terminal
+            try:
+                return _run(args, db)
+            except TrainerError as e:  # the message, then "  → what to do"; never an individual number
+                print(f"エラー: {masked(str(e))}", file=sys.stderr)
+                return EXIT_ERROR
+    except TrainerError as e:  # the TUI's own start (it shows its errors itself once running)
+        print(f"エラー: {printable(str(e))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("中断しました", file=sys.stderr)

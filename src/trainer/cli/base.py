@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from trainer.progress import Task
+from trainer.text import printable
 
 if TYPE_CHECKING:
     from trainer.service import Service
@@ -101,6 +104,52 @@ class Commands:
         p.add_argument("--format", choices=["table", "json"], default="table", help="出力形式（既定 table）")
 
 
+class ShownText(io.TextIOBase):
+    """A text stream that shows what a register holds instead of letting a terminal act on it.
+
+    Everything written passes :func:`trainer.text.printable`: an ESC, a BEL or U+202E becomes
+    ``\\u001b`` …, valid inside JSON strings too. ``terminal`` is the stream itself, for the
+    progress line's own cursor movements.
+    """
+
+    def __init__(self, terminal: IO[str]) -> None:
+        super().__init__()
+        self.terminal = terminal
+
+    def write(self, text: str) -> int:
+        self.terminal.write(printable(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.terminal.flush()
+
+    def fileno(self) -> int:
+        return self.terminal.fileno()
+
+    def isatty(self) -> bool:
+        return self.terminal.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.terminal, "encoding", "utf-8")
+
+
+@contextmanager
+def shown_safely() -> Iterator[None]:
+    """Standard output and error through :class:`ShownText` while a command runs."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = ShownText(sys.stdout), ShownText(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _terminal() -> IO[str]:
+    """Standard error itself, for the cursor movements of a progress line."""
+    return getattr(sys.stderr, "terminal", sys.stderr)
+
+
 def progress_printer(label: str) -> Task:
     if not sys.stderr.isatty():
         return Task()
@@ -108,7 +157,8 @@ def progress_printer(label: str) -> Task:
     def show(done: int, total: int, message: str) -> None:
         percent = 100 * done // total if total else 100
         end = "" if done < total else "\n"
-        print(f"\r\x1b[K{label}: {percent:3d}% {message}", end=end, file=sys.stderr)  # (clear the old line)
+        shown = printable(message)  # a division's name comes from the register
+        print(f"\r\x1b[K{label}: {percent:3d}% {shown}", end=end, file=_terminal())  # (clear the old line)
 
     return Task(on_progress=show)
 
@@ -124,7 +174,8 @@ def import_printer(label: str) -> Task:
         rate = done / elapsed
         left = total - done
         end = "" if done < total else "\n"
-        print(f"\r{label}: {done}/{total}行 {rate:,.0f}行/秒 残り{left}行 {message}   ", end=end, file=sys.stderr)
+        shown = printable(message)
+        print(f"\r{label}: {done}/{total}行 {rate:,.0f}行/秒 残り{left}行 {shown}   ", end=end, file=_terminal())
 
     return Task(on_progress=show)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from trainer.cli.base import EXIT_OK, Commands, import_printer
@@ -20,22 +22,45 @@ def _report_plan(lines: list[str], dry_run: bool) -> None:
     )
 
 
-def cmd_import_staff(svc: Service, a: argparse.Namespace) -> int:
+def cmd_import_staff(svc: Service, a: argparse.Namespace, created: Path | None = None) -> int:
     plan = svc.import_staff(
-        Path(a.file), a.as_of, a.dry_run, a.mapping, a.encoding, a.retire_missing, import_printer("名簿")
+        Path(a.file), a.as_of, a.dry_run, a.mapping, a.encoding, a.retire_missing, import_printer("名簿"), a.errors
     )
     _report_plan(describe_roster(plan), a.dry_run)
+    if created is not None:
+        print(f"新しいデータベースを作成しました: {created}")
     return EXIT_OK
 
 
+def import_staff_into_new_register(db: Path, a: argparse.Namespace, create: Callable[[], Service], today: date) -> int:
+    """``import staff`` where no register is: every row is checked first (against an empty
+    register), so a rejected file or a --dry-run creates nothing; only an accepted import creates it."""
+    plan = Service.plan_staff_for_new_register(
+        Path(a.file), a.as_of or today, a.mapping, a.encoding, a.retire_missing, import_printer("名簿"), a.errors
+    )
+    if a.dry_run:
+        print("\n".join(describe_roster(plan)))
+        print(f"\n（--dry-run: データベース {db} はまだありません。何も作っていません。取り込むと新しく作ります）")
+        return EXIT_OK
+    svc = create()
+    try:
+        return cmd_import_staff(svc, a, created=db)
+    finally:
+        svc.close()
+
+
 def cmd_import_progress(svc: Service, a: argparse.Namespace) -> int:
-    plan = svc.import_progress(Path(a.file), a.fy, a.dry_run, a.mapping, a.encoding, import_printer("受講状況"))
+    plan = svc.import_progress(
+        Path(a.file), a.fy, a.dry_run, a.mapping, a.encoding, import_printer("受講状況"), a.errors
+    )
     _report_plan(describe_records(plan), a.dry_run)
     return EXIT_OK
 
 
 def cmd_import_checkpoint(svc: Service, a: argparse.Namespace) -> int:
-    plan = svc.import_checkpoint(Path(a.file), a.fy, a.dry_run, a.mapping, a.encoding, import_printer("チェックシート"))
+    plan = svc.import_checkpoint(
+        Path(a.file), a.fy, a.dry_run, a.mapping, a.encoding, import_printer("チェックシート"), a.errors
+    )
     _report_plan(describe_records(plan), a.dry_run)
     return EXIT_OK
 
@@ -62,11 +87,21 @@ def add_commands(c: Commands) -> None:
 
     def import_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("file", help="CSV（UTF-8・BOM 付き UTF-8・CP932）、TSV、XLSX")
-        p.add_argument("--dry-run", action="store_true", help="変更内容と問題だけを表示し、何も書き込まない")
+        p.add_argument(
+            "--dry-run", action="store_true", help="変更内容と問題だけを表示し、データベースには何も書き込まない"
+        )
         p.add_argument("--mapping", type=Path, help="見出しが違うときの対応表（YAML）")
         p.add_argument("--encoding", help="CSV の文字コードを指定する（既定: 自動判定）")
+        p.add_argument(
+            "--errors",
+            type=Path,
+            metavar="FILE",
+            help="取り込めないとき、すべての問題を書き出す CSV（既定: ファイルの隣の <名前>.errors.csv。"
+            "フォルダならその中に。--dry-run でも書きます）",
+        )
 
-    p = c.command("staff", cmd_import_staff, "人事の職員名簿（基準日現在）を取り込む", import_sub, creates=True)
+    p = c.command("staff", cmd_import_staff, "人事の職員名簿（基準日現在）を取り込む", import_sub)
+    p.set_defaults(without_register=import_staff_into_new_register)  # creates one only when accepted
     import_options(p)
     p.add_argument("--as-of", help="名簿の基準日（既定: 今日）。異動・変更はこの日付で記録します")
     p.add_argument("--retire-missing", action="store_true", help="名簿にない在職者を基準日の前日付で退職にする")
@@ -78,7 +113,9 @@ def add_commands(c: Commands) -> None:
     c.fy_option(p)
 
     p = c.command("export", cmd_export, "年度の受講状況を CSV または XLSX に書き出す")
-    p.add_argument("file", help="書き出すファイル（拡張子 .csv / .tsv / .xlsx で形式が決まります）")
+    p.add_argument(
+        "file", help="書き出すファイル（拡張子 .csv / .tsv / .xlsx で形式が決まります。フォルダは既にあるもの）"
+    )
     c.fy_option(p)
     p.add_argument("--division", help="所属コードで絞り込む")
     p.add_argument(

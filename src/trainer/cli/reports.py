@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from trainer.calendar import fy_label
 from trainer.cli.base import EXIT_OK, EXIT_USAGE, Commands, progress_printer
 from trainer.service import Service
 
@@ -32,16 +31,12 @@ def cmd_report_roster(svc: Service, a: argparse.Namespace) -> int:
 
 
 def cmd_report_overdue(svc: Service, a: argparse.Namespace) -> int:
-    fy = svc.fiscal_year(a.fy)
-    out = a.output or Path(f"{fy_label(fy)}_未修了者一覧{'_' + a.division if a.division else ''}.{a.format}")
-    print(svc.report_overdue(out, fy, a.as_of, a.division, a.format, a.templates))
+    print(svc.report_overdue(a.output or Path("."), a.fy, a.as_of, a.division, a.format, a.templates))
     return EXIT_OK
 
 
 def cmd_report_audit(svc: Service, a: argparse.Namespace) -> int:
-    fy = svc.fiscal_year(a.fy)
-    out = a.output or Path(f"{fy_label(fy)}_研修実施状況報告.{a.format}")
-    print(svc.report_audit(out, fy, a.format, progress_printer("監査用報告"), a.templates))
+    print(svc.report_audit(a.output or Path("."), a.fy, a.format, progress_printer("監査用報告"), a.templates))
     return EXIT_OK
 
 
@@ -61,7 +56,7 @@ def add_commands(c: Commands) -> None:
         )
 
     p = c.command("roster", cmd_report_roster, "所属ごとの修了者名簿（所属長の確認・署名用）", report_sub)
-    report_options(p, "書き出すフォルダ（既定: 今のフォルダ）")
+    report_options(p, "書き出すフォルダ（既定: 今のフォルダ。なければ作ります）")
     p.add_argument("--as-of", help="基準日（既定: 今日。過去の年度はその年度末）")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--division", help="この所属の名簿だけを作る")
@@ -74,10 +69,14 @@ def add_commands(c: Commands) -> None:
         help="署名済みの名簿を署名したときのとおりに出し直す（名簿コード、または --division の署名）",
     )
     p = c.command("overdue", cmd_report_overdue, "未修了者一覧（督促用）", report_sub)
-    report_options(p, "書き出すファイル（既定: 年度_未修了者一覧.pdf）")
+    report_options(
+        p, "書き出すファイル、またはその名前で書き出すフォルダ（既定: 今のフォルダに 年度_未修了者一覧.pdf）"
+    )
     p.add_argument("--as-of", help="基準日（既定: 今日）")
     p.add_argument("--division", help="所属コードで絞り込む")
     p = c.command(
         "audit", cmd_report_audit, "年度の監査用報告（表紙・基準・所属別・免除・未修了・署名状況）", report_sub
     )
-    report_options(p, "書き出すファイル（既定: 年度_研修実施状況報告.pdf）")
+    report_options(
+        p, "書き出すファイル、またはその名前で書き出すフォルダ（既定: 今のフォルダに 年度_研修実施状況報告.pdf）"
+    )

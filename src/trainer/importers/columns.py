@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from trainer.errors import InputError
+from trainer.guard import refusal
 from trainer.importers.problems import Problems
 from trainer.importers.table import Table
 from trainer.importers.values import text
@@ -39,9 +40,18 @@ class Mapping:
 
 def load_mapping(path: Path, known: list[Column]) -> Mapping:
     """Read a YAML mapping file strictly (unknown keys and columns are refused)."""
+    if path.is_dir():
+        raise InputError(f"対応表 {path} はフォルダです", "対応表の YAML ファイルを指定してください")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as e:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"対応表 {path} を読めません: {e}", "YAML（UTF-8）で書いてください") from e
+    why = refusal(source)
+    if why is not None:
+        raise InputError(f"対応表 {path} に{why}", "対応表から消してから、もう一度取り込んでください")
+    try:
+        raw = yaml.safe_load(source) or {}
+    except yaml.YAMLError as e:
         raise InputError(f"対応表 {path} を読めません: {e}", "YAML（UTF-8）で書いてください") from e
     if not isinstance(raw, dict):
         raise InputError(f"対応表 {path} は「columns:」で始まるマッピングにしてください")

@@ -1,55 +1,49 @@
-"""Keep individual numbers (マイナンバー) out: this register is not a 特定個人情報ファイル.
+"""Keep individual numbers (マイナンバー) out of imports: every cell of every row, and the headers.
 
-The check digit is public (総務省令): of the first 11 digits, numbered n = 1..11 from the right
-(P_n), weighted Q_n = n + 1 for n <= 6 and n - 5 for n >= 7; r = sum(P_n * Q_n) mod 11; the 12th
-digit is 0 when r <= 1, else 11 - r.
+The finder itself is :mod:`trainer.guard` (the same for imports and for what people type). A cell
+holding a number is a problem of its own; no other problem is reported for that cell, so no second
+message can quote it (and :class:`~trainer.importers.problems.Problems` masks what is left).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import TYPE_CHECKING
+
+from trainer.guard import check_digit, contains_my_number, find_my_numbers, is_my_number
 
 if TYPE_CHECKING:
     from trainer.importers.problems import Problems
     from trainer.importers.table import Row, Table
 
-_SEPARATORS = re.compile(r"[\s\-‐－ー―]")
-_TWELVE = re.compile(r"(?<!\d)(\d[\s\-]?){11}\d(?!\d)")
+__all__ = ["check_digit", "contains_my_number", "is_my_number", "reject_in_headers", "reject_in_row"]
+
+_FOUND = "個人番号（マイナンバー）とみられる12桁の番号があります"
+_WHAT_TO_DO = "この台帳には個人番号を入れません。その列を削除するか番号を消してから取り込んでください"
 
 
-def check_digit(first_eleven: str) -> int:
-    total = 0
-    for n, char in enumerate(reversed(first_eleven), start=1):
-        weight = n + 1 if n <= 6 else n - 5
-        total += int(char) * weight
-    remainder = total % 11
-    return 0 if remainder <= 1 else 11 - remainder
+def reject_in_headers(table: Table, problems: Problems) -> None:
+    """A problem for each header holding an individual number (row 1)."""
+    for index, header in enumerate(table.headers):
+        if contains_my_number(header):
+            problems.add(1, f"{index + 1}列目", "見出しに" + _FOUND, _WHAT_TO_DO)
 
 
-def is_my_number(text: str) -> bool:
-    """True when ``text`` is a valid individual number (spaces and hyphens allowed)."""
-    digits = _SEPARATORS.sub("", unicodedata.normalize("NFKC", text))
-    return len(digits) == 12 and digits.isascii() and digits.isdigit() and check_digit(digits[:11]) == int(digits[11])
+def reject_in_row(table: Table, row: Row, problems: Problems, at: dict[str, int] | None = None) -> None:
+    """A problem for each cell of ``row`` holding an individual number (never the number itself).
 
-
-def contains_my_number(text: str) -> bool:
-    """True when a valid individual number stands anywhere in ``text``."""
-    if len(text) < 12:
-        return False
-    normalized = unicodedata.normalize("NFKC", text)
-    return any(is_my_number(m.group(0)) for m in _TWELVE.finditer(normalized))
-
-
-def reject_in_row(table: Table, row: Row, problems: Problems) -> None:
-    """A problem for each cell of ``row`` holding an individual number (never the number itself)."""
+    ``at`` (our column name -> index) names the columns the importer reads, so that their own
+    problems for that cell (an unknown 職員番号, a date that does not parse …) are not reported.
+    """
     for index, value in enumerate(row.cells):
-        if isinstance(value, (str, int)) and contains_my_number(str(value)):
-            header = table.headers[index] if index < len(table.headers) else f"{index + 1}列目"
-            problems.add(
-                row.number,
-                header,
-                "個人番号（マイナンバー）とみられる12桁の番号があります",
-                "この台帳には個人番号を入れません。その列を削除してから取り込んでください",
-            )
+        if isinstance(value, str):
+            text = value
+        elif isinstance(value, int):
+            text = str(value)
+        else:
+            continue
+        if len(text) < 12 or not find_my_numbers(text, normalized=True):  # (cells are NFKC already)
+            continue
+        header = table.headers[index] if index < len(table.headers) and table.headers[index] else f"{index + 1}列目"
+        problems.add(row.number, header, _FOUND, _WHAT_TO_DO)
+        names = {header, *(name for name, i in (at or {}).items() if i == index)}
+        problems.silence(row.number, names)

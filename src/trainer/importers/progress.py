@@ -14,7 +14,7 @@ from pathlib import Path
 from trainer.calendar import fy_end, fy_label, fy_start, wareki
 from trainer.catalog import find_requirement, suggest_requirement
 from trainer.importers.columns import Column, Mapping, cell, locate, value_of
-from trainer.importers.mynumber import reject_in_row
+from trainer.importers.mynumber import reject_in_headers, reject_in_row
 from trainer.importers.problems import Problem, Problems
 from trainer.importers.table import Table
 from trainer.importers.values import BadValue, day, percent, registered_id, staff_id, text
@@ -167,6 +167,7 @@ def plan_progress(
     """An e-learning export: learner, course, status or percentage, completion date."""
     task = task or Task()
     problems = Problems(table.path)
+    reject_in_headers(table, problems)
     at = locate(table, PROGRESS_COLUMNS, mapping, problems)
     if "状態" not in at and "進捗率" not in at and not problems:
         problems.add(1, "状態", "状態か進捗率の列が必要です", "状態（修了・受講中・未受講）または進捗率（0〜100）")
@@ -184,7 +185,7 @@ def plan_progress(
         def get(column: str, cells: tuple[object, ...] = cells) -> object:
             return value_of(cells, at, column, mapping)
 
-        reject_in_row(table, row, problems)
+        reject_in_row(table, row, problems, at)
         sid = checks.staff(number, get("職員番号"), "職員番号")
         course_name = text(get("研修"))
         if course_name not in courses:  # each name looked up (and a close one suggested) once per file
@@ -264,6 +265,7 @@ def plan_checkpoint(
     """A division's returned sheet: who confirmed it on which date, optionally item by item."""
     task = task or Task()
     problems = Problems(table.path)
+    reject_in_headers(table, problems)
     at = locate(table, CHECKPOINT_COLUMNS, mapping, problems)
     problems.raise_if_any()
     items = [item for section in requirement.sections for item in section.items]
@@ -280,7 +282,7 @@ def plan_checkpoint(
         if i % 5000 == 0:
             task.check()
             task.report(i, len(table.rows), "チェックシートを確認中")
-        reject_in_row(table, row, problems)
+        reject_in_row(table, row, problems, at)
         sid = checks.staff(row.number, value_of(row.cells, at, "職員番号", mapping), "職員番号")
         on = checks.date_in_year(row.number, value_of(row.cells, at, "確認日", mapping), "確認日")
         confirmed: list[str] = []

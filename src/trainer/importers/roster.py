@@ -16,7 +16,7 @@ from pathlib import Path
 
 from trainer.calendar import wareki
 from trainer.importers.columns import Column, Mapping, cell, locate, value_of
-from trainer.importers.mynumber import reject_in_row
+from trainer.importers.mynumber import reject_in_headers, reject_in_row
 from trainer.importers.problems import Problem, Problems
 from trainer.importers.table import Table
 from trainer.importers.values import BadValue, day, duty, registered_id, staff_id, text
@@ -89,6 +89,7 @@ def plan_roster(
     """Validate every row and work out the changes; raises ImportRejected listing all problems."""
     task = task or Task()
     problems = Problems(table.path)
+    reject_in_headers(table, problems)
     at = locate(table, COLUMNS, mapping, problems)
     problems.raise_if_any()
     plan = RosterPlan(table.path, table.encoding, as_of, len(table.rows), retire_missing=retire_missing)
@@ -100,7 +101,7 @@ def plan_roster(
         if i % 2000 == 0:
             task.check()
             task.report(i, len(table.rows), "名簿を確認中")
-        reject_in_row(table, row, problems)
+        reject_in_row(table, row, problems, at)
         raw_id = text(cell(row.cells, at["職員番号"])).replace(" ", "")
         duplicate = raw_id and raw_id in seen
         if duplicate:

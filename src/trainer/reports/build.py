@@ -17,11 +17,12 @@ from trainer.reports import render, views
 from trainer.rules import Departure, PersonStatus, Summary, summarize
 from trainer.signoff import Roster
 
-UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+')
 
 
 def safe_name(text: str) -> str:
-    """A file name part from a division name: no path separators or characters Windows refuses."""
+    """A file name part from a division name: no path separators, no characters Windows refuses,
+    no control characters (U+202E would show "…_修了者名簿\u202efdp.exe" as "…exe.pdf")."""
     cleaned = UNSAFE.sub("_", text).strip(" .")
     return cleaned[:60] or "_"
 

@@ -7,6 +7,8 @@ The PDF uses a Japanese font from the system (Noto Sans CJK JP, set up by script
 city's own (``TRAINER_FONT`` or a ``.ttf``/``.otf`` in the templates' ``fonts/`` folder). A glyph
 missing from every font (a tofu box) is an error, not a silent blank: this paper is evidence.
 Reports never touch the network: only files below the templates folder and the font are read.
+Every value a template prints passes :func:`trainer.text.printable`: a control character a
+register may hold is printed as ``\u001b`` …, never handed to WeasyPrint.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from trainer.bundled import bundled_dir
 from trainer.calendar import fy_label, wareki, wareki_short
 from trainer.errors import TrainerError
-from trainer.store.files import atomic_write, make_private_dir
+from trainer.files import write_file
+from trainer.text import printable
 
 FONT_EXTENSIONS = (".ttf", ".otf", ".ttc")
 
@@ -54,6 +58,7 @@ def environment(folder: Path) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_shown,
     )
     env.filters["wareki"] = lambda d: wareki(d) if d else ""
     env.filters["wareki_short"] = lambda d: wareki_short(d) if d else ""
@@ -61,6 +66,12 @@ def environment(folder: Path) -> jinja2.Environment:
     env.filters["number"] = lambda n: f"{n:,}"
     env.filters["percent"] = lambda x: f"{x:.1f}%"
     return env
+
+
+def _shown(value: Any) -> Any:
+    """What ``{{ value }}`` prints: text without control characters (markup made by the templates
+    themselves, such as a macro's output, is left as it is)."""
+    return printable(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 def render_html(folder: Path, template: str, **context: Any) -> str:
@@ -192,6 +203,5 @@ def pdf_bytes(folder: Path, html: str) -> bytes:
 
 
 def write(path: Path, data: bytes | str) -> Path:
-    make_private_dir(path.parent)  # 0700 whatever the umask: rosters name people
-    atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data)
-    return path
+    """Write a report whole (see :func:`trainer.files.write_file`); its folder must exist."""
+    return write_file(path, data)

@@ -13,6 +13,7 @@ from typing import Any, Self
 from trainer.calendar import fiscal_year_of, fy_label, parse_date, parse_fiscal_year
 from trainer.catalog import find_requirement, load_catalog, suggest_requirement
 from trainer.errors import InputError, NotFoundError, TrainerError
+from trainer.guard import checked
 from trainer.model import Catalog, Division, Requirement, Staff
 from trainer.store.lock import DEFAULT_TIMEOUT, describe_holder
 from trainer.store.register import Register
@@ -36,9 +37,21 @@ def normalize_text(text: str) -> str:
     return standard(text)
 
 
+def guarded(text: str, what: str) -> str:
+    """Typed text made standard (see :func:`normalize_text`), once :func:`trainer.guard.checked`
+    has refused an individual number or a control character in it."""
+    return standard(checked(text, what))
+
+
+def guarded_free(text: str, what: str) -> str:
+    """A reason, a note, a name as typed (see :func:`trainer.text.free_text`), once checked."""
+    return free_text(checked(text, what))
+
+
 def _date(value: DateLike, what: str) -> date:
     if isinstance(value, date):
         return value
+    checked(value, what)
     try:
         return parse_date(value)
     except TrainerError as e:
@@ -111,6 +124,8 @@ class ServiceCore:
         """The fiscal year given (2026, "令和8年度" …), or the current one."""
         if value is None or value == "":
             return fiscal_year_of(self.today())
+        if isinstance(value, str):
+            checked(value, "年度")
         try:
             return parse_fiscal_year(value)
         except TrainerError as e:
@@ -183,6 +198,7 @@ class ServiceCore:
 
     def requirement(self, name: str, fiscal_year: int | None = None) -> Requirement:
         """The requirement called ``name`` (id, title, short title or alias) in the year's catalog."""
+        checked(name, "研修")
         catalog = self.catalog if fiscal_year is None else self.catalog_for(fiscal_year)
         found = find_requirement(catalog, name)
         if found is None and catalog is not self.catalog and find_requirement(self.catalog, name) is not None:
@@ -197,6 +213,7 @@ class ServiceCore:
         return found
 
     def division(self, code: str) -> Division:
+        checked(code, "所属コード")
         self.register.refresh()
         found = self.register.division(code)
         if found is None:
@@ -210,7 +227,7 @@ class ServiceCore:
 
     def staff(self, staff_id: str) -> Staff:
         self.register.refresh()
-        sid = normalize_text(staff_id)
+        sid = guarded(staff_id, "職員番号")
         found = self.register.staff(sid)
         if found is None:
             close = difflib.get_close_matches(sid, self.register.staff_ids(), n=3)
@@ -226,15 +243,17 @@ class ServiceCore:
         return {key: str(self.register.setting(key, "")) for key in SETTINGS}
 
     def set_setting(self, key: str, value: str) -> None:
+        checked(key, "設定の名前")
         if key not in SETTINGS:
             close = difflib.get_close_matches(key, list(SETTINGS), n=1)
             raise InputError(
                 f"設定「{key}」はありません（使える設定: {'、'.join(SETTINGS)}）",
                 f"「{close[0]}」のことですか？" if close else "",
             )
+        text = guarded_free(value, f"設定 {key} の値")
         with self.register.transaction():
-            self.register.put_setting(key, free_text(value))
-            self._about("settings", f"設定を変更: {key} = {free_text(value)}")
+            self.register.put_setting(key, text)
+            self._about("settings", f"設定を変更: {key} = {text}")
 
 
 def _every_item(requirement: Requirement) -> tuple[str, ...]:

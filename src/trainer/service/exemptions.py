@@ -14,8 +14,7 @@ from dataclasses import replace
 from trainer.calendar import fy_end, fy_label, fy_start, wareki
 from trainer.errors import InputError, NotFoundError
 from trainer.model import ALL_REQUIREMENTS, Exemption, ExemptionKind
-from trainer.service.core import DateLike, ServiceCore, _date
-from trainer.text import free_text
+from trainer.service.core import DateLike, ServiceCore, _date, guarded_free
 
 
 class ExemptionUseCases(ServiceCore):
@@ -27,7 +26,7 @@ class ExemptionUseCases(ServiceCore):
 
     def _kind(self, kind: str, fy: int) -> ExemptionKind:
         kinds = self.catalog_for(fy).exemption_kinds
-        wanted = free_text(kind)
+        wanted = kind
         found = next((k for k in kinds if wanted in (k.id, k.label)), None)
         if found is None:
             names = [k.id for k in kinds] + [k.label for k in kinds]
@@ -65,10 +64,14 @@ class ExemptionUseCases(ServiceCore):
         needs evidence). Refused while an exemption covering the same requirement is in force."""
         fy = self.fiscal_year(fiscal_year)
         today = self.today()
+        kind = guarded_free(kind, "免除の種類")
+        approved_by = guarded_free(approved_by, "承認者")
+        evidence_text = guarded_free(evidence, "根拠")
+        note = guarded_free(note, "補足")
         missing = []
-        if not free_text(kind):
+        if not kind:
             missing.append("免除の種類（--kind）")
-        if not free_text(approved_by):
+        if not approved_by:
             missing.append("承認者の職名・氏名（--approved-by）")
         if missing:
             kinds = "、".join(f"{k.id}（{k.label}）" for k in self.catalog_for(fy).exemption_kinds)
@@ -80,7 +83,6 @@ class ExemptionUseCases(ServiceCore):
         req_id = self._requirement_id(requirement, fy)
         approved_day = _date(approved_on, "承認日") if approved_on is not None else today
         start = _date(effective, "適用開始日") if effective is not None else today
-        evidence_text = free_text(evidence)
         for day, what in ((approved_day, "承認日"), (start, "適用開始日")):
             if day > today:
                 raise InputError(f"{what} {wareki(day)} は未来の日付です（今日は {wareki(today)}）")
@@ -105,7 +107,7 @@ class ExemptionUseCases(ServiceCore):
                         f"{person.name} さんには{fy_label(fy)}の免除 No.{other.no}（{what}）がすでにあります",
                         "内容を変えるときは、先にいまの免除を取り消してください（理由を記録します）",
                     )
-            text = chosen.label + (f"：{free_text(note)}" if free_text(note) else "")
+            text = chosen.label + (f"：{note}" if note else "")
             exemption = Exemption(
                 person.staff_id,
                 fy,
@@ -114,7 +116,7 @@ class ExemptionUseCases(ServiceCore):
                 today,
                 self.register.next_exemption_no(fy),
                 chosen.id,
-                free_text(approved_by),
+                approved_by,
                 approved_day,
                 evidence_text,
                 max(start, fy_start(fy)) if effective is not None else None,
@@ -136,7 +138,7 @@ class ExemptionUseCases(ServiceCore):
         and stays on record with the reason."""
         fy = self.fiscal_year(fiscal_year)
         req_id = self._requirement_id(requirement, fy)
-        why = free_text(reason)
+        why = guarded_free(reason, "取り消しの理由")
         if not why:
             raise InputError("取り消しの理由（--reason）が必要です", "監査で説明できる理由を書いてください")
         with self.register.transaction():

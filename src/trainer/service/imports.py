@@ -1,17 +1,27 @@
-"""Imports: a file is read, every row checked, and written in one transaction after a backup."""
+"""Imports: a file is read, every row checked, and written in one transaction after a backup.
+
+A rejected file's problems are all written to a CSV file (``errors``, else ``<input>.errors.csv``
+beside the input), in a dry run too; the rejection names it, or says why it could not be written.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 from trainer.calendar import fy_label, wareki
+from trainer.errors import FileError, InputError
+from trainer.files import write_file
+from trainer.guard import checked, checked_path
 from trainer.importers import progress, roster
-from trainer.importers.columns import Column, load_mapping
+from trainer.importers.columns import Column, Mapping, load_mapping
+from trainer.importers.problems import ImportRejected, problems_csv
 from trainer.importers.progress import RecordPlan
 from trainer.importers.roster import RosterPlan
-from trainer.importers.table import read_table
-from trainer.model import Catalog, Requirement
+from trainer.importers.table import Table, read_table
+from trainer.model import DEFAULT_EMPLOYMENT_TYPES, Catalog, Requirement
 from trainer.progress import Task
 from trainer.service.core import DateLike, _date
 from trainer.service.status import StatusUseCases
@@ -31,11 +41,44 @@ class ImportUseCases(StatusUseCases):
         encoding: str | None = None,
         retire_missing: bool = False,
         task: Task | None = None,
+        errors: Path | None = None,
     ) -> RosterPlan:
-        """An HR roster as of a date; all or nothing, after a backup (``dry_run``: plan only)."""
+        """An HR roster as of a date; all or nothing, after a backup (``dry_run``: plan only).
+
+        ``errors``: where a rejection writes every problem (default ``<input>.errors.csv``)."""
         day = _date(as_of, "基準日") if as_of is not None else self.today()
-        table = read_table(Path(path), encoding)
-        columns = load_mapping(Path(mapping), roster.COLUMNS) if mapping else None
+        with problems_reported(Path(path), errors):
+            return self._import_staff(path, day, dry_run, mapping, encoding, retire_missing, task)
+
+    @staticmethod
+    def plan_staff_for_new_register(
+        path: Path,
+        as_of: DateLike,
+        mapping: Path | None = None,
+        encoding: str | None = None,
+        retire_missing: bool = False,
+        task: Task | None = None,
+        errors: Path | None = None,
+    ) -> RosterPlan:
+        """What importing an HR roster would do to a register that does not exist yet: every row
+        checked against an empty one (the default 任用区分). Nothing is created, nothing is opened."""
+        day = _date(as_of, "基準日")
+        with problems_reported(Path(path), errors):
+            table, columns = _read(path, mapping, encoding, roster.COLUMNS)
+            types = list(DEFAULT_EMPLOYMENT_TYPES)
+            return roster.plan_roster(table, day, {}, {}, types, columns, retire_missing, task)
+
+    def _import_staff(
+        self,
+        path: Path,
+        day: date,
+        dry_run: bool,
+        mapping: Path | None,
+        encoding: str | None,
+        retire_missing: bool,
+        task: Task | None,
+    ) -> RosterPlan:
+        table, columns = _read(path, mapping, encoding, roster.COLUMNS)
         with self.register.transaction():
             plan = roster.plan_roster(
                 table,
@@ -70,12 +113,14 @@ class ImportUseCases(StatusUseCases):
         mapping: Path | None = None,
         encoding: str | None = None,
         task: Task | None = None,
+        errors: Path | None = None,
     ) -> RecordPlan:
         """An e-learning export; never downgrades a completion; all or nothing, after a backup."""
-        return self._import_records(
-            progress.plan_progress, self._import_catalog, progress.PROGRESS_COLUMNS, "import_progress",
-            "受講状況を取込", path, fiscal_year, dry_run, mapping, encoding, task,
-        )  # fmt: skip
+        with problems_reported(Path(path), errors):
+            return self._import_records(
+                progress.plan_progress, self._import_catalog, progress.PROGRESS_COLUMNS, "import_progress",
+                "受講状況を取込", path, fiscal_year, dry_run, mapping, encoding, task,
+            )  # fmt: skip
 
     def import_checkpoint(
         self,
@@ -85,12 +130,14 @@ class ImportUseCases(StatusUseCases):
         mapping: Path | None = None,
         encoding: str | None = None,
         task: Task | None = None,
+        errors: Path | None = None,
     ) -> RecordPlan:
         """A division's returned checkpoint sheet (who, when, optionally which items)."""
-        return self._import_records(
-            progress.plan_checkpoint, self.checklist, progress.CHECKPOINT_COLUMNS, "import_checkpoint",
-            "チェックシートを取込", path, fiscal_year, dry_run, mapping, encoding, task,
-        )  # fmt: skip
+        with problems_reported(Path(path), errors):
+            return self._import_records(
+                progress.plan_checkpoint, self.checklist, progress.CHECKPOINT_COLUMNS, "import_checkpoint",
+                "チェックシートを取込", path, fiscal_year, dry_run, mapping, encoding, task,
+            )  # fmt: skip
 
     def _import_catalog(self, fiscal_year: int) -> Catalog:
         """The year's catalog, answering also to the names the current files add (see yearcatalog)."""
@@ -112,8 +159,7 @@ class ImportUseCases(StatusUseCases):
     ) -> RecordPlan:
         """Read, plan (checking every row) and, unless a dry run, write after a backup: all or nothing."""
         fy = self.fiscal_year(fiscal_year)
-        table = read_table(Path(path), encoding)
-        columns = load_mapping(Path(mapping), spec) if mapping else None
+        table, columns = _read(path, mapping, encoding, spec)
         with self.register.transaction():
             staff_ids = set(self.register.staff_ids())
             plan = planner(table, subject(fy), fy, self.today(), staff_ids, self.register.records(fy), columns, task)
@@ -132,3 +178,41 @@ class ImportUseCases(StatusUseCases):
                 staff=sorted({r.staff_id for r in records}),
             )
         return plan
+
+
+def _read(path: Path, mapping: Path | None, encoding: str | None, spec: list[Column]) -> tuple[Table, Mapping | None]:
+    """The file (its name checked first: the change log keeps it) and the mapping, if any."""
+    checked_path(Path(path))
+    if mapping is not None:
+        checked_path(Path(mapping), "対応表の名前")
+    if encoding is not None:
+        checked(encoding, "文字コード")
+    table = read_table(Path(path), encoding)
+    return table, load_mapping(Path(mapping), spec) if mapping else None
+
+
+def errors_file_of(source: Path) -> str:
+    """The usual name of the file listing a rejected import's problems: ``<input>.errors.csv``."""
+    return f"{source.stem}.errors.csv"
+
+
+@contextmanager
+def problems_reported(source: Path, errors: Path | None) -> Iterator[None]:
+    """A rejection (:class:`ImportRejected`) leaves with every problem written to a CSV file:
+    ``errors`` (a file, or a folder for the usual name), else beside ``source``."""
+    if errors is not None and Path(errors).resolve() == source.resolve():
+        raise InputError(
+            f"--errors に取り込むファイル {source} と同じファイルが指定されています",
+            "問題の一覧は別のファイルに書き出します（既定: 取り込むファイルの隣の .errors.csv）",
+        )
+    try:
+        yield
+    except ImportRejected as rejected:
+        target = Path(errors) if errors is not None else source.parent
+        try:
+            written = write_file(target, problems_csv(rejected.problems), errors_file_of(source))
+        except FileError as e:
+            rejected.reported(None, e.message)
+        else:
+            rejected.reported(written)
+        raise

@@ -10,6 +10,7 @@ from trainer.calendar import fy_label, wareki
 from trainer.errors import InputError, NotFoundError
 from trainer.exporters import ExportResult
 from trainer.exporters import export as export_status
+from trainer.files import output_file, output_folder
 from trainer.model import Division
 from trainer.progress import Task
 from trainer.reports import build as reports_build
@@ -67,8 +68,9 @@ class ReportUseCases(SignoffUseCases):
         ``signed``: a roster code, or "" for the division's sign-off in force: that signed
         roster again, exactly as it was signed.
         """
+        out_dir = output_folder(Path(out_dir))  # made when missing (a roster is a folder of files)
         if signed is not None:
-            return [self._signed_roster(Path(out_dir), fiscal_year, division, signed, fmt, templates)]
+            return [self._signed_roster(out_dir, fiscal_year, division, signed, fmt, templates)]
         report = self.status(fiscal_year, as_of, division)
         codes = [division] if division is not None else sorted(report.summary.divisions)
         ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
@@ -77,7 +79,7 @@ class ReportUseCases(SignoffUseCases):
             for code, item in self.signoff_states(report.fiscal_year).items()
         }
         rosters = [self.roster(report, code) for code in codes]
-        return reports_build.roster_files(ctx, rosters, Path(out_dir), fmt, task or Task(), division is None, in_force)
+        return reports_build.roster_files(ctx, rosters, out_dir, fmt, task or Task(), division is None, in_force)
 
     def _signed_roster(
         self,
@@ -112,11 +114,17 @@ class ReportUseCases(SignoffUseCases):
         fmt: str = "pdf",
         templates: Path | None = None,
     ) -> Path:
-        """未修了者一覧: who still owes what, with days left or overdue, by division."""
+        """未修了者一覧: who still owes what, with days left or overdue, by division.
+
+        ``out``: the file, or a folder that exists to write it into under its usual name.
+        """
         report = self.status(fiscal_year, as_of, division)
+        out = output_file(
+            Path(out), f"{fy_label(report.fiscal_year)}_未修了者一覧{'_' + division if division else ''}.{fmt}"
+        )
         ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
         scope = f"所属: {division} {ctx.divisions[division].name}" if division else "全所属"
-        return reports_build.overdue_file(ctx, report.people, scope, Path(out), fmt)
+        return reports_build.overdue_file(ctx, report.people, scope, out, fmt)
 
     def report_audit(
         self,
@@ -126,8 +134,12 @@ class ReportUseCases(SignoffUseCases):
         task: Task | None = None,
         templates: Path | None = None,
     ) -> Path:
-        """The annual audit PDF, as of the year's end (or today, for the current year)."""
+        """The annual audit PDF, as of the year's end (or today, for the current year).
+
+        ``out``: the file, or a folder that exists to write it into under its usual name.
+        """
         report = self.status(fiscal_year)
+        out = output_file(Path(out), f"{fy_label(report.fiscal_year)}_研修実施状況報告.{fmt}")
         ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
         states = self.signoff_states(report.fiscal_year)
         signoffs = []
@@ -152,5 +164,5 @@ class ReportUseCases(SignoffUseCases):
             )
         exemptions = self.register.exemptions(report.fiscal_year)
         return reports_build.audit_file(
-            ctx, report.people, report.departures, report.summary, exemptions, signoffs, Path(out), fmt, task or Task()
+            ctx, report.people, report.departures, report.summary, exemptions, signoffs, out, fmt, task or Task()
         )

@@ -8,10 +8,10 @@ from typing import Any
 from trainer import signoff
 from trainer.calendar import fy_label, wareki
 from trainer.errors import InputError, NotFoundError
-from trainer.service.core import DateLike, _date
+from trainer.guard import checked
+from trainer.service.core import DateLike, _date, guarded_free
 from trainer.service.status import StatusReport, StatusUseCases
 from trainer.signoff import Roster, SignoffState
-from trainer.text import free_text
 
 
 class SignoffUseCases(StatusUseCases):
@@ -57,7 +57,12 @@ class SignoffUseCases(StatusUseCases):
         ``expect_code`` is the roster code printed on the paper the head signed: when given, the
         roster must still have exactly that content.
         """
-        name = free_text(by)
+        name = guarded_free(by, "所属長の氏名")
+        title = guarded_free(title, "所属長の職名")
+        approval_no = guarded_free(approval_no, "電子決裁の番号")
+        note = guarded_free(note, "備考")
+        if expect_code is not None:
+            checked(expect_code, "名簿コード")
         if not name:
             raise InputError("署名する所属長の氏名（--by）が空です")
         day = _date(on, "確認日") if on is not None else self.today()
@@ -88,9 +93,9 @@ class SignoffUseCases(StatusUseCases):
                 "date": day.isoformat(),
                 "date_label": wareki(day),
                 "by": name,
-                "title": free_text(title),
-                "approval_no": free_text(approval_no),
-                "note": free_text(note),
+                "title": title,
+                "approval_no": approval_no,
+                "note": note,
                 "log_seq": self.register.db.next_log_seq(),
                 "anchor": self.log_anchor(),
                 "changes_since": [],
@@ -115,8 +120,8 @@ class SignoffUseCases(StatusUseCases):
             self._about(
                 "signoff",
                 f"署名: {division} {roster.division.name} {fy_label(report.fiscal_year)}の修了者名簿"
-                f"（名簿コード {code}、{free_text(title)} {name}、確認日 {wareki(day)}"
-                + (f"、電子決裁 {free_text(approval_no)}" if approval_no else "")
+                f"（名簿コード {code}、{title} {name}、確認日 {wareki(day)}"
+                + (f"、電子決裁 {approval_no}" if approval_no else "")
                 + (f"、前の署名 {previous['code']} を置き換え" if previous else "")
                 + "）",
                 fy=report.fiscal_year,
@@ -156,6 +161,7 @@ class SignoffUseCases(StatusUseCases):
 
     def signed(self, code: str) -> dict[str, Any]:
         """A sign-off by its roster code (as printed on the roster)."""
+        checked(code, "名簿コード")
         self.register.refresh()
         found = self.register.signoff(signoff.normalize_code(code))
         if found is None:

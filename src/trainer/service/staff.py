@@ -9,7 +9,7 @@ from dataclasses import replace
 from trainer.calendar import wareki
 from trainer.errors import InputError
 from trainer.model import DEFAULT_EMPLOYMENT_TYPES, Assignment, Division, Duty, Leave, LeaveKind, Staff
-from trainer.service.core import DateLike, ServiceCore, _date, normalize_text
+from trainer.service.core import DateLike, ServiceCore, _date, guarded
 
 
 class StaffUseCases(ServiceCore):
@@ -20,7 +20,7 @@ class StaffUseCases(ServiceCore):
 
     def set_employment_types(self, types: Iterable[str]) -> list[str]:
         """Replace the city's list of 任用区分; one still used by a staff member cannot go."""
-        wanted = list(dict.fromkeys(t for t in (normalize_text(x) for x in types) if t))
+        wanted = list(dict.fromkeys(t for t in (guarded(x, "任用区分") for x in types) if t))
         if not wanted:
             raise InputError("任用区分を1つ以上指定してください")
         with self.register.transaction():
@@ -36,7 +36,7 @@ class StaffUseCases(ServiceCore):
 
     # ------------------------------------------------------------------- staff
     def _check_employment(self, employment: str) -> str:
-        value = normalize_text(employment)
+        value = guarded(employment, "任用区分")
         allowed = self.employment_types()
         if value not in allowed:
             close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.3)
@@ -49,14 +49,14 @@ class StaffUseCases(ServiceCore):
     @staticmethod
     def _check_duty(duty: str | Duty) -> Duty:
         try:
-            return Duty(normalize_text(str(duty)))
+            return Duty(guarded(str(duty), "事務区分"))
         except ValueError as e:
             raise InputError(
                 f"事務区分「{duty}」は使えません", f"使える事務区分: {'、'.join(d.value for d in Duty)}"
             ) from e
 
     def add_division(self, code: str, name: str, head_title: str = "", head_name: str = "") -> Division:
-        code, name = normalize_text(code), normalize_text(name)
+        code, name = guarded(code, "所属コード"), guarded(name, "所属名")
         if not code or not name:
             raise InputError("所属コードと所属名は空にできません")
         with self.register.transaction():
@@ -64,7 +64,7 @@ class StaffUseCases(ServiceCore):
                 raise InputError(
                     f"所属コード「{code}」はすでにあります", "名前を変えるには division update を使ってください"
                 )
-            division = Division(code, name, normalize_text(head_title), normalize_text(head_name))
+            division = Division(code, name, guarded(head_title, "所属長の職名"), guarded(head_name, "所属長の氏名"))
             self.register.put_divisions([division])
             self._about("division_add", f"所属を登録: {code} {name}", division=code)
         return division
@@ -76,9 +76,9 @@ class StaffUseCases(ServiceCore):
             current = self.division(code)
             updated = replace(
                 current,
-                name=normalize_text(name) if name else current.name,
-                head_title=normalize_text(head_title) if head_title is not None else current.head_title,
-                head_name=normalize_text(head_name) if head_name is not None else current.head_name,
+                name=guarded(name, "所属名") if name else current.name,
+                head_title=guarded(head_title, "所属長の職名") if head_title is not None else current.head_title,
+                head_name=guarded(head_name, "所属長の氏名") if head_name is not None else current.head_name,
             )
             self.register.put_divisions([updated])
             head = f"{updated.head_title} {updated.head_name}"
@@ -96,13 +96,13 @@ class StaffUseCases(ServiceCore):
         duty: str | Duty,
         hired: DateLike,
     ) -> Staff:
-        sid = normalize_text(staff_id)
+        sid = guarded(staff_id, "職員番号")
         if not sid:
             raise InputError("職員番号は空にできません")
         person = Staff(
             staff_id=sid,
-            name=normalize_text(name),
-            kana=normalize_text(kana),
+            name=guarded(name, "氏名"),
+            kana=guarded(kana, "カナ"),
             employment=self._check_employment(employment),
             hired=_date(hired, "採用日"),
             assignments=(),
@@ -116,7 +116,8 @@ class StaffUseCases(ServiceCore):
                 )
             self.division(division)
             person = replace(
-                person, assignments=(Assignment(person.hired, division, normalize_text(title), self._check_duty(duty)),)
+                person,
+                assignments=(Assignment(person.hired, division, guarded(title, "職名"), self._check_duty(duty)),),
             )
             self.register.put_staff([person])
             self._about("staff_add", f"職員を登録: {sid} {person.name}（{division}）", staff=[sid], division=division)
@@ -137,8 +138,8 @@ class StaffUseCases(ServiceCore):
             person = self.staff(staff_id)
             updated = replace(
                 person,
-                name=normalize_text(name) if name else person.name,
-                kana=normalize_text(kana) if kana else person.kana,
+                name=guarded(name, "氏名") if name else person.name,
+                kana=guarded(kana, "カナ") if kana else person.kana,
                 employment=self._check_employment(employment) if employment else person.employment,
             )
             if title is not None or duty is not None:
@@ -147,7 +148,7 @@ class StaffUseCases(ServiceCore):
                 changed = Assignment(
                     day,
                     current.division,
-                    normalize_text(title) if title is not None else current.title,
+                    guarded(title, "職名") if title is not None else current.title,
                     self._check_duty(duty) if duty is not None else current.duty,
                 )
                 updated = replace(updated, assignments=_with_assignment(updated, changed))
@@ -173,7 +174,7 @@ class StaffUseCases(ServiceCore):
             changed = Assignment(
                 day,
                 division,
-                normalize_text(title) if title is not None else current.title,
+                guarded(title, "職名") if title is not None else current.title,
                 self._check_duty(duty) if duty is not None else current.duty,
             )
             updated = replace(person, assignments=_with_assignment(person, changed))
@@ -189,7 +190,7 @@ class StaffUseCases(ServiceCore):
     def leave(self, staff_id: str, kind: str, start: DateLike, end: DateLike | None = None) -> Staff:
         """Record a leave; with the same start again, set or correct its end (the return)."""
         try:
-            leave_kind = LeaveKind(normalize_text(kind))
+            leave_kind = LeaveKind(guarded(kind, "休業の種類"))
         except ValueError as e:
             raise InputError(
                 f"休業の種類「{kind}」は使えません", f"使える種類: {'、'.join(k.value for k in LeaveKind)}"

@@ -12,8 +12,10 @@ import orjson
 
 from trainer import signoff
 from trainer.errors import InputError
+from trainer.files import input_file
+from trainer.guard import checked, checked_path
 from trainer.progress import Task
-from trainer.service.core import DateLike, ServiceCore, _date, _file_digest, normalize_text
+from trainer.service.core import DateLike, ServiceCore, _date, _file_digest, guarded
 from trainer.store.lock import DEFAULT_TIMEOUT
 from trainer.store.register import Register
 from trainer.store.repair import RepairReport
@@ -106,7 +108,9 @@ class TrailUseCases(ServiceCore):
         """Change-log entries, newest first, filtered (by year, person, division, date)."""
         fy = self.fiscal_year(fiscal_year) if fiscal_year is not None else None
         first = _date(since, "開始日") if since is not None else None
-        sid = normalize_text(staff_id) if staff_id else None
+        sid = guarded(staff_id, "職員番号") if staff_id else None
+        if division is not None:
+            checked(division, "所属コード")
         entries = []
         for entry in self._entries():
             if not _log_matches(entry, fy, sid, division, first):
@@ -138,6 +142,7 @@ class TrailUseCases(ServiceCore):
 
     def restore(self, path: Path) -> Path:
         """Restore a backup (the current state is backed up first), and log that it happened."""
+        input_file(checked_path(Path(path), "バックアップの名前"), "バックアップ")
         before = self.register.db.restore(Path(path))
         with self.register.transaction():
             self._about(

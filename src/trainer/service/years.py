@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from trainer.calendar import fy_label
 from trainer.errors import InputError
 from trainer.model import Catalog
-from trainer.service.core import ServiceCore
-from trainer.text import free_text
+from trainer.service.core import ServiceCore, guarded_free
 from trainer.yearcatalog import differences
 
 
@@ -62,7 +61,7 @@ class YearUseCases(ServiceCore):
         of the rules for that year (the register is backed up first, the change is logged with
         the reason and each difference)."""
         fy = self.fiscal_year(fiscal_year)
-        why = free_text(reason)
+        why = guarded_free(reason, "反映する理由")
         if not why:
             raise InputError("反映する理由（--reason）が必要です", "監査で説明できる理由を書いてください")
         before = self.year_catalog_info(fy)

@@ -1,4 +1,8 @@
-"""Import a file: pick it, choose what it is, read the dry run and every row error, then confirm."""
+"""Import a file: pick it, choose what it is, read the dry run and its row errors, then confirm.
+
+The table shows the first :data:`SHOWN_PROBLEMS` problems (a DataTable measures every row it is
+given); the summary names the CSV file that holds all of them.
+"""
 
 from __future__ import annotations
 
@@ -18,13 +22,19 @@ from trainer.progress import Task
 from trainer.service import Service
 
 KINDS = (("staff", "職員名簿"), ("progress", "e-ラーニングの受講状況"), ("checkpoint", "チェックシート"))
+SHOWN_PROBLEMS = 1000
 
 
 class TableFiles(DirectoryTree):
     """Folders and the files an import can read."""
 
     def filter_paths(self, paths):  # type: ignore[no-untyped-def]
-        return [p for p in paths if p.is_dir() or p.suffix.lower() in (".csv", ".tsv", ".txt", ".xlsx")]
+        return [
+            p
+            for p in paths
+            if p.is_dir()
+            or (p.suffix.lower() in (".csv", ".tsv", ".txt", ".xlsx") and not p.name.endswith(".errors.csv"))
+        ]
 
 
 class ImportPane(Vertical):
@@ -53,7 +63,7 @@ class ImportPane(Vertical):
                     yield Button("取り込む", id="import-commit", disabled=True, variant="success", compact=True)
                     yield Button("やめる", id="import-cancel", compact=True)
                 yield ProgressBar(total=100, id="import-progress", show_eta=False)  # at rest: 0%, not a pulse
-                yield Static("", id="import-summary")
+                yield Static("", id="import-summary", markup=False)  # names and paths, never markup
         yield DataTable(id="import-problems", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -140,12 +150,17 @@ class ImportPane(Vertical):
     def _rejected(self, error: ImportRejected) -> None:
         self.checked = False
         self.query_one("#import-commit", Button).disabled = True
-        self.query_one("#import-summary", Static).update(
-            f"{len(error.problems)}件の問題があるため取り込めません。データは変更していません。"
-        )
+        lines = [f"取り込めません（問題 {len(error.problems)} 件、データは変更なし）"]
+        if error.errors_file is not None:
+            lines.append(f"全件の一覧（CSV）: {shown_path(error.errors_file)}")
+        elif error.errors_failure:
+            lines.append(f"問題の一覧を書き出せませんでした: {error.errors_failure}")
+        if len(error.problems) > SHOWN_PROBLEMS:
+            lines.append(f"下の表は最初の {SHOWN_PROBLEMS} 件です")
+        self.query_one("#import-summary", Static).update("\n".join(lines))
         table = self.query_one("#import-problems", DataTable)
         table.clear()
-        for p in error.problems:
+        for p in error.problems[:SHOWN_PROBLEMS]:
             table.add_row(str(p.row or ""), p.column or "", p.message, p.expected)
 
     def _failed(self, error: TrainerError) -> None:
