@@ -59,10 +59,12 @@ _REQUIREMENT_KEYS = {
     "order": False,
     "expected_hours": False,
     "duties": True,
-    "window": True,
+    "window": False,  # required unless after_entry_days is given
     "late_joiner_days": False,
     "aliases": False,
     "note": False,
+    "after_entry_days": False,
+    "enabled": False,
 }
 _CHECKLIST_KEYS = {**_REQUIREMENT_KEYS, "sections": True}
 _WINDOW_KEYS = {"start": True, "months": False, "end": False}
@@ -223,6 +225,14 @@ def _requirement(path: Path, raw: Any, kind: str) -> Requirement:
     sections: tuple[ChecklistSection, ...] = ()
     if kind == "checklist":
         sections = _sections(r, data["sections"])
+    after_entry = data.get("after_entry_days")
+    if after_entry is not None:
+        after_entry = r.typed(after_entry, "after_entry_days", int, "整数")
+        if not 1 <= after_entry <= 365:
+            raise r.fail("after_entry_days", f"{after_entry}日は1〜365日の範囲外です")
+    if "window" not in data and after_entry is None:
+        raise r.fail("(先頭)", "キー「window」がありません（着任後の日数で期限を決めるなら after_entry_days）")
+    window = _window(r, data["window"]) if "window" in data else Window(MonthDay(4, 1), MonthDay(3, 31))
     return Requirement(
         id=r.identifier(data["id"], "id"),
         kind=kind,
@@ -230,7 +240,7 @@ def _requirement(path: Path, raw: Any, kind: str) -> Requirement:
         short_title=r.text(data["short_title"], "short_title"),
         training=r.text(data["training"], "training"),
         duties=frozenset(duties),
-        window=_window(r, data["window"]),
+        window=window,
         late_joiner_days=late,
         order=r.typed(data.get("order", 0), "order", int, "整数"),
         expected_hours=hours,
@@ -238,6 +248,7 @@ def _requirement(path: Path, raw: Any, kind: str) -> Requirement:
         sections=sections,
         note=r.text(data["note"], "note") if "note" in data else "",
         source_file=str(path),
+        after_entry_days=after_entry,
     )
 
 
@@ -297,7 +308,10 @@ def load_catalog(directory: Path | None = None) -> Catalog:
                 "カタログのフォルダには courses/ と checklists/ が必要です",
             )
         for path in sorted(base.glob("*.yaml")):
-            requirement = load(path, _read_yaml(path))
+            raw = _read_yaml(path)
+            requirement = load(path, raw)  # checked even when switched off
+            if isinstance(raw, dict) and not _enabled(path, raw):
+                continue
             if requirement.id in seen:
                 raise CatalogError(f"{path}: id「{requirement.id}」は {seen[requirement.id]} と重複しています")
             seen[requirement.id] = path
@@ -314,6 +328,14 @@ def load_catalog(directory: Path | None = None) -> Catalog:
         raise CatalogError(f"{root}: 研修の定義が1つもありません")
     requirements.sort(key=lambda r: (r.kind != "course", r.order, r.id))
     return Catalog(tuple(requirements), exemption_kinds(root))
+
+
+def _enabled(path: Path, raw: dict[str, Any]) -> bool:
+    """``enabled: false`` keeps a requirement in the catalog folder without anyone owing it."""
+    enabled = raw.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise CatalogError(f"{path}: enabled: true か false で書いてください（{enabled!r}）")
+    return enabled
 
 
 def exemption_kinds(root: Path) -> tuple[ExemptionKind, ...]:

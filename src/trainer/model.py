@@ -129,11 +129,41 @@ class Leave(NamedTuple):
         return self.start <= day and (self.end is None or day <= self.end)
 
 
+class Period(NamedTuple):
+    """A period of service: 採用日 to 退職日 inclusive (``None``: still in service)."""
+
+    start: date
+    end: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+class Concurrent(NamedTuple):
+    """兼務: from ``start`` to ``end`` inclusive the person also holds a post in ``division``.
+
+    The main post owns the person (every figure counts them once, there); the concurrent
+    division's 所属長 sees them on that division's roster, marked 兼務.
+    """
+
+    division: str
+    start: date
+    end: date | None = None
+    title: str = ""
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
 @dataclass(frozen=True, slots=True)
 class Staff:
     """職員. ``staff_id`` (職員番号) is a string: leading zeros are part of it.
 
-    ``retired`` is the last day in service (退職日); the person is out of scope after it.
+    ``hired`` and ``retired`` are the current (latest) period of service: 採用日 and 退職日, the
+    last day in service (out of scope after it). ``earlier`` holds the periods before a
+    re-appointment under the same 職員番号 (a 会計年度任用職員 appointed again after a gap, or
+    再任用 after 定年退職). ``learner_id`` is the person's id in the e-learning system when it is
+    not the 職員番号.
     """
 
     staff_id: str
@@ -144,9 +174,27 @@ class Staff:
     assignments: tuple[Assignment, ...]
     leaves: tuple[Leave, ...] = ()
     retired: date | None = None
+    earlier: tuple[Period, ...] = ()
+    concurrent: tuple[Concurrent, ...] = ()
+    learner_id: str = ""
+
+    @property
+    def periods(self) -> tuple[Period, ...]:
+        """Every period of service, oldest first."""
+        return (*self.earlier, Period(self.hired, self.retired))
 
     def active_on(self, day: date) -> bool:
-        return self.hired <= day and (self.retired is None or day <= self.retired)
+        if self.hired <= day and (self.retired is None or day <= self.retired):
+            return True
+        return any(p.covers(day) for p in self.earlier)
+
+    def period_on(self, day: date) -> Period | None:
+        """The period of service that covers ``day``."""
+        return next((p for p in self.periods if p.covers(day)), None)
+
+    @property
+    def first_hired(self) -> date:
+        return self.earlier[0].start if self.earlier else self.hired
 
     def assignment_on(self, day: date) -> Assignment | None:
         """The assignment in force on ``day`` (``None`` before the first one)."""
@@ -163,6 +211,12 @@ class Staff:
             if leave.covers(day):
                 return leave
         return None
+
+    def concurrent_on(self, day: date) -> tuple[Concurrent, ...]:
+        """The concurrent posts in force on ``day`` (none while out of service)."""
+        if not self.concurrent or not self.active_on(day):
+            return ()
+        return tuple(c for c in self.concurrent if c.covers(day))
 
     @property
     def current(self) -> Assignment:
@@ -301,6 +355,7 @@ class Requirement:
     sections: tuple[ChecklistSection, ...] = ()
     note: str = ""
     source_file: str = ""
+    after_entry_days: int | None = None  # due N days after entering scope (着任時研修) instead of by the window
 
     def names(self) -> tuple[str, ...]:
         return (self.id, self.title, self.short_title, *self.aliases)

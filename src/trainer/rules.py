@@ -281,17 +281,36 @@ def in_scope(staff: Staff, requirement: Requirement, day: date) -> bool:
     return assignment is not None and assignment.duty in requirement.duties
 
 
-def scope_entry(staff: Staff, requirement: Requirement, fiscal_year: int, day: date) -> date:
-    """The day the person's current unbroken stretch in scope began (not before April 1st)."""
+def entered_scope(staff: Staff, duties: Container[Duty], day: date) -> date | None:
+    """The day the person's current unbroken stretch in scope began (any year), or None when
+    they are not in scope on ``day``. A new period of service (a re-appointment) starts a new stretch."""
     entry: date | None = None
     for a in staff.assignments:
         if a.start > day:
             break
-        if a.duty in requirement.duties:
+        if a.duty in duties:
             entry = entry or a.start
         else:
             entry = None
-    return max(entry or day, fy_start(fiscal_year), staff.hired)
+    period = staff.period_on(day)
+    if entry is None or period is None:
+        return None
+    return max(entry, period.start)
+
+
+def scope_entry(staff: Staff, requirement: Requirement, fiscal_year: int, day: date) -> date:
+    """The day the person's current unbroken stretch in scope began (not before April 1st)."""
+    entry = entered_scope(staff, requirement.duties, day)
+    return max(entry or day, fy_start(fiscal_year))
+
+
+def owes(staff: Staff, requirement: Requirement, fiscal_year: int, day: date) -> bool:
+    """Whether someone in scope on ``day`` owes ``requirement`` this year: always, except a
+    requirement due after entry (着任時研修), owed only by those who entered scope this year."""
+    if requirement.after_entry_days is None:
+        return True
+    entry = entered_scope(staff, requirement.duties, day)
+    return entry is not None and entry >= fy_start(fiscal_year)
 
 
 def personal_deadline(staff: Staff, requirement: Requirement, fiscal_year: int, day: date) -> date | None:
@@ -302,7 +321,9 @@ def personal_deadline(staff: Staff, requirement: Requirement, fiscal_year: int, 
     last = fy_end(fiscal_year)
     grace = timedelta(days=requirement.late_joiner_days)
     entry = scope_entry(staff, requirement, fiscal_year, day)
-    if entry > fy_start(fiscal_year):
+    if requirement.after_entry_days is not None:  # 着任時研修: N days after entering scope
+        due = _next_working_day(entry + timedelta(days=requirement.after_entry_days))
+    elif entry > fy_start(fiscal_year):
         due = max(due, _next_working_day(entry + grace))
     for _ in range(len(staff.leaves) + 1):
         leave = staff.leave_on(min(due, last))
@@ -333,7 +354,8 @@ def requirement_status(
     passed = due is not None and day > due  # type: ignore[operator]
     if record is not None and record.on <= day:  # progress known on the day
         if record.progress is _DONE:
-            return RequirementStatus(rid, _COMPLETED, due, record.on, 100, "", passed)  # type: ignore[arg-type]
+            caution = leave_caution(staff, record.on) if staff.leaves else ""
+            return RequirementStatus(rid, _COMPLETED, due, record.on, 100, caution, passed)  # type: ignore[arg-type]
         percent, progress = record.percent, record.progress
     if exemptions:
         for e in exemptions:
@@ -347,6 +369,12 @@ def requirement_status(
         return RequirementStatus(rid, _OVERDUE, due, None, percent, note, True)  # type: ignore[arg-type]
     state = _IN_PROGRESS if progress is _ONGOING else _NOT_STARTED
     return RequirementStatus(rid, state, due, None, percent, note)  # type: ignore[arg-type]
+
+
+def leave_caution(staff: Staff, day: date) -> str:
+    """注意 for a completion dated inside a leave (it is kept, and said wherever it is shown)."""
+    leave = staff.leave_on(day)
+    return f"注意: {leave.kind.value}中の日付で修了" if leave is not None else ""
 
 
 def exemption_note(e: Exemption) -> str:
@@ -382,12 +410,14 @@ class _Year:
     day: date
     owed: dict[Duty, tuple[tuple[Requirement, date], ...]]  # by 事務区分: requirement, deadline
     in_scope_duties: frozenset[Duty]  # the 事務区分 that owe anything
+    after_entry: bool  # the catalog has a requirement due after entry (着任時研修)
 
     @classmethod
     def of(cls, catalog: Catalog, fiscal_year: int, as_of: date) -> _Year:
         owed = {duty: tuple((r, deadline(r, fiscal_year)) for r in catalog if duty in r.duties) for duty in Duty}
         duties = frozenset(duty for duty, requirements in owed.items() if requirements)
-        return cls(fiscal_year, fy_start(fiscal_year), clamp_to_year(fiscal_year, as_of), owed, duties)
+        after_entry = any(r.after_entry_days is not None for r in catalog)
+        return cls(fiscal_year, fy_start(fiscal_year), clamp_to_year(fiscal_year, as_of), owed, duties, after_entry)
 
 
 def person_status(
@@ -412,10 +442,17 @@ def _person_status(
     if assignment is None:
         return None
     # Here since before April 1st doing the same 事務, never on leave: the catalog's deadlines.
-    settled = not staff.leaves and staff.hired <= year.start and _same_duty_all_year(staff, year.start, day)
+    settled = (
+        not staff.leaves
+        and not staff.earlier
+        and staff.hired <= year.start
+        and _same_duty_all_year(staff, year.start, day)
+    )
     owed = year.owed[assignment.duty]
     if not owed:
         return None
+    if year.after_entry:  # 着任時研修: only those who entered scope this year owe it
+        owed = tuple((r, due) for r, due in owed if r.after_entry_days is None or owes(staff, r, year.fiscal_year, day))
     fy = year.fiscal_year
     statuses = tuple(
         [
@@ -454,20 +491,22 @@ def departure(
 def last_day_in_scope(staff: Staff, duties: Container[Duty], start: date, day: date) -> tuple[date, int] | None:
     """The last day from ``start`` to ``day`` the person was in service doing one of ``duties``,
     and the index of the assignment in force then (``None``: never in that time)."""
-    last_in_service = day if staff.retired is None else min(day, staff.retired)
-    if last_in_service < start or staff.hired > last_in_service:
-        return None
     found = None
     assignments = staff.assignments
-    for i, a in enumerate(assignments):
-        first = max(a.start, staff.hired, start)
-        if first > last_in_service:
-            break
-        last = last_in_service
-        if i + 1 < len(assignments):
-            last = min(last, assignments[i + 1].start - _ONE_DAY)
-        if first <= last and a.duty in duties:
-            found = (last, i)
+    for period in staff.periods:
+        first_day = max(period.start, start)
+        last_day = day if period.end is None else min(day, period.end)
+        if first_day > last_day:
+            continue
+        for i, a in enumerate(assignments):
+            first = max(a.start, first_day)
+            if first > last_day:
+                break
+            last = last_day
+            if i + 1 < len(assignments):
+                last = min(last, assignments[i + 1].start - _ONE_DAY)
+            if first <= last and a.duty in duties:
+                found = (last, i)
     return found
 
 
@@ -478,7 +517,7 @@ def _departure(
     staff: Staff, year: _Year, records: Mapping[str, Record], exemptions: Sequence[Exemption]
 ) -> Departure | None:
     """Call only for someone not in scope on ``year.day``."""
-    if staff.hired > year.day or (staff.retired is not None and staff.retired < year.start):
+    if staff.first_hired > year.day or (staff.retired is not None and staff.retired < year.start):
         return None  # not in service at any time of the year so far
     found = last_day_in_scope(staff, year.in_scope_duties, year.start, year.day)
     if found is None:
@@ -488,14 +527,16 @@ def _departure(
     if left_on >= year.day:
         return None  # in scope on the day after all
     moved_to = None
-    if staff.retired is not None and left_on == staff.retired:
+    if any(p.end == left_on for p in staff.periods):
         reason = LeftReason.RETIRED
     else:
         moved_to = staff.assignments[index + 1]  # an assignment outside scope began the next day
         reason = LeftReason.TRANSFERRED if moved_to.division != assignment.division else LeftReason.DUTY_CHANGED
     fy = year.fiscal_year
     statuses = tuple(
-        requirement_status(staff, r, fy, left_on, records.get(r.id), exemptions) for r, _ in year.owed[assignment.duty]
+        requirement_status(staff, r, fy, left_on, records.get(r.id), exemptions)
+        for r, _ in year.owed[assignment.duty]
+        if owes(staff, r, fy, left_on)
     )
     return Departure(staff, assignment, left_on, reason, moved_to, statuses)
 

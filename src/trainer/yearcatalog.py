@@ -52,6 +52,7 @@ def requirement_to_doc(r: Requirement) -> dict[str, Any]:
             {"id": s.id, "title": s.title, "items": [{"id": i.id, "text": i.text} for i in s.items]} for s in r.sections
         ],
         "note": r.note,
+        "after_entry_days": r.after_entry_days,
     }
 
 
@@ -74,6 +75,7 @@ def requirement_from_doc(doc: dict[str, Any]) -> Requirement:
         ),
         note=doc.get("note", ""),
         source_file="（年度の凍結内容）",
+        after_entry_days=doc.get("after_entry_days"),
     )
 
 
@@ -149,6 +151,8 @@ def _requirement_differences(old: Requirement, new: Requirement) -> list[str]:
     lines = []
     if old.window != new.window:
         lines.append(f"{name}: 受講期間 {_window_text(old)} → {_window_text(new)}")
+    if old.after_entry_days != new.after_entry_days:
+        lines.append(f"{name}: 着任後の期限 {old.after_entry_days}日 → {new.after_entry_days}日")
     if old.late_joiner_days != new.late_joiner_days:
         lines.append(f"{name}: 途中から対象になった人の猶予 {old.late_joiner_days}日 → {new.late_joiner_days}日")
     if old.duties != new.duties:

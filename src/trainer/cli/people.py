@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from trainer.calendar import fy_label, parse_date, wareki
-from trainer.cli.base import EXIT_OK, Commands, print_json
+from trainer.cli.base import EXIT_OK, EXIT_USAGE, Commands, print_json
 from trainer.model import ALL_REQUIREMENTS, STATE_LABELS, Catalog, Exemption, LeaveKind
 from trainer.rules import RequirementStatus
 from trainer.service import Service
@@ -38,6 +39,19 @@ def _staff_json(person: Any, divisions: dict[str, str]) -> dict[str, Any]:
             {"kind": x.kind.value, "start": x.start.isoformat(), "end": x.end.isoformat() if x.end else None}
             for x in person.leaves
         ],
+        "earlier_periods": [
+            {"start": x.start.isoformat(), "end": x.end.isoformat() if x.end else None} for x in person.earlier
+        ],
+        "concurrent": [
+            {
+                "division": x.division,
+                "start": x.start.isoformat(),
+                "end": x.end.isoformat() if x.end else None,
+                "title": x.title,
+            }
+            for x in person.concurrent
+        ],
+        "learner_id": person.learner_id or None,
     }
 
 
@@ -121,10 +135,23 @@ def cmd_staff_show(svc: Service, a: argparse.Namespace) -> int:
         print_json(data)
         return EXIT_OK
     print(f"{person.staff_id}  {person.name}（{person.kana}）  {person.employment}")
-    print(f"採用 {wareki(person.hired)}" + (f"  退職 {wareki(person.retired)}" if person.retired else ""))
+    for period in person.earlier:
+        print(f"在職 {wareki(period.start)}〜{wareki(period.end) if period.end else ''}（前の任用）")
+    print(
+        ("再採用 " if person.earlier else "採用 ")
+        + wareki(person.hired)
+        + (f"  退職 {wareki(person.retired)}" if person.retired else "")
+        + (f"  学習者ID {person.learner_id}" if person.learner_id else "")
+    )
     print("\n配属の履歴:")
     for x in person.assignments:
         print(f"  {wareki(x.start)}〜  {names.get(x.division, x.division)}（{x.division}） {x.title}  {x.duty.value}")
+    if person.concurrent:
+        print("兼務:")
+        for post in person.concurrent:
+            end = wareki(post.end) if post.end else ""
+            where = f"{names.get(post.division, post.division)}（{post.division}）"
+            print(f"  {wareki(post.start)}〜{end}  {where} {post.title}")
     if person.leaves:
         print("休業:")
         for leave in person.leaves:
@@ -183,7 +210,7 @@ def cmd_staff_add(svc: Service, a: argparse.Namespace) -> int:
 
 
 def cmd_staff_update(svc: Service, a: argparse.Namespace) -> int:
-    p = svc.update_staff(a.staff_id, a.name, a.kana, a.employment, a.title, a.duty, a.effective)
+    p = svc.update_staff(a.staff_id, a.name, a.kana, a.employment, a.title, a.duty, a.effective, a.learner_id)
     print(f"更新しました: {p.staff_id} {p.name}")
     return EXIT_OK
 
@@ -203,8 +230,33 @@ def cmd_staff_leave(svc: Service, a: argparse.Namespace) -> int:
 
 
 def cmd_staff_retire(svc: Service, a: argparse.Namespace) -> int:
+    if a.cancel:
+        p = svc.cancel_retirement(a.staff_id)
+        print(f"退職の記録を取り消しました: {p.staff_id} {p.name}（在職中に戻しました）")
+        return EXIT_OK
+    if not a.on:
+        print("trainer staff retire: --on 退職日 を指定してください（取り消すなら --cancel）", file=sys.stderr)
+        return EXIT_USAGE
     p = svc.retire(a.staff_id, a.on)
     print(f"退職を登録しました: {p.staff_id} {p.name}（退職日 {wareki(p.retired)}）")  # type: ignore[arg-type]
+    return EXIT_OK
+
+
+def cmd_staff_rehire(svc: Service, a: argparse.Namespace) -> int:
+    p = svc.rehire(a.staff_id, a.on, a.division, a.employment, a.title, a.duty)
+    earlier = p.earlier[-1]
+    print(
+        f"再採用を登録しました: {p.staff_id} {p.name}（{wareki(p.hired)}から {p.current.division}、{p.employment}。"
+        f"前の在職 {wareki(earlier.start)}〜{wareki(earlier.end) if earlier.end else ''}）"
+    )
+    return EXIT_OK
+
+
+def cmd_staff_concurrent(svc: Service, a: argparse.Namespace) -> int:
+    p = svc.concurrent_post(a.staff_id, a.division, a.start, a.end, a.title or "")
+    post = next(c for c in p.concurrent if c.division == a.division and c.start == parse_date(a.start))
+    period = f"{wareki(post.start)}〜{wareki(post.end) if post.end else ''}"
+    print(f"兼務を登録しました: {p.staff_id} {p.name} → {post.division}（{period}）")
     return EXIT_OK
 
 
@@ -276,6 +328,7 @@ def add_commands(c: Commands) -> None:
     p.add_argument("--title", help="職名（--effective の日から）")
     p.add_argument("--duty", help="事務区分（--effective の日から）")
     p.add_argument("--effective", help="職名・事務区分の変更日（既定: 今日）")
+    p.add_argument("--learner-id", help="e-ラーニングの学習者ID（職員番号と違うとき。受講状況の取込で照合します）")
     p = c.command("transfer", cmd_staff_transfer, "異動を登録する（異動日から新しい所属の職員になる）", staff_sub)
     p.add_argument("staff_id", help="職員番号")
     p.add_argument("division", help="異動先の所属コード")
@@ -292,9 +345,28 @@ def add_commands(c: Commands) -> None:
     p.add_argument("kind", choices=[k.value for k in LeaveKind], help="種類")
     p.add_argument("--start", required=True, help="開始日")
     p.add_argument("--end", help="終了日（復帰日の前日。未定なら省略）")
-    p = c.command("retire", cmd_staff_retire, "退職を登録する", staff_sub)
+    p = c.command("retire", cmd_staff_retire, "退職を登録する（誤って登録した退職は --cancel で取り消す）", staff_sub)
     p.add_argument("staff_id", help="職員番号")
-    p.add_argument("--on", required=True, help="退職日（在職の最後の日）")
+    p.add_argument("--on", help="退職日（在職の最後の日）")
+    p.add_argument("--cancel", action="store_true", help="登録した退職を取り消して在職中に戻す（記録は残ります）")
+    p = c.command(
+        "rehire",
+        cmd_staff_rehire,
+        "退職した職員を同じ職員番号で再び採用する（再任用・会計年度任用職員の再度の任用など）",
+        staff_sub,
+    )
+    p.add_argument("staff_id", help="職員番号")
+    p.add_argument("--on", required=True, help="再採用の日")
+    p.add_argument("--division", help="所属コード（既定: 退職したときの所属）")
+    p.add_argument("--employment", help="任用区分（例: 再任用職員）")
+    p.add_argument("--title", help="職名")
+    p.add_argument("--duty", help="事務区分")
+    p = c.command("concurrent", cmd_staff_concurrent, "兼務（別の所属との兼務）を登録する", staff_sub)
+    p.add_argument("staff_id", help="職員番号")
+    p.add_argument("division", help="兼務先の所属コード")
+    p.add_argument("--from", dest="start", required=True, help="兼務の開始日")
+    p.add_argument("--to", dest="end", help="兼務の終了日（未定なら省略。同じ開始日で再実行すると更新）")
+    p.add_argument("--title", help="兼務先での職名")
 
     division_sub = c.group(
         "division", "所属（課）の一覧・登録・変更", "所属の操作", "SUBCOMMAND", "サブコマンド", "list / add / update"

@@ -75,6 +75,7 @@ class RosterView:
     notice: str = ""
     anchor: str = ""  # the change log's head when it was printed (see trainer verify --anchor)
     copy_note: str = ""  # a signed roster printed again: 写し and the day
+    concurrent: int = 0  # people listed for a 兼務 here (counted in their main division)
 
     @property
     def people(self) -> int:
@@ -112,6 +113,10 @@ def _open_note(row: Row, columns: tuple[RequirementRef, ...]) -> str:
     return f"{reasons}／{row.note}" if row.note and reasons else reasons or row.note
 
 
+def _joined(*parts: str) -> str:
+    return "／".join(p for p in parts if p)
+
+
 def _left_note(row: Row, columns: tuple[RequirementRef, ...], division_names: dict[str, str]) -> str:
     day = wareki(date.fromisoformat(row.left_on)) if row.left_on else ""
     reason = LeftReason(row.left_reason).label if row.left_reason else ""
@@ -140,12 +145,13 @@ def roster_view(
     refs = roster.requirements
     groups: dict[str, list[tuple[Row, str]]] = {key: [] for key in SECTION_TITLES}
     for row in roster.rows:
+        post = f"兼務（本務 {names.get(row.main_division, row.main_division)}）" if row.main_division else ""
         if row.state == "completed":
-            groups["completed"].append((row, row.note))
+            groups["completed"].append((row, _joined(post, row.note)))
         elif row.state == "exempt":
-            groups["exempt"].append((row, row.note))
+            groups["exempt"].append((row, _joined(post, row.note)))
         else:
-            groups["open"].append((row, _open_note(row, refs)))
+            groups["open"].append((row, _joined(post, _open_note(row, refs))))
     for row in roster.left:
         groups["left"].append((row, _left_note(row, refs, names)))
     sections = []
@@ -184,6 +190,7 @@ def roster_view(
         notice=notice,
         anchor=anchor,
         copy_note=copy_note,
+        concurrent=sum(1 for row in roster.rows if row.concurrent),
     )
 
 

@@ -10,6 +10,7 @@ what to do.
 core       opening the register, the clock, lookups every use case needs, settings
 status     where everyone stands in a year, one person, the lists, a checkpoint sheet
 staff      divisions and people: registering them, transfers, leave, retirement
+periods    re-appointment, a retirement cancelled, concurrent posts (兼務)
 records    progress and completions
 exemptions exemptions as decisions: granted, revoked
 imports    HR rosters, e-learning exports, returned checkpoint sheets
@@ -27,9 +28,9 @@ from trainer.service.core import SETTINGS, DateLike, normalize_text
 from trainer.service.demo import DemoUseCases
 from trainer.service.exemptions import ExemptionUseCases
 from trainer.service.imports import ImportUseCases
+from trainer.service.periods import PeriodUseCases
 from trainer.service.records import RecordUseCases
 from trainer.service.reports import ReportUseCases
-from trainer.service.staff import StaffUseCases
 from trainer.service.status import CheckpointSheet, PersonView, SheetRow, StatusReport
 from trainer.service.trail import TrailUseCases, Verification
 from trainer.service.years import YearCatalog, YearUseCases
@@ -40,7 +41,7 @@ class Service(
     ImportUseCases,
     RecordUseCases,
     ExemptionUseCases,
-    StaffUseCases,
+    PeriodUseCases,
     TrailUseCases,
     YearUseCases,
     DemoUseCases,

@@ -28,7 +28,7 @@ class SignoffUseCases(StatusUseCases):
             report.fiscal_year,
             report.as_of,
             report.divisions[division],
-            report.people,
+            [*report.people, *report.concurrent],
             report.departures,
             report.catalog,
             str(self.register.setting("organization", "")),

@@ -110,9 +110,14 @@ class StaffUseCases(ServiceCore):
         if not person.name:
             raise InputError("氏名は空にできません")
         with self.register.transaction():
-            if self.register.staff(sid) is not None:
+            existing = self.register.staff(sid)
+            if existing is not None:
+                again = existing.retired is not None and existing.retired < person.hired
                 raise InputError(
-                    f"職員番号「{sid}」はすでに登録されています", "変更は trainer staff update を使ってください"
+                    f"職員番号「{sid}」はすでに登録されています（{existing.name}）",
+                    "同じ職員番号で再び採用するなら trainer staff rehire を使ってください"
+                    if again
+                    else "変更は trainer staff update を使ってください",
                 )
             self.division(division)
             person = replace(
@@ -132,8 +137,9 @@ class StaffUseCases(ServiceCore):
         title: str | None = None,
         duty: str | Duty | None = None,
         effective: DateLike | None = None,
+        learner_id: str | None = None,
     ) -> Staff:
-        """Correct a name, カナ or 任用区分; a new 職名 or 事務区分 starts on ``effective``."""
+        """Correct a name, カナ, 任用区分 or the e-learning id; a new 職名 or 事務区分 starts on ``effective``."""
         with self.register.transaction():
             person = self.staff(staff_id)
             updated = replace(
@@ -141,6 +147,9 @@ class StaffUseCases(ServiceCore):
                 name=guarded(name, "氏名") if name else person.name,
                 kana=guarded(kana, "カナ") if kana else person.kana,
                 employment=self._check_employment(employment) if employment else person.employment,
+                learner_id=self._learner_id(learner_id, person.staff_id)
+                if learner_id is not None
+                else person.learner_id,
             )
             if title is not None or duty is not None:
                 day = _date(effective, "適用日") if effective is not None else self.today()
@@ -155,6 +164,16 @@ class StaffUseCases(ServiceCore):
             self.register.put_staff([updated])
             self._about("staff_update", f"職員の情報を変更: {person.staff_id} {updated.name}", staff=[person.staff_id])
         return updated
+
+    def _learner_id(self, value: str, staff_id: str) -> str:
+        """An e-learning id: unique, and not another person's 職員番号 (a progress file is matched on both)."""
+        wanted = guarded(value, "学習者ID").replace(" ", "")
+        if not wanted:
+            return ""
+        for other in self.register.all_staff():
+            if other.staff_id != staff_id and wanted in (other.learner_id, other.staff_id):
+                raise InputError(f"学習者ID「{wanted}」は {other.staff_id} {other.name} さんのものです")
+        return wanted
 
     def transfer(
         self, staff_id: str, division: str, on: DateLike, title: str | None = None, duty: str | Duty | None = None

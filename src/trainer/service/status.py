@@ -72,6 +72,9 @@ class StatusReport:
     divisions: dict[str, Division]
     catalog: Catalog
     departures: list[rules.Departure] = field(default_factory=list)
+    # With a division: the people whose concurrent post (兼務) is there on the date (counted in
+    # their main division; listed on this division's roster, marked 兼務).
+    concurrent: list[rules.PersonStatus] = field(default_factory=list)
 
 
 class StatusUseCases(ServiceCore):
@@ -99,7 +102,17 @@ class StatusUseCases(ServiceCore):
         )
         divisions = {d.code: d for d in self.register.divisions()}
         summary = rules.summarize(year.people, catalog, year.departures)
-        return StatusReport(fy, day, year.people, summary, divisions, catalog, year.departures)
+        concurrent = []
+        if division is not None:
+            records, exemptions = self.register.records(fy, only), self.register.exemptions(fy)
+            for person in staff:
+                if any(c.division == division for c in person.concurrent_on(day)):
+                    status = rules.person_status(
+                        person, catalog, fy, day, records.get(person.staff_id, {}), exemptions.get(person.staff_id, ())
+                    )
+                    if status is not None:
+                        concurrent.append(status)
+        return StatusReport(fy, day, year.people, summary, divisions, catalog, year.departures, concurrent)
 
     def list_staff(self, division: str | None = None, include_retired: bool = False) -> list[Staff]:
         self.register.refresh()

@@ -22,9 +22,16 @@ from trainer.signoff.roster import Entry, RequirementRef, Roster, Row
 _TOTALS = ("in_scope", "completed", "exempt", "overdue", "in_progress", "not_started")
 _LABELS = {s.value: s.label for s in State}
 _PERCENT = re.compile(r"受講中\s*(\d+)%")
-# Format-1 rosters were frozen before exemptions had approvers: the words a note gains for an
-# exemption recorded then (see rules.exemption_note) were never part of their content.
+# Format-1 rosters were frozen before exemptions had approvers and before completions dated in a
+# leave were noted: the words a note gains for those (see rules.exemption_note, leave_caution)
+# were never part of their content.
 _UNAPPROVED = "（承認者未記録）"
+_CAUTION = re.compile(r"^注意: .+中の日付で修了$")
+
+
+def _format1_note(note: str) -> str:
+    parts = [p for p in note.replace(_UNAPPROVED, "").split("／") if not _CAUTION.match(p)]
+    return "／".join(parts)
 
 
 def legacy_code(frozen: dict[str, Any]) -> str:
@@ -46,12 +53,13 @@ def _cell(entry: Entry | None) -> str:
 def legacy_frozen(roster: Roster) -> dict[str, Any]:
     """The format-1 frozen form of the same content (what trainer froze before format 2)."""
     totals = dict.fromkeys(_TOTALS, 0)
-    for row in roster.rows:
+    own = [row for row in roster.rows if not row.concurrent]  # format 1 knew no 兼務
+    for row in own:
         totals["in_scope"] += 1
         totals[row.state] += 1
     d = roster.division
     rows = []
-    for row in roster.rows:
+    for row in own:
         entries = [row.entry(r.id) for r in roster.requirements]
         rows.append(
             {
@@ -63,7 +71,7 @@ def legacy_frozen(roster: Roster) -> dict[str, Any]:
                 "employment": row.employment,
                 "cells": [_cell(e) for e in entries],
                 "states": [e.state if e else "none" for e in entries],
-                "note": row.note.replace(_UNAPPROVED, ""),
+                "note": _format1_note(row.note),
             }
         )
     return {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -70,10 +70,15 @@ class Row:
     left_reason: str | None = None  # a LeftReason value
     moved_to: str | None = None  # the division code moved to, for a transfer
     moved_duty: str | None = None  # the 事務区分 moved to
+    main_division: str | None = None  # 兼務: listed here for a concurrent post; the main post's division
 
     @property
     def left(self) -> bool:
         return self.state == LEFT
+
+    @property
+    def concurrent(self) -> bool:
+        return self.main_division is not None
 
     def entry(self, requirement: str) -> Entry | None:
         return next((e for e in self.entries if e.requirement == requirement), None)
@@ -98,10 +103,12 @@ class Roster:
     left: tuple[Row, ...] = ()  # left scope during the year, by the day they left
 
     def totals(self) -> Counts:
-        """The people in scope by state, and those who left (离脱)."""
+        """The people in scope by state (each counted once: not those here for a 兼務), and
+        those who left (離脱)."""
         counts = Counts()
         for row in self.rows:
-            counts.add(State(row.state))
+            if not row.concurrent:
+                counts.add(State(row.state))
         for row in self.left:
             counts.left += 1
             counts.left_open += any(e.state not in ("completed", "exempt") for e in row.entries)
@@ -109,7 +116,14 @@ class Roster:
 
     def completed_per_requirement(self) -> list[tuple[RequirementRef, int]]:
         return [
-            (r, sum(1 for row in self.rows if (e := row.entry(r.id)) is not None and e.state == "completed"))
+            (
+                r,
+                sum(
+                    1
+                    for row in self.rows
+                    if not row.concurrent and (e := row.entry(r.id)) is not None and e.state == "completed"
+                ),
+            )
             for r in self.requirements
         ]
 
@@ -144,9 +158,17 @@ class Roster:
         return code_of(self.to_doc())
 
 
+_OPTIONAL = ("note", "left_on", "left_reason", "moved_to", "moved_duty", "main_division")
+
+
 def _row_doc(row: Row) -> dict[str, Any]:
+    """A row's frozen form; optional fields only when set, so a field added later never changes
+    the code of a roster whose rows do not use it."""
     doc = asdict(row)
     doc["entries"] = [asdict(e) for e in row.entries]
+    for name in _OPTIONAL:
+        if not doc[name]:
+            del doc[name]
     return doc
 
 
@@ -162,6 +184,19 @@ def code_of(frozen: dict[str, Any]) -> str:
     return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
+def _in_scope_row(p: PersonStatus) -> Row:
+    return Row(
+        p.staff.staff_id,
+        p.staff.name,
+        p.staff.kana,
+        p.assignment.title,
+        p.staff.employment,
+        p.state.value,
+        tuple(Entry.of(rs) for rs in p.requirements),
+        p.notes,
+    )
+
+
 def build_roster(
     fiscal_year: int,
     as_of: date,
@@ -171,20 +206,13 @@ def build_roster(
     catalog: Catalog,
     organization: str,
 ) -> Roster:
-    """The roster of ``division``: its people in scope on ``as_of`` and those who left it during the year."""
-    rows = [
-        Row(
-            p.staff.staff_id,
-            p.staff.name,
-            p.staff.kana,
-            p.assignment.title,
-            p.staff.employment,
-            p.state.value,
-            tuple(Entry.of(rs) for rs in p.requirements),
-            p.notes,
-        )
+    """The roster of ``division``: its people in scope on ``as_of`` (and those here for a 兼務, marked),
+    and those who left it during the year."""
+    rows = [_in_scope_row(p) for p in people if p.division == division.code]
+    rows += [
+        replace(_in_scope_row(p), main_division=p.division)
         for p in people
-        if p.division == division.code
+        if p.division != division.code and any(c.division == division.code for c in p.staff.concurrent_on(as_of))
     ]
     left = [
         Row(

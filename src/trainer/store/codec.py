@@ -8,11 +8,13 @@ from typing import Any
 
 from trainer.model import (
     Assignment,
+    Concurrent,
     Division,
     Duty,
     Exemption,
     Leave,
     LeaveKind,
+    Period,
     Progress,
     Record,
     Staff,
@@ -58,7 +60,7 @@ def division_from_doc(doc: Doc) -> Division:
 
 
 def staff_to_doc(s: Staff) -> Doc:
-    return {
+    doc: Doc = {
         "staff_id": s.staff_id,
         "name": s.name,
         "kana": s.kana,
@@ -71,6 +73,17 @@ def staff_to_doc(s: Staff) -> Doc:
         ],
         "leaves": [{"kind": x.kind.value, "start": x.start.isoformat(), "end": _s(x.end)} for x in s.leaves],
     }
+    # Written only when there is something: a document from before has none and reads the same.
+    if s.earlier:
+        doc["earlier_periods"] = [{"start": p.start.isoformat(), "end": _s(p.end)} for p in s.earlier]
+    if s.concurrent:
+        doc["concurrent"] = [
+            {"division": c.division, "start": c.start.isoformat(), "end": _s(c.end), "title": c.title}
+            for c in s.concurrent
+        ]
+    if s.learner_id:
+        doc["learner_id"] = s.learner_id
+    return doc
 
 
 def staff_from_doc(doc: Doc) -> Staff:
@@ -85,6 +98,12 @@ def staff_from_doc(doc: Doc) -> Staff:
             Assignment(_day(a["start"]), a["division"], a["title"], _DUTY[a["duty"]]) for a in doc["assignments"]
         ),
         leaves=tuple(Leave(_LEAVE[x["kind"]], _day(x["start"]), _d(x.get("end"))) for x in doc.get("leaves", ())),
+        earlier=tuple(Period(_day(p["start"]), _d(p.get("end"))) for p in doc.get("earlier_periods", ())),
+        concurrent=tuple(
+            Concurrent(c["division"], _day(c["start"]), _d(c.get("end")), c.get("title", ""))
+            for c in doc.get("concurrent", ())
+        ),
+        learner_id=doc.get("learner_id", ""),
     )
 
 

@@ -108,10 +108,16 @@ class Register:
 
     # ------------------------------------------------------------------- staff
     def all_staff(self, ever_in: str | None = None) -> list[Staff]:
-        """Everyone; with ``ever_in``, only people assigned to that division at some time."""
+        """Everyone; with ``ever_in``, only people assigned to that division at some time (their
+        main post or a concurrent one)."""
         docs = self.db.data(MAIN, "staff").docs.values()
         if ever_in is not None:
-            docs = [d for d in docs if any(a["division"] == ever_in for a in d["assignments"])]
+            docs = [
+                d
+                for d in docs
+                if any(a["division"] == ever_in for a in d["assignments"])
+                or any(c["division"] == ever_in for c in d.get("concurrent", ()))
+            ]
         return [codec.staff_from_doc(doc) for doc in docs]
 
     def staff(self, staff_id: str) -> Staff | None:
