@@ -73,3 +73,27 @@ def spreadsheet_cell(value: str) -> str:
     starting with =, +, -, @, a tab or a carriage return gets a leading apostrophe)."""
     value = printable(value)
     return "'" + value if value.startswith(FORMULA_START) else value
+
+
+# Variant kanji (異体字) of surnames, read as their common form when comparing names: an
+# e-learning system or an HR export may hold either. Comparing only, never stored.
+_VARIANTS = str.maketrans(
+    {
+        "髙": "高", "﨑": "崎", "嵜": "崎", "𠮷": "吉", "德": "徳", "濵": "浜", "濱": "浜", "邉": "辺",
+        "邊": "辺", "齋": "斎", "齊": "斉", "澤": "沢", "廣": "広", "國": "国", "櫻": "桜", "眞": "真",
+        "惠": "恵", "壽": "寿", "龍": "竜", "鐵": "鉄", "冨": "富", "槇": "槙", "會": "会", "與": "与",
+        "嶋": "島", "嶌": "島", "峯": "峰", "舘": "館", "藏": "蔵", "實": "実", "巖": "巌", "曽": "曾",
+    }
+)  # fmt: skip
+
+
+def name_key(text: str) -> str:
+    """What two ways of writing one name have in common: standard text without spaces, variant
+    kanji as their common form, ひらがな as カタカナ (山﨑 花子 / 山崎花子; やまざき / ヤマザキ)."""
+    return standard(text).translate(_VARIANTS).translate(_HIRAGANA_TO_KATAKANA).replace(" ", "")
+
+
+def same_name(written: str, name: str, kana: str = "") -> bool:
+    """Whether ``written`` (a file's 氏名 cell) names the person called ``name`` (or ``kana``)."""
+    key = name_key(written)
+    return key == name_key(name) or (bool(kana) and key == name_key(kana))

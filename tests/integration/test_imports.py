@@ -127,7 +127,7 @@ def test_xlsx_roster_with_date_cells_and_numbers_excel_made_of_ids(
     book = write_xlsx(tmp_path / "roster.xlsx", rows)
     code, out, err = run(capsys, "import", "staff", str(book), "--db", str(db), "--as-of", "2026-10-01")
     assert code == 0, err
-    assert "Excel の数値「123」を 000123 として照合しました" in out
+    assert "「123」を登録済みの 000123 と照合しました" in out
     assert "追加: 1人" in out
     shiro = person(capsys, db, "000127")
     assert shiro["hired"] == "2026-10-01" and shiro["employment"] == "臨時職員"
@@ -262,7 +262,7 @@ def test_a_bad_progress_file_lists_every_problem(db: Path, tmp_path: Path, capsy
     before = register_bytes(db)
     code, _, err = run(capsys, "import", "progress", str(write_csv(tmp_path / "p.csv", rows)), "--db", str(db))
     assert code == 1
-    assert "2行目 列「職員番号」: 職員番号 999999 の職員は登録されていません" in err
+    assert "2行目 列「職員番号」: 職員番号・学習者ID 999999 の職員は登録されていません" in err
     assert (
         "3行目 列「研修」: 研修「接続運用規定理解編」はカタログにありません（「接続運用規程理解編」のことですか？"
         in err

@@ -51,7 +51,7 @@ def import_staff_into_new_register(db: Path, a: argparse.Namespace, create: Call
 
 def cmd_import_progress(svc: Service, a: argparse.Namespace) -> int:
     plan = svc.import_progress(
-        Path(a.file), a.fy, a.dry_run, a.mapping, a.encoding, import_printer("受講状況"), a.errors
+        Path(a.file), a.fy, a.dry_run, a.mapping, a.encoding, import_printer("受講状況"), a.errors, a.skip_unknown
     )
     _report_plan(describe_records(plan), a.dry_run)
     return EXIT_OK
@@ -59,8 +59,9 @@ def cmd_import_progress(svc: Service, a: argparse.Namespace) -> int:
 
 def cmd_import_checkpoint(svc: Service, a: argparse.Namespace) -> int:
     plan = svc.import_checkpoint(
-        Path(a.file), a.fy, a.dry_run, a.mapping, a.encoding, import_printer("チェックシート"), a.errors
-    )
+        Path(a.file), a.fy, a.dry_run, a.mapping, a.encoding, import_printer("チェックシート"), a.errors,
+        a.skip_unknown,
+    )  # fmt: skip
     _report_plan(describe_records(plan), a.dry_run)
     return EXIT_OK
 
@@ -76,6 +77,15 @@ def cmd_export(svc: Service, a: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_OK
+
+
+def skip_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--skip-unknown",
+        action="store_true",
+        help="登録のない職員番号・学習者IDの行（出向者・管理者のアカウントなど）を除いて取り込む"
+        "（除いた行はすべて表示し、変更履歴に残します）",
+    )
 
 
 def add_commands(c: Commands) -> None:
@@ -108,9 +118,11 @@ def add_commands(c: Commands) -> None:
     p = c.command("progress", cmd_import_progress, "e-ラーニングの受講状況を取り込む", import_sub)
     import_options(p)
     c.fy_option(p)
+    skip_option(p)
     p = c.command("checkpoint", cmd_import_checkpoint, "所属から戻ったチェックシートを取り込む", import_sub)
     import_options(p)
     c.fy_option(p)
+    skip_option(p)
 
     p = c.command("export", cmd_export, "年度の受講状況を CSV または XLSX に書き出す")
     p.add_argument(

@@ -15,9 +15,10 @@ from trainer.calendar import fy_end, fy_label, fy_start, wareki
 from trainer.catalog import find_requirement, suggest_requirement
 from trainer.importers.columns import Column, Mapping, cell, locate, value_of
 from trainer.importers.mynumber import reject_in_headers, reject_in_row
+from trainer.importers.people import Identify, Roll, Skipped
 from trainer.importers.problems import Problem, Problems
 from trainer.importers.table import Table
-from trainer.importers.values import BadValue, day, percent, registered_id, staff_id, text
+from trainer.importers.values import BadValue, day, percent, text
 from trainer.model import Catalog, Progress, Record, Requirement
 from trainer.progress import Task
 
@@ -32,10 +33,12 @@ PROGRESS_COLUMNS = [
     Column("進捗率", ("進捗", "達成率", "進捗(%)", "progress", "percent")),
     Column("修了日", ("完了日", "受講完了日", "修了年月日", "completed_on", "completion_date")),
     Column("最終受講日", ("最終学習日", "最終アクセス日", "更新日", "last_access")),
+    Column("氏名", ("受講者名", "学習者名", "名前", "氏名（漢字）", "name")),
 ]
 CHECKPOINT_COLUMNS = [
     Column("職員番号", ("職員コード", "職員ID", "staff_id", "id"), True),
     Column("確認日", ("修了日", "実施日", "チェック日", "completed_on", "date"), True),
+    Column("氏名", ("名前", "職員名", "name")),
 ]
 
 DONE_WORDS = {
@@ -70,6 +73,8 @@ class RecordPlan:
     unchanged: int = 0
     not_started: int = 0
     kept: list[Problem] = field(default_factory=list)  # completions kept over a differing file
+    skipped: list[Skipped] = field(default_factory=list)  # rows of ids nobody has (skip_unknown)
+    notes: list[Problem] = field(default_factory=list)  # ids matched by number, cautions
 
     def records_to_write(self) -> list[Record]:
         return [*self.added, *(new for _old, new in self.upgraded)]
@@ -108,31 +113,37 @@ def _merge(plan: RecordPlan, new: Record, existing: Record | None, row: int) -> 
 class _Checks:
     """What every row of a progress or checkpoint file is checked against."""
 
-    def __init__(self, fiscal_year: int, today: date, staff_ids: set[str], problems: Problems) -> None:
+    def __init__(
+        self, fiscal_year: int, today: date, roll: Roll, problems: Problems, skip_unknown: bool = False
+    ) -> None:
         self.fiscal_year = fiscal_year
         self.today = today
-        self.staff_ids = staff_ids
         self.problems = problems
-        self.widths = {len(s) for s in staff_ids}
+        self.identify = Identify(roll, problems, skip_unknown)
         self.first, self.end = fy_start(fiscal_year), fy_end(fiscal_year)
         self.last = min(self.end, today)  # the latest date a row may carry
 
-    def staff(self, number: int, raw: object, column: str) -> str | None:
-        try:
-            sid, number_cell = staff_id(raw)
-        except BadValue as e:
-            self.problems.add(number, column, e.message, e.expected)
-            return None
-        if not sid:
-            self.problems.add(number, column, "空です", "職員番号を入れてください")
-            return None
-        sid = registered_id(sid, number_cell, self.staff_ids, self.widths)
-        if sid not in self.staff_ids:
-            self.problems.add(
-                number, column, f"職員番号 {sid} の職員は登録されていません", "先に職員名簿を取り込んでください"
-            )
-            return None
-        return sid
+    def staff(self, number: int, raw: object, column: str, name: object = None) -> str | None:
+        return self.identify.person(number, raw, column, name)
+
+    def finish(self, plan: RecordPlan) -> None:
+        """The rows set aside, the ids matched by number, and completions dated during a leave
+        (accepted, with a 注意: the rules show it wherever the record is)."""
+        plan.skipped = self.identify.skipped
+        plan.notes += [Problem(row, "職員番号", note) for row, note in self.identify.notes]
+        people = self.identify.roll.people
+        for record in plan.records_to_write():
+            person = people.get(record.staff_id)
+            leave = person.leave_on(record.on) if person is not None and record.completed_on else None
+            if leave is not None:
+                plan.notes.append(
+                    Problem(
+                        None,
+                        None,
+                        f"{record.staff_id} {person.name}: 修了日 {wareki(record.on)} は{leave.kind.value}中です"  # type: ignore[union-attr]
+                        "（修了として記録し、注意を残します）",
+                    )
+                )
 
     def date_in_year(self, number: int, raw: object, column: str) -> date | None:
         try:
@@ -159,10 +170,11 @@ def plan_progress(
     catalog: Catalog,
     fiscal_year: int,
     today: date,
-    staff_ids: set[str],
+    roll: Roll,
     existing: dict[str, dict[str, Record]],
     mapping: Mapping | None = None,
     task: Task | None = None,
+    skip_unknown: bool = False,
 ) -> RecordPlan:
     """An e-learning export: learner, course, status or percentage, completion date."""
     task = task or Task()
@@ -172,7 +184,7 @@ def plan_progress(
     if "状態" not in at and "進捗率" not in at and not problems:
         problems.add(1, "状態", "状態か進捗率の列が必要です", "状態（修了・受講中・未受講）または進捗率（0〜100）")
     problems.raise_if_any()
-    checks = _Checks(fiscal_year, today, staff_ids, problems)
+    checks = _Checks(fiscal_year, today, roll, problems, skip_unknown)
     courses: dict[str, tuple[Requirement | None, str | None]] = {}
     best: dict[tuple[str, str], tuple[Record, int]] = {}
     plan = RecordPlan(table.path, table.encoding, "progress", fiscal_year, len(table.rows))
@@ -186,7 +198,7 @@ def plan_progress(
             return value_of(cells, at, column, mapping)
 
         reject_in_row(table, row, problems, at)
-        sid = checks.staff(number, get("職員番号"), "職員番号")
+        sid = checks.staff(number, get("職員番号"), "職員番号", get("氏名"))
         course_name = text(get("研修"))
         if course_name not in courses:  # each name looked up (and a close one suggested) once per file
             found = find_requirement(catalog, course_name) if course_name else None
@@ -226,6 +238,7 @@ def plan_progress(
     problems.raise_if_any()
     for (sid, requirement_id), (record, number) in best.items():
         _merge(plan, record, existing.get(sid, {}).get(requirement_id), number)
+    checks.finish(plan)
     task.report(len(table.rows), len(table.rows), "確認済み")
     return plan
 
@@ -257,10 +270,11 @@ def plan_checkpoint(
     requirement: Requirement,
     fiscal_year: int,
     today: date,
-    staff_ids: set[str],
+    roll: Roll,
     existing: dict[str, dict[str, Record]],
     mapping: Mapping | None = None,
     task: Task | None = None,
+    skip_unknown: bool = False,
 ) -> RecordPlan:
     """A division's returned sheet: who confirmed it on which date, optionally item by item."""
     task = task or Task()
@@ -275,7 +289,7 @@ def plan_checkpoint(
         for item in items:
             if head == item.id or head.startswith(f"{item.id}:") or head.startswith(f"{item.id}."):
                 item_columns[item.id] = index
-    checks = _Checks(fiscal_year, today, staff_ids, problems)
+    checks = _Checks(fiscal_year, today, roll, problems, skip_unknown)
     plan = RecordPlan(table.path, table.encoding, "checkpoint", fiscal_year, len(table.rows))
     seen: dict[str, int] = {}
     for i, row in enumerate(table.rows):
@@ -283,7 +297,12 @@ def plan_checkpoint(
             task.check()
             task.report(i, len(table.rows), "チェックシートを確認中")
         reject_in_row(table, row, problems, at)
-        sid = checks.staff(row.number, value_of(row.cells, at, "職員番号", mapping), "職員番号")
+        sid = checks.staff(
+            row.number,
+            value_of(row.cells, at, "職員番号", mapping),
+            "職員番号",
+            value_of(row.cells, at, "氏名", mapping),
+        )
         on = checks.date_in_year(row.number, value_of(row.cells, at, "確認日", mapping), "確認日")
         confirmed: list[str] = []
         for item_id, index in item_columns.items():
@@ -313,5 +332,6 @@ def plan_checkpoint(
         )
         _merge(plan, record, existing.get(sid, {}).get(requirement.id), row.number)
     problems.raise_if_any()
+    checks.finish(plan)
     task.report(len(table.rows), len(table.rows), "確認済み")
     return plan

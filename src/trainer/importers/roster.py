@@ -1,15 +1,20 @@
 """The HR roster "as of" a date: who is added, transferred, changed, on leave or retired.
 
-A roster describes the staff on one day. New people are added; a new 所属 is a transfer on that
-day (the old division keeps the days before); a new 職名 or 事務区分 starts on that day; names,
-カナ and 任用区分 are corrected in place. People in the register but missing from the file are
-listed, and retired the day before only when asked (``retire_missing``). Divisions named in the
-file are created, or renamed with their old name kept.
+A roster describes the staff on one day. New people are added; someone retired who appears
+again is re-appointed (再採用: on their 採用日 when it is later than the retirement, else on the
+roster's date), the earlier period kept; a new 所属 is a transfer on that day (the old division
+keeps the days before); a new 職名 or 事務区分 starts on that day; names, カナ, 任用区分 and the
+e-learning id are corrected in place; the 兼務 column gives the concurrent posts held that day.
+People in the register but missing from the file are listed, and retired the day before only
+when asked (``retire_missing``). Divisions named in the file are created, or renamed with their
+old name kept. A 職員番号 or 所属コード that lost its leading zeros is matched to the register's
+when exactly one is the same number (see :class:`~trainer.importers.values.Codes`).
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,8 +24,8 @@ from trainer.importers.columns import Column, Mapping, cell, locate, value_of
 from trainer.importers.mynumber import reject_in_headers, reject_in_row
 from trainer.importers.problems import Problem, Problems
 from trainer.importers.table import Table
-from trainer.importers.values import BadValue, day, duty, registered_id, staff_id, text
-from trainer.model import Assignment, Division, Duty, Leave, LeaveKind, Staff
+from trainer.importers.values import BadValue, Codes, day, duty, staff_id, text
+from trainer.model import Assignment, Concurrent, Division, Duty, Leave, LeaveKind, Period, Staff
 from trainer.progress import Task
 
 COLUMNS = [
@@ -37,7 +42,10 @@ COLUMNS = [
     Column("状態", ("在職状況", "在籍状況", "status")),
     Column("休業開始日", ("休職開始日", "休業期間開始", "leave_start")),
     Column("休業終了日", ("休職終了日", "休業期間終了", "leave_end")),
+    Column("兼務所属コード", ("兼務先所属コード", "兼務所属", "兼務先", "兼務", "concurrent_division")),
+    Column("学習者ID", ("eラーニングID", "e-ラーニングID", "LMSID", "learner_id")),
 ]
+_SEPARATORS = re.compile(r"[、,;\s]+")
 STATUS_WORDS = {"在職": None, "": None, "退職": "retired", **{k.value: k for k in LeaveKind}}
 
 
@@ -96,7 +104,8 @@ def plan_roster(
     seen: dict[str, int] = {}  # ids as written in the file
     imported: dict[str, int] = {}  # ids as matched to the register
     division_names: dict[str, tuple[str, int]] = {}
-    widths = {len(s) for s in existing}
+    ids, codes = Codes(existing), Codes(divisions)
+    number_cells = 0
     for i, row in enumerate(table.rows):
         if i % 2000 == 0:
             task.check()
@@ -114,10 +123,13 @@ def plan_roster(
         if person is None or duplicate:
             continue
         sid, number_cell, fields = person
-        padded = registered_id(sid, number_cell, existing, widths)
-        if padded != sid:
-            plan.notes.append(Problem(row.number, "職員番号", f"Excel の数値「{sid}」を {padded} として照合しました"))
-            sid = padded
+        matched = _matched(ids, sid, row.number, "職員番号", plan, problems)
+        division_code = _matched(codes, str(fields["division"]), row.number, "所属コード", plan, problems)
+        posts = [_matched(codes, c, row.number, "兼務所属コード", plan, problems) for c in fields["concurrent"]]
+        if matched is None or division_code is None or None in posts:
+            continue
+        sid, fields["division"], fields["concurrent"] = matched, division_code, posts
+        number_cells += number_cell and sid not in existing
         if sid in imported:
             problems.add(
                 row.number, "職員番号", f"職員番号 {sid} が重複しています（{imported[sid]}行目と同じ）", "1人1行"
@@ -137,18 +149,58 @@ def plan_roster(
             )
             continue
         _diff(plan, sid, fields, existing.get(sid), as_of, row.number, problems)
-    for code, (name, _row) in division_names.items():
+    for code, (name, number) in division_names.items():
         current = divisions.get(code)
         if current is None:
             plan.divisions_added.append(Division(code, name, "課長", ""))
+            same = sorted(d.code for d in divisions.values() if d.name == name)
+            if same:
+                plan.notes.append(
+                    Problem(
+                        number,
+                        "所属コード",
+                        f"新しい所属 {code} {name} と同じ名前の所属がすでにあります（{'、'.join(same)}）",
+                        "同じ所属なら、登録済みの所属コードで書いてください",
+                    )
+                )
         elif current.name != name:
             plan.divisions_renamed.append((current, current.renamed(name, as_of)))
+    for code in {c for change in plan.changed for c in _new_posts(change)} - set(divisions) - set(division_names):
+        problems.add(
+            None, "兼務所属コード", f"兼務先の所属コード {code} は登録されていません", "所属を先に登録してください"
+        )
+    if number_cells:
+        plan.notes.append(
+            Problem(
+                None,
+                "職員番号",
+                f"{number_cells}人の職員番号が数値のセルで書かれています"
+                "（Excel で先頭の 0 が落ちているかもしれません）",
+                "職員番号の列を文字列にして保存し直すか、登録済みの番号と同じか確かめてください",
+            )
+        )
     problems.raise_if_any()
     plan.missing = sorted(
         (s for sid, s in existing.items() if sid not in imported and s.active_on(as_of)), key=lambda s: s.staff_id
     )
     task.report(len(table.rows), len(table.rows), "確認済み")
     return plan
+
+
+def _matched(codes: Codes, code: str, row: int, column: str, plan: RosterPlan, problems: Problems) -> str | None:
+    """The code as registered (a note when matched by number); None, with the problem, when ambiguous."""
+    try:
+        found, note = codes.match(code)
+    except BadValue as e:
+        problems.add(row, column, e.message, e.expected)
+        return None
+    if note:
+        plan.notes.append(Problem(row, column, note))
+    return found
+
+
+def _new_posts(change: Change) -> set[str]:
+    return {c.division for c in change.after.concurrent} - {c.division for c in change.before.concurrent}
 
 
 def _read_row(
@@ -215,6 +267,10 @@ def _read_row(
     if leave_start and leave_end and leave_end < leave_start:
         problems.add(number, "休業終了日", f"休業終了日 {wareki(leave_end)} が開始日 {wareki(leave_start)} より前です")
         ok = False
+    concurrent = [code for code in _SEPARATORS.split(text(get("兼務所属コード"))) if code]
+    if division in concurrent:
+        problems.add(number, "兼務所属コード", f"兼務先 {division} が本務の所属と同じです")
+        ok = False
     if not ok or sid_read is None:
         return None
     sid, number_cell = sid_read
@@ -234,6 +290,9 @@ def _read_row(
             "status": STATUS_WORDS.get(status_word),
             "leave_start": leave_start,
             "leave_end": leave_end,
+            "concurrent": concurrent,
+            "has_concurrent": "兼務所属コード" in at,
+            "learner_id": text(get("学習者ID")).replace(" ", ""),
         },
     )
 
@@ -266,24 +325,58 @@ def _diff(
             problems.add(row, "採用日", "新しい職員の採用日がありません", "採用日を入れてください")
             return
         first = Assignment(hired, division, title, job)
-        plan.added.append(
-            Staff(sid, str(f["name"]), str(f["kana"]), str(f["employment"]), hired, (first,), tuple(leaves), retired)
+        posts = tuple(Concurrent(code, max(as_of, hired)) for code in f["concurrent"])  # type: ignore[attr-defined]
+        person = Staff(
+            sid, str(f["name"]), str(f["kana"]), str(f["employment"]), hired, (first,), tuple(leaves), retired
         )
-        return
-    if before.retired is not None and before.retired < as_of and retired is None:
-        problems.add(
-            row,
-            "職員番号",
-            f"{sid} は {wareki(before.retired)} に退職済みです",
-            "再採用は trainer staff で個別に登録するか、退職日を入れてください",
-        )
+        plan.added.append(replace(person, concurrent=posts, learner_id=str(f["learner_id"])))
         return
     what: list[str] = []
+    base = before
+    if before.retired is not None and before.retired < as_of and retired is None:  # 再採用
+        hired = f["hired"] if isinstance(f["hired"], date) and f["hired"] > before.retired else as_of
+        if hired > as_of:
+            problems.add(row, "採用日", f"再採用の日 {wareki(hired)} が名簿の基準日 {wareki(as_of)} より後です")
+            return
+        base = replace(
+            before,
+            earlier=(*before.earlier, Period(before.hired, before.retired)),
+            hired=hired,
+            retired=None,
+            assignments=(*[a for a in before.assignments if a.start < hired], Assignment(hired, division, title, job)),
+        )
+        what.append("再採用")
+    after = _apply(base, f, as_of, row, problems, what, leaves, retired, division, title, job)
+    if after is None:
+        return
+    if what:
+        plan.changed.append(Change(before, after, what))
+    else:
+        plan.unchanged += 1
+
+
+def _apply(
+    before: Staff,
+    f: dict[str, object],
+    as_of: date,
+    row: int,
+    problems: Problems,
+    what: list[str],
+    leaves: list[Leave],
+    retired: date | None,
+    division: str,
+    title: str,
+    job: Duty,
+) -> Staff | None:
+    """Someone registered after the row (``what`` gets each kind of change; None: a problem)."""
     after = before
     for key, label in (("name", "氏名"), ("kana", "カナ"), ("employment", "任用区分")):
         if getattr(before, key) != f[key]:
             after = replace(after, **{key: f[key]})
             what.append(label)
+    if f["learner_id"] and f["learner_id"] != before.learner_id:
+        after = replace(after, learner_id=str(f["learner_id"]))
+        what.append("学習者ID")
     current = before.assignment_on(as_of) or before.current
     if (current.division, current.title, current.duty) != (division, title, job):
         what.append("異動" if current.division != division else "職名・事務区分")
@@ -291,16 +384,35 @@ def _diff(
         kept = [a for a in before.assignments if a.start < start]
         later = [a for a in before.assignments if a.start > start]
         after = replace(after, assignments=(*kept, Assignment(start, division, title, job), *later))
+    if f["has_concurrent"]:
+        posts = _posts_on(before, set(f["concurrent"]), as_of)  # type: ignore[call-overload]
+        if posts != before.concurrent:
+            after = replace(after, concurrent=posts)
+            what.append("兼務")
     if tuple(leaves) != before.leaves:
         after = replace(after, leaves=tuple(sorted(leaves, key=lambda x: x.start)))
         what.append("休業")
     if retired is not None and before.retired != retired:
         if retired < before.hired:
             problems.add(row, "退職日", f"退職日 {wareki(retired)} が採用日 {wareki(before.hired)} より前です")
-            return
+            return None
         after = replace(after, retired=retired)
         what.append("退職")
-    if what:
-        plan.changed.append(Change(before, after, what))
-    else:
-        plan.unchanged += 1
+    return after
+
+
+def _posts_on(person: Staff, wanted: set[str], as_of: date) -> tuple[Concurrent, ...]:
+    """The concurrent posts after a roster that lists ``wanted`` on ``as_of``: those it lists go on
+    (or begin that day); those it does not end the day before."""
+    posts = []
+    held = set()
+    for post in person.concurrent:
+        if not post.covers(as_of):
+            posts.append(post)
+        elif post.division in wanted:
+            posts.append(post)
+            held.add(post.division)
+        elif post.start < as_of:
+            posts.append(post._replace(end=as_of - timedelta(days=1)))
+    posts += [Concurrent(code, as_of) for code in sorted(wanted - held)]
+    return tuple(sorted(posts, key=lambda c: (c.start, c.division)))

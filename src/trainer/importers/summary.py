@@ -18,10 +18,13 @@ def describe_roster(plan: RosterPlan) -> list[str]:
     lines = [
         f"職員名簿 {plan.path.name}（{plan.encoding}、{plan.rows}行）基準日 {wareki(plan.as_of)}",
         f"  追加: {len(plan.added)}人" + (f"（{_names(plan.added)}）" if plan.added else ""),
+        _changed(plan, "再採用", "再採用（同じ職員番号で再び採用）"),
         f"  異動: {plan.count('異動')}人",
         f"  職名・事務区分の変更: {plan.count('職名・事務区分')}人",
         f"  氏名・カナ・任用区分の訂正: {sum(1 for c in plan.changed if {'氏名', 'カナ', '任用区分'} & set(c.what))}人",
         f"  休業: {plan.count('休業')}人",
+        f"  兼務の変更: {plan.count('兼務')}人",
+        f"  学習者IDの設定: {plan.count('学習者ID')}人",
         f"  退職: {plan.count('退職')}人",
         f"  変更なし: {plan.unchanged}人",
     ]
@@ -33,7 +36,14 @@ def describe_roster(plan: RosterPlan) -> list[str]:
     for before, after in plan.divisions_renamed:
         lines.append(f"  所属の名称変更: {before.code} {before.name} → {after.name}")
     lines += [f"  注意: {note}" for note in plan.notes[:SHOW_NAMES]]
+    if len(plan.notes) > SHOW_NAMES:
+        lines.append(f"  注意はほか {len(plan.notes) - SHOW_NAMES}件")
     return lines
+
+
+def _changed(plan: RosterPlan, word: str, label: str) -> str:
+    people = [c.after for c in plan.changed if word in c.what]
+    return f"  {label}: {len(people)}人" + (f"（{_names(people)}）" if people else "")
 
 
 def describe_records(plan: RecordPlan) -> list[str]:
@@ -51,4 +61,10 @@ def describe_records(plan: RecordPlan) -> list[str]:
     if plan.kept:
         lines.append(f"  登録済みの修了を残した行: {len(plan.kept)}件")
         lines += [f"    {k}" for k in plan.kept[:SHOW_NAMES]]
+    if plan.skipped:  # every one: these rows are not in the register at all
+        lines.append(f"  登録のない職員番号・学習者IDのため除いた行: {len(plan.skipped)}行")
+        lines += [f"    {s.row}行目: {s.learner}" for s in plan.skipped]
+    lines += [f"  注意: {note}" for note in plan.notes[:SHOW_NAMES]]
+    if len(plan.notes) > SHOW_NAMES:
+        lines.append(f"  注意はほか {len(plan.notes) - SHOW_NAMES}件")
     return lines

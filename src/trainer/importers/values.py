@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -53,14 +53,31 @@ def staff_id(value: Any) -> tuple[str, bool]:
     return sid, False
 
 
-def registered_id(sid: str, from_number: bool, known: Container[str], widths: set[int]) -> str:
-    """``sid`` as registered: a number Excel stored without its leading zeros gets them back,
-    when every registered id has the same width and the padded id is one of them."""
-    if from_number and sid not in known and len(widths) == 1:
-        padded = sid.zfill(next(iter(widths)))
-        if padded in known:
-            return padded
-    return sid
+class Codes:
+    """Codes as registered (職員番号, 所属コード), to match one written without its leading zeros
+    (a number cell, a CSV opened and saved in Excel): it is matched when exactly one registered
+    code is the same number, and refused, naming them, when several are."""
+
+    def __init__(self, known: Iterable[str]) -> None:
+        self.known = set(known)
+        self.by_number: dict[str, list[str]] = {}
+        for code in self.known:
+            if code.isdigit():
+                self.by_number.setdefault(code.lstrip("0") or "0", []).append(code)
+
+    def match(self, code: str) -> tuple[str, str | None]:
+        """(the code as registered, a note when it was matched by its number)."""
+        if code in self.known or not code.isdigit():
+            return code, None
+        found = sorted(c for c in self.by_number.get(code.lstrip("0") or "0", ()) if c != code)
+        if len(found) == 1:
+            return found[0], f"「{code}」を登録済みの {found[0]} と照合しました（先頭の 0 が落ちた番号）"
+        if found:
+            raise BadValue(
+                f"「{code}」は登録済みの {'、'.join(found)} のどれのことか分かりません（先頭の 0 が落ちた番号）",
+                "先頭の 0 を含めて書いてください（Excel ではセルを文字列にしてください）",
+            )
+        return code, None
 
 
 def day(value: Any) -> date:

@@ -17,6 +17,7 @@ from trainer.files import write_file
 from trainer.guard import checked, checked_path
 from trainer.importers import progress, roster
 from trainer.importers.columns import Column, Mapping, load_mapping
+from trainer.importers.people import Roll
 from trainer.importers.problems import ImportRejected, problems_csv
 from trainer.importers.progress import RecordPlan
 from trainer.importers.roster import RosterPlan
@@ -114,12 +115,16 @@ class ImportUseCases(StatusUseCases):
         encoding: str | None = None,
         task: Task | None = None,
         errors: Path | None = None,
+        skip_unknown: bool = False,
     ) -> RecordPlan:
-        """An e-learning export; never downgrades a completion; all or nothing, after a backup."""
+        """An e-learning export; never downgrades a completion; all or nothing, after a backup.
+
+        ``skip_unknown``: rows of ids nobody in the register has are set aside (each named in the
+        result and the change log) instead of stopping the import."""
         with problems_reported(Path(path), errors):
             return self._import_records(
                 progress.plan_progress, self._import_catalog, progress.PROGRESS_COLUMNS, "import_progress",
-                "受講状況を取込", path, fiscal_year, dry_run, mapping, encoding, task,
+                "受講状況を取込", path, fiscal_year, dry_run, mapping, encoding, task, skip_unknown,
             )  # fmt: skip
 
     def import_checkpoint(
@@ -131,12 +136,13 @@ class ImportUseCases(StatusUseCases):
         encoding: str | None = None,
         task: Task | None = None,
         errors: Path | None = None,
+        skip_unknown: bool = False,
     ) -> RecordPlan:
         """A division's returned checkpoint sheet (who, when, optionally which items)."""
         with problems_reported(Path(path), errors):
             return self._import_records(
                 progress.plan_checkpoint, self.checklist, progress.CHECKPOINT_COLUMNS, "import_checkpoint",
-                "チェックシートを取込", path, fiscal_year, dry_run, mapping, encoding, task,
+                "チェックシートを取込", path, fiscal_year, dry_run, mapping, encoding, task, skip_unknown,
             )  # fmt: skip
 
     def _import_catalog(self, fiscal_year: int) -> Catalog:
@@ -156,26 +162,30 @@ class ImportUseCases(StatusUseCases):
         mapping: Path | None,
         encoding: str | None,
         task: Task | None,
+        skip_unknown: bool = False,
     ) -> RecordPlan:
         """Read, plan (checking every row) and, unless a dry run, write after a backup: all or nothing."""
         fy = self.fiscal_year(fiscal_year)
         table, columns = _read(path, mapping, encoding, spec)
         with self.register.transaction():
-            staff_ids = set(self.register.staff_ids())
-            plan = planner(table, subject(fy), fy, self.today(), staff_ids, self.register.records(fy), columns, task)
+            roll = Roll.of(self.register.all_staff())
+            records_now = self.register.records(fy)
+            plan = planner(table, subject(fy), fy, self.today(), roll, records_now, columns, task, skip_unknown)
             records = plan.records_to_write()
             if dry_run or not records:
                 return plan
             self.register.db.backup("before-" + action.replace("_", "-"))
             self.register.put_records(records)
+            skipped = f"、登録のない人の行を除外 {len(plan.skipped)}行" if plan.skipped else ""
             self._about(
                 action,
                 f"{label}: {plan.path.name}（{fy_label(plan.fiscal_year)}、"
-                f"新規 {len(plan.added)}件、更新 {len(plan.upgraded)}件）",
+                f"新規 {len(plan.added)}件、更新 {len(plan.upgraded)}件{skipped}）",
                 fy=plan.fiscal_year,
                 file=str(plan.path),
                 digest=table.digest,
                 staff=sorted({r.staff_id for r in records}),
+                skipped=[{"row": s.row, "id": s.learner} for s in plan.skipped] or None,
             )
         return plan
 
