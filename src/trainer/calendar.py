@@ -139,10 +139,33 @@ def _era_date(raw: object, era_key: str, year_text: str, month: str, day: str) -
         raise DateParseError(f"{name}0年はありません: 「{raw}」", _DATE_HINT)
     d = _make_date(raw, start.year + n - 1, int(month), int(day))
     end = _era_end(name)
+    if name == _AFTER_KAIGEN and end is not None and d > end:
+        return d  # 平成31年5月1日, 平成32年3月31日: offices kept the old era; the same day in 令和
     if d < start or (end is not None and d > end):
         span = f"{start.isoformat()}〜" + (end.isoformat() if end else "")
         raise DateParseError(f"{name}の期間外の日付です: 「{raw}」（{name}は{span}）", _DATE_HINT)
     return d
+
+
+# After the 改元 of 2019-05-01 offices kept writing 平成 (平成31年5月1日, 平成32年3月31日, 平成32年度);
+# official guidance treats such dates as valid: they name the same day in 令和.
+_AFTER_KAIGEN = "平成"
+
+
+def era_note(value: object, d: date) -> str | None:
+    """A note when ``value`` wrote ``d`` in an era that had already ended (平成 after the 改元)."""
+    text = unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else ""
+    if not text or d < _ERAS[0][2] or not re.match(r"(平成|H)", text, re.I):
+        return None
+    return f"「{value}」を {wareki(d)} として読みました（改元後の平成の日付）"
+
+
+def fy_era_note(value: object, fy: int) -> str | None:
+    """A note when ``value`` named fiscal year ``fy`` in 平成 after the 改元 (平成32年度)."""
+    text = unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else ""
+    if not text or fy <= 2019 or not re.match(r"(平成|H)", text, re.I):
+        return None
+    return f"「{value}」を {fy_label(fy)} として読みました（改元後の平成の年度）"
 
 
 def _era_end(name: str) -> date | None:
@@ -173,7 +196,9 @@ def parse_date(value: str | int | float | date | datetime) -> date:
     An 8-digit number is always yyyymmdd, never a serial.
 
     Raises DateParseError (message quotes the input) for empty text, impossible dates
-    (2026-02-30), era years outside their era (平成31年5月1日, 令和0年) and anything else.
+    (2026-02-30), era years outside their era (昭和65年, 令和0年) and anything else. 平成 dates
+    after the 改元 (平成31年5月1日, 平成32年3月31日) are read as the same day in 令和 (see
+    :func:`era_note` for the warning to show).
     """
     if isinstance(value, datetime):
         return value.date()
@@ -209,7 +234,7 @@ def parse_fiscal_year(value: str | int) -> int:
     ``"令和8年度"``, ``"令和8"``, ``"R8"``, ``"令和元年度"``, ``"平成30年度"``.
 
     An era year names the fiscal year starting in that era year (令和8年度 = FY2026). It must
-    overlap its era: 平成31年度 (= FY2019, begun under 平成) is read, 平成32年度 is not.
+    overlap its era, except 平成 after the 改元: 平成32年度 is FY2020 (see :func:`fy_era_note`).
     Raises DateParseError for garbage and years outside FY_MIN..FY_MAX (1989..2100).
     """
     if isinstance(value, bool) or not isinstance(value, int | str):
@@ -226,7 +251,7 @@ def parse_fiscal_year(value: str | int) -> int:
             n = 1 if m[2] == "元" else int(m[2])
             fy = start.year + n - 1
             end = _era_end(name)
-            if n < 1 or (end is not None and fy_start(fy) > end):
+            if n < 1 or (end is not None and fy_start(fy) > end and name != _AFTER_KAIGEN):
                 raise DateParseError(f"{name}にない年度です: 「{value}」", _FY_HINT)
         else:
             raise DateParseError(f"年度として読めません: 「{value}」", _FY_HINT)

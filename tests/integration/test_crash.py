@@ -98,7 +98,9 @@ def test_kill_9_during_a_stream_of_single_writes(tmp_path: Path) -> None:
     rounds = 0
     deadline = time.monotonic() + BUDGET_SECONDS
     while rounds < MAX_ROUNDS and time.monotonic() < deadline:
-        acks = _run_and_kill(_single_writer, folder, attempted_up_to, rng)
+        # Every other round is killed only after a first acknowledged write: acknowledged writes
+        # are certain, however slow the machine (the others are killed at any moment, start-up too).
+        acks = _run_and_kill(_single_writer, folder, attempted_up_to, rng, first_ack=rounds % 2 == 0)
         acknowledged.update(acks)
         register = Register.open(folder)
         present = {int(sid[1:]) for sid, _req in register.db.data(database.year_partition(FY), "records").index}
@@ -111,7 +113,7 @@ def test_kill_9_during_a_stream_of_single_writes(tmp_path: Path) -> None:
         attempted_up_to = max(present, default=-1) + 1
         rounds += 1
     assert rounds >= 20
-    assert len(acknowledged) > rounds  # the child got writes done between kills
+    assert len(acknowledged) >= (rounds + 1) // 2  # writes were done (and checked) between kills
 
 
 def test_kill_9_during_bulk_transactions_leaves_each_whole_or_absent(tmp_path: Path) -> None:

@@ -169,3 +169,18 @@ def test_a_completion_dated_during_leave_is_imported_with_a_caution(
     assert "育児休業中の日付で修了" in out
     _, out, _ = run(capsys, "export", tmp_path / "e.csv", "--db", db)
     assert "育児休業中の日付で修了" in (tmp_path / "e.csv").read_text(encoding="utf-8-sig")
+
+
+def test_heisei_dates_after_the_kaigen_are_read_as_reiwa_with_a_warning_naming_both(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "record", "000123", "intro", "--date", "平成38年7月1日", "--db", db)
+    assert code == 0 and "「平成38年7月1日」を 令和8年7月1日 として読みました" in err
+    code, out, err = run(capsys, "status", "--fy", "平成38年度", "--db", db)
+    assert code == 0 and "令和8年度" in out and "「平成38年度」を 令和8年度 として読みました" in err
+    row = ["000140", "新人 一", "シンジン ハジメ", "0110", "保険年金課", "主事", "正規職員", "利用事務", "H31.5.1"]
+    code, out, err = run(
+        capsys, "import", "staff", write_csv(tmp_path / "h.csv", [HEADERS, row]), "--db", db, "--dry-run"
+    )
+    assert code == 0, err
+    assert "「H31.5.1」を 令和元年5月1日 として読みました（改元後の平成の日付）" in out

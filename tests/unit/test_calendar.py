@@ -12,9 +12,11 @@ from trainer.calendar import (
     _from_excel_serial,
     add_months,
     days_between,
+    era_note,
     era_year,
     fiscal_year_of,
     fy_end,
+    fy_era_note,
     fy_label,
     fy_start,
     is_working_day,
@@ -197,9 +199,6 @@ def test_impossible_dates_are_rejected_quoting_the_input(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "平成31年5月1日",  # 令和 had begun
-        "H31.5.1",
-        "平成32年1月1日",
         "令和0年5月1日",
         "令和元年4月30日",  # still 平成
         "S64.1.8",  # 平成 had begun
@@ -209,6 +208,28 @@ def test_era_years_outside_the_era_are_rejected(text: str) -> None:
     with pytest.raises(DateParseError) as caught:
         parse_date(text)
     assert text in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "in_reiwa"),
+    [
+        ("平成31年5月1日", date(2019, 5, 1), "令和元年5月1日"),  # 令和 had begun: offices kept 平成
+        ("H31.5.1", date(2019, 5, 1), "令和元年5月1日"),
+        ("平成32年3月31日", date(2020, 3, 31), "令和2年3月31日"),
+        ("Ｈ３２．１．１", date(2020, 1, 1), "令和2年1月1日"),
+    ],
+)
+def test_heisei_dates_after_the_kaigen_are_read_as_reiwa_with_a_note(text: str, day: date, in_reiwa: str) -> None:
+    assert parse_date(text) == day
+    note = era_note(text, day)
+    assert note is not None and text in note and in_reiwa in note
+    assert era_note("平成31年4月30日", date(2019, 4, 30)) is None and era_note("R2.3.31", date(2020, 3, 31)) is None
+
+
+def test_heisei_fiscal_years_after_the_kaigen_are_read_as_reiwa_with_a_note() -> None:
+    assert parse_fiscal_year("平成32年度") == 2020
+    assert fy_era_note("平成32年度", 2020) == "「平成32年度」を 令和2年度 として読みました（改元後の平成の年度）"
+    assert fy_era_note("平成31年度", 2019) is None  # begun under 平成
 
 
 @pytest.mark.parametrize("text", ["", "   ", "　", "明日", "2026-7", "2026/7-1", "X8.7.1", "R8.7.1.1", "abc"])
@@ -253,7 +274,7 @@ def test_parse_fiscal_year(value: str | int, fy: int) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [1988, 2101, "1988", "2101年度", "昭和63年度", "平成32年度", "令和0年度", "来年度", "", "R"],
+    [1988, 2101, "1988", "2101年度", "昭和65年度", "令和0年度", "来年度", "", "R"],
 )
 def test_parse_fiscal_year_rejects(value: str | int) -> None:
     with pytest.raises(DateParseError) as caught:

@@ -79,6 +79,8 @@ def _run(args: argparse.Namespace, db: Path) -> int:
     try:
         return int(args.func(svc, args))
     finally:
+        for note in svc.take_notices():  # e.g. a 平成 date after the 改元, read as 令和
+            print(f"注意: {note}", file=sys.stderr)
         svc.close()
 
 

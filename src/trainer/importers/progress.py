@@ -146,11 +146,13 @@ class _Checks:
                 )
 
     def date_in_year(self, number: int, raw: object, column: str) -> date | None:
+        notes: list[str] = []
         try:
-            value = day(raw)
+            value = day(raw, notes)
         except BadValue as e:
             self.problems.add(number, column, e.message, e.expected)
             return None
+        self.identify.notes += [(number, note) for note in notes]
         if value > self.today:
             self.problems.add(number, column, f"{wareki(value)} は未来の日付です", f"今日（{wareki(self.today)}）まで")
             return None

@@ -119,7 +119,9 @@ def plan_roster(
             )
         elif raw_id:
             seen[raw_id] = row.number
-        person = _read_row(row.number, row.cells, at, mapping, employment_types, as_of, problems)
+        dates: list[str] = []
+        person = _read_row(row.number, row.cells, at, mapping, employment_types, as_of, problems, dates)
+        plan.notes += [Problem(row.number, None, note) for note in dates]
         if person is None or duplicate:
             continue
         sid, number_cell, fields = person
@@ -211,6 +213,7 @@ def _read_row(
     employment_types: list[str],
     as_of: date,
     problems: Problems,
+    dates: list[str],
 ) -> tuple[str, bool, dict[str, object]] | None:
     ok = True
 
@@ -253,10 +256,14 @@ def _read_row(
         problems.add(number, "任用区分", f"任用区分「{employment}」は使えません", hint)
         ok = False
     job = read("事務区分", duty, required=True)
-    hired = read("採用日", day)
-    retired = read("退職日", day)
-    leave_start = read("休業開始日", day)
-    leave_end = read("休業終了日", day)
+
+    def a_day(raw: object) -> date:
+        return day(raw, dates)
+
+    hired = read("採用日", a_day)
+    retired = read("退職日", a_day)
+    leave_start = read("休業開始日", a_day)
+    leave_end = read("休業終了日", a_day)
     status_word = text(get("状態"))
     if status_word not in STATUS_WORDS:
         problems.add(number, "状態", f"状態「{status_word}」は分かりません", "在職 / 休職 / 育児休業 / 病気休暇 / 退職")

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from trainer.calendar import parse_date
+from trainer.calendar import era_note, parse_date
 from trainer.errors import TrainerError
 from trainer.model import Duty
 from trainer.text import standard
@@ -80,14 +80,21 @@ class Codes:
         return code, None
 
 
-def day(value: Any) -> date:
-    """A date cell: an Excel date, an Excel serial, or any form calendar.parse_date reads."""
+def day(value: Any, notes: list[str] | None = None) -> date:
+    """A date cell: an Excel date, an Excel serial, or any form calendar.parse_date reads.
+
+    ``notes`` gets a note when the cell wrote a 令和 day in 平成 (平成32年3月31日)."""
     if isinstance(value, date):
         return value
+    written = value if isinstance(value, (int, float)) else text(value)
     try:
-        return parse_date(value if isinstance(value, (int, float)) else text(value))
+        found = parse_date(written)
     except TrainerError as e:
         raise BadValue(e.message, "2026-07-01、2026/7/1、令和8年7月1日、R8.7.1 など") from e
+    note = era_note(written, found) if notes is not None else None
+    if note:
+        notes.append(note)  # type: ignore[union-attr]
+    return found
 
 
 def duty(value: Any) -> Duty:

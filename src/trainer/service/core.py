@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from trainer.calendar import fiscal_year_of, fy_label, parse_date, parse_fiscal_year
+from trainer.calendar import era_note, fiscal_year_of, fy_era_note, fy_label, parse_date, parse_fiscal_year
 from trainer.catalog import find_requirement, load_catalog, suggest_requirement
 from trainer.errors import InputError, NotFoundError, TrainerError
 from trainer.guard import checked
@@ -37,6 +37,17 @@ def normalize_text(text: str) -> str:
     return standard(text)
 
 
+def typed_date(value: DateLike, what: str) -> date:
+    """A date as typed (checked by the guard first); ``what`` names it in the message."""
+    if isinstance(value, date):
+        return value
+    checked(value, what)
+    try:
+        return parse_date(value)
+    except TrainerError as e:
+        raise InputError(f"{what}: {e.message}", e.hint) from e
+
+
 def guarded(text: str, what: str) -> str:
     """Typed text made standard (see :func:`normalize_text`), once :func:`trainer.guard.checked`
     has refused an individual number or a control character in it."""
@@ -46,16 +57,6 @@ def guarded(text: str, what: str) -> str:
 def guarded_free(text: str, what: str) -> str:
     """A reason, a note, a name as typed (see :func:`trainer.text.free_text`), once checked."""
     return free_text(checked(text, what))
-
-
-def _date(value: DateLike, what: str) -> date:
-    if isinstance(value, date):
-        return value
-    checked(value, what)
-    try:
-        return parse_date(value)
-    except TrainerError as e:
-        raise InputError(f"{what}: {e.message}", e.hint) from e
 
 
 class ServiceCore:
@@ -69,6 +70,7 @@ class ServiceCore:
         self.catalog = catalog  # the catalog files as they are now (see catalog_for)
         self._today = today
         self._frozen: dict[int, tuple[dict[str, Any], Catalog]] = {}
+        self._notices: list[str] = []
         register.db.commit_hooks.append(self._freeze_years_written)
 
     @classmethod
@@ -127,9 +129,28 @@ class ServiceCore:
         if isinstance(value, str):
             checked(value, "年度")
         try:
-            return parse_fiscal_year(value)
+            fy = parse_fiscal_year(value)
         except TrainerError as e:
             raise InputError(f"年度: {e.message}", e.hint) from e
+        note = fy_era_note(value, fy)
+        if note:
+            self._notices.append(f"年度: {note}")
+        return fy
+
+    def _date(self, value: DateLike, what: str) -> date:
+        """A typed date (何: what it is, for the message); a 平成 date after the 改元 is read as
+        令和 and noted (see :meth:`take_notices`)."""
+        found = typed_date(value, what)
+        note = era_note(value, found)
+        if note:
+            self._notices.append(f"{what}: {note}")
+        return found
+
+    def take_notices(self) -> list[str]:
+        """Notes on what was typed since the last call (a 平成 date read as 令和), each once."""
+        notes = list(dict.fromkeys(self._notices))
+        self._notices.clear()
+        return notes
 
     # --------------------------------------------------------- the year's catalog
     def catalog_for(self, fiscal_year: int) -> Catalog:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from trainer.calendar import fy_end, fy_label, fy_start, wareki
 from trainer.errors import InputError, NotFoundError
 from trainer.model import ALL_REQUIREMENTS, Exemption, ExemptionKind
-from trainer.service.core import DateLike, ServiceCore, _date, guarded_free
+from trainer.service.core import DateLike, ServiceCore, guarded_free
 
 
 class ExemptionUseCases(ServiceCore):
@@ -81,8 +81,8 @@ class ExemptionUseCases(ServiceCore):
             )
         chosen = self._kind(kind, fy)
         req_id = self._requirement_id(requirement, fy)
-        approved_day = _date(approved_on, "承認日") if approved_on is not None else today
-        start = _date(effective, "適用開始日") if effective is not None else today
+        approved_day = self._date(approved_on, "承認日") if approved_on is not None else today
+        start = self._date(effective, "適用開始日") if effective is not None else today
         for day, what in ((approved_day, "承認日"), (start, "適用開始日")):
             if day > today:
                 raise InputError(f"{what} {wareki(day)} は未来の日付です（今日は {wareki(today)}）")

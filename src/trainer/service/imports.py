@@ -24,7 +24,7 @@ from trainer.importers.roster import RosterPlan
 from trainer.importers.table import Table, read_table
 from trainer.model import DEFAULT_EMPLOYMENT_TYPES, Catalog, Requirement
 from trainer.progress import Task
-from trainer.service.core import DateLike, _date
+from trainer.service.core import DateLike, typed_date
 from trainer.service.status import StatusUseCases
 from trainer.yearcatalog import with_current_aliases
 
@@ -47,7 +47,7 @@ class ImportUseCases(StatusUseCases):
         """An HR roster as of a date; all or nothing, after a backup (``dry_run``: plan only).
 
         ``errors``: where a rejection writes every problem (default ``<input>.errors.csv``)."""
-        day = _date(as_of, "基準日") if as_of is not None else self.today()
+        day = self._date(as_of, "基準日") if as_of is not None else self.today()
         with problems_reported(Path(path), errors):
             return self._import_staff(path, day, dry_run, mapping, encoding, retire_missing, task)
 
@@ -63,7 +63,7 @@ class ImportUseCases(StatusUseCases):
     ) -> RosterPlan:
         """What importing an HR roster would do to a register that does not exist yet: every row
         checked against an empty one (the default 任用区分). Nothing is created, nothing is opened."""
-        day = _date(as_of, "基準日")
+        day = typed_date(as_of, "基準日")
         with problems_reported(Path(path), errors):
             table, columns = _read(path, mapping, encoding, roster.COLUMNS)
             types = list(DEFAULT_EMPLOYMENT_TYPES)

@@ -8,7 +8,7 @@ from dataclasses import replace
 from trainer.calendar import wareki
 from trainer.errors import InputError
 from trainer.model import Assignment, Concurrent, Duty, Period, Staff
-from trainer.service.core import DateLike, _date, guarded
+from trainer.service.core import DateLike, guarded
 from trainer.service.staff import StaffUseCases
 
 
@@ -26,7 +26,7 @@ class PeriodUseCases(StaffUseCases):
     ) -> Staff:
         """Appoint again, from ``on``, someone who retired (再採用, 再任用, a 会計年度任用職員's next
         appointment): the earlier period stays on record and a new one begins."""
-        day = _date(on, "再採用日")
+        day = self._date(on, "再採用日")
         with self.register.transaction():
             person = self.staff(staff_id)
             if person.retired is None:
@@ -83,8 +83,8 @@ class PeriodUseCases(StaffUseCases):
     ) -> Staff:
         """兼務: the person also holds a post in ``division`` from ``start`` (to ``end``). With the
         same division and start again, the end (or the 職名) is set or corrected."""
-        first = _date(start, "兼務の開始日")
-        last = _date(end, "兼務の終了日") if end is not None else None
+        first = self._date(start, "兼務の開始日")
+        last = self._date(end, "兼務の終了日") if end is not None else None
         if last is not None and last < first:
             raise InputError(f"兼務の終了日 {wareki(last)} が開始日 {wareki(first)} より前です")
         with self.register.transaction():

@@ -8,7 +8,7 @@ from datetime import date
 from trainer.calendar import fiscal_year_of, fy_end, fy_label, fy_start, wareki
 from trainer.errors import InputError
 from trainer.model import Progress, Record
-from trainer.service.core import DateLike, ServiceCore, _date, _every_item
+from trainer.service.core import DateLike, ServiceCore, _every_item
 
 
 class RecordUseCases(ServiceCore):
@@ -37,7 +37,7 @@ class RecordUseCases(ServiceCore):
         source: str = "cli",
     ) -> Record:
         """Record completion (no ``percent``, or 100) or progress (``percent`` 0–99)."""
-        day = _date(on, "日付")
+        day = self._date(on, "日付")
         fy = self.fiscal_year(fiscal_year) if fiscal_year is not None else fiscal_year_of(day)
         req = self.requirement(requirement, fy)
         if percent is not None and not 0 <= percent <= 100:
@@ -79,7 +79,7 @@ class RecordUseCases(ServiceCore):
         source: str = "bulk",
     ) -> list[Record]:
         """Mark many people completed on one date: all of them, or none on any error."""
-        day = _date(on, "日付")
+        day = self._date(on, "日付")
         fy = self.fiscal_year(fiscal_year) if fiscal_year is not None else fiscal_year_of(day)
         req = self.requirement(requirement, fy)
         self._check_record_date(day, fy)

@@ -9,7 +9,7 @@ from trainer import signoff
 from trainer.calendar import fy_label, wareki
 from trainer.errors import InputError, NotFoundError
 from trainer.guard import checked
-from trainer.service.core import DateLike, _date, guarded_free
+from trainer.service.core import DateLike, guarded_free
 from trainer.service.status import StatusReport, StatusUseCases
 from trainer.signoff import Roster, SignoffState
 
@@ -65,7 +65,7 @@ class SignoffUseCases(StatusUseCases):
             checked(expect_code, "名簿コード")
         if not name:
             raise InputError("署名する所属長の氏名（--by）が空です")
-        day = _date(on, "確認日") if on is not None else self.today()
+        day = self._date(on, "確認日") if on is not None else self.today()
         if day > self.today():
             raise InputError(f"確認日 {wareki(day)} は未来の日付です")
         report = self.status(fiscal_year, as_of, division)

@@ -9,7 +9,7 @@ from dataclasses import replace
 from trainer.calendar import wareki
 from trainer.errors import InputError
 from trainer.model import DEFAULT_EMPLOYMENT_TYPES, Assignment, Division, Duty, Leave, LeaveKind, Staff
-from trainer.service.core import DateLike, ServiceCore, _date, guarded
+from trainer.service.core import DateLike, ServiceCore, guarded
 
 
 class StaffUseCases(ServiceCore):
@@ -104,7 +104,7 @@ class StaffUseCases(ServiceCore):
             name=guarded(name, "氏名"),
             kana=guarded(kana, "カナ"),
             employment=self._check_employment(employment),
-            hired=_date(hired, "採用日"),
+            hired=self._date(hired, "採用日"),
             assignments=(),
         )
         if not person.name:
@@ -152,7 +152,7 @@ class StaffUseCases(ServiceCore):
                 else person.learner_id,
             )
             if title is not None or duty is not None:
-                day = _date(effective, "適用日") if effective is not None else self.today()
+                day = self._date(effective, "適用日") if effective is not None else self.today()
                 current = updated.assignment_on(day) or updated.current
                 changed = Assignment(
                     day,
@@ -179,7 +179,7 @@ class StaffUseCases(ServiceCore):
         self, staff_id: str, division: str, on: DateLike, title: str | None = None, duty: str | Duty | None = None
     ) -> Staff:
         """From ``on`` the person works in ``division`` (the old division keeps the days before)."""
-        day = _date(on, "異動日")
+        day = self._date(on, "異動日")
         with self.register.transaction():
             person = self.staff(staff_id)
             self.division(division)
@@ -214,8 +214,8 @@ class StaffUseCases(ServiceCore):
             raise InputError(
                 f"休業の種類「{kind}」は使えません", f"使える種類: {'、'.join(k.value for k in LeaveKind)}"
             ) from e
-        first = _date(start, "開始日")
-        last = _date(end, "終了日") if end is not None else None
+        first = self._date(start, "開始日")
+        last = self._date(end, "終了日") if end is not None else None
         if last is not None and last < first:
             raise InputError(f"終了日 {wareki(last)} が開始日 {wareki(first)} より前です")
         with self.register.transaction():
@@ -239,7 +239,7 @@ class StaffUseCases(ServiceCore):
 
     def retire(self, staff_id: str, on: DateLike) -> Staff:
         """``on`` is the last day in service (退職日)."""
-        day = _date(on, "退職日")
+        day = self._date(on, "退職日")
         with self.register.transaction():
             person = self.staff(staff_id)
             if day < person.hired:

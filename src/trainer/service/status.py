@@ -10,7 +10,7 @@ from trainer.calendar import fy_end
 from trainer.errors import NotFoundError
 from trainer.model import Catalog, Division, Exemption, Record, Requirement, Staff, State
 from trainer.perf import gc_paused
-from trainer.service.core import DateLike, ServiceCore, _date, _every_item
+from trainer.service.core import DateLike, ServiceCore, _every_item
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ class StatusUseCases(ServiceCore):
     def _status(self, fiscal_year: int | str | None, as_of: DateLike | None, division: str | None) -> StatusReport:
         self.register.refresh()
         fy = self.fiscal_year(fiscal_year)
-        day = _date(as_of, "基準日") if as_of is not None else min(self.today(), fy_end(fy))
+        day = self._date(as_of, "基準日") if as_of is not None else min(self.today(), fy_end(fy))
         if division is not None:
             self.division(division)
         staff = self.register.all_staff(ever_in=division)

@@ -15,7 +15,7 @@ from trainer.errors import InputError
 from trainer.files import input_file
 from trainer.guard import checked, checked_path
 from trainer.progress import Task
-from trainer.service.core import DateLike, ServiceCore, _date, _file_digest, guarded
+from trainer.service.core import DateLike, ServiceCore, _file_digest, guarded
 from trainer.store.lock import DEFAULT_TIMEOUT
 from trainer.store.register import Register
 from trainer.store.repair import RepairReport
@@ -107,7 +107,7 @@ class TrailUseCases(ServiceCore):
     ) -> list[dict[str, Any]]:
         """Change-log entries, newest first, filtered (by year, person, division, date)."""
         fy = self.fiscal_year(fiscal_year) if fiscal_year is not None else None
-        first = _date(since, "開始日") if since is not None else None
+        first = self._date(since, "開始日") if since is not None else None
         sid = guarded(staff_id, "職員番号") if staff_id else None
         if division is not None:
             checked(division, "所属コード")

@@ -159,7 +159,7 @@ class PersonScreen(ModalScreen[bool]):
         label.update("")
         self.changed = True
         self.refresh_person()
-        self.notify(message)
+        self.notify("\n".join([message, *(f"注意: {note}" for note in self.service.take_notices())]))
 
     def _value(self, selector: str) -> str:
         return self.query_one(selector, Input).value.strip()
