@@ -16,12 +16,14 @@ from trainer.model import (
     ALL_REQUIREMENTS,
     Assignment,
     Catalog,
+    Concurrent,
     Division,
     Duty,
     Exemption,
     ExemptionKind,
     Leave,
     LeaveKind,
+    Period,
     Progress,
     Record,
     Staff,
@@ -91,6 +93,7 @@ class DemoCity:
     records: list[Record] = field(default_factory=list)
     exemptions: list[Exemption] = field(default_factory=list)
     no_progress: set[str] = field(default_factory=set)  # people who never did anything
+    during_leave: set[str] = field(default_factory=set)  # people with a completion dated in a leave
 
 
 def _divisions(rng: random.Random, staff_count: int) -> tuple[list[Division], dict[str, Duty]]:
@@ -178,6 +181,33 @@ def _year_cases(city: DemoCity, duty_of: dict[str, Duty], fy: int, today: date) 
     moved = Assignment(date(fy, 10, 1), outside, person.current.title, Duty.KANKEI)
     city.staff[mover] = replace(person, assignments=(*person.assignments, moved))
     city.no_progress.add(city.staff[retiree].staff_id)
+    _people_cases(city, riyo, duty_of, fy)
+
+
+def _people_cases(city: DemoCity, riyo: list[int], duty_of: dict[str, Duty], fy: int) -> None:
+    """A 会計年度任用職員 appointed again after a gap (再採用), a 兼務 in another 利用事務 division,
+    and someone on leave whose completion is dated in it (shown with a 注意)."""
+    start = fy_start(fy)
+    rehire = next((i for i in riyo if city.staff[i].employment == "会計年度任用職員"), riyo[1])
+    person = city.staff[rehire]
+    again = date(fy, 10, 1)
+    city.staff[rehire] = replace(
+        person,
+        employment="会計年度任用職員",
+        earlier=(Period(start, date(fy, 8, 31)),),
+        hired=again,
+        assignments=(
+            Assignment(start, person.current.division, person.current.title, Duty.RIYO),
+            Assignment(again, person.current.division, person.current.title, Duty.RIYO),
+        ),
+    )
+    concurrent = next(i for i in reversed(riyo) if i != rehire and city.staff[i].employment == "正規職員")
+    person = city.staff[concurrent]
+    other = next(c for c, d in duty_of.items() if d is Duty.RIYO and c != person.current.division)
+    city.staff[concurrent] = replace(person, concurrent=(Concurrent(other, start, None, "兼務 主任"),))
+    on_leave = next((s for s in city.staff if s.leaves and s.leaves[0].start <= date(fy, 7, 1)), None)
+    if on_leave is not None:
+        city.during_leave.add(on_leave.staff_id)
 
 
 def _person(
@@ -253,6 +283,13 @@ def _progress(rng: random.Random, city: DemoCity, catalog: Catalog, fy: int, as_
                 _exemption(rng, catalog.exemption_kinds, person, fy, as_of, approver, len(exemptions) + 1)
             )
             continue
+        if person.staff_id in city.during_leave and person.leaves:  # a completion dated in the leave
+            leave = person.leaves[0]
+            day = max(leave.start, window_dates(next(iter(catalog)), fy)[0])
+            if day <= until and (leave.end is None or day <= leave.end):
+                city.records.append(
+                    Record(person.staff_id, fy, next(iter(catalog)).id, Progress.COMPLETED, 100, day, "demo")
+                )
         diligence = rng.random()
         for requirement in catalog:
             first, last = window_dates(requirement, fy)

@@ -37,8 +37,22 @@ Leave
   day), but never after March 31st. Someone still on leave at year end is not overdue; the
   note says why they have not completed.
 
-Retirement
+Retirement and re-appointment
   After their 退職日 a person is out of scope (see 離脱 above); their records stay in the register.
+  Someone appointed again under the same 職員番号 (a 会計年度任用職員's next appointment, 再任用)
+  has several periods of service; the new one starts a new stretch in scope (a late joiner's
+  deadline), and what they completed earlier in the year still counts.
+
+Requirements due after entry
+  A requirement with ``after_entry_days`` (着任時研修) is owed only by those who entered scope
+  during the year, due that many days after they did (next working day, never after March 31st).
+
+Completions during leave
+  A completion dated inside a leave counts, with a 注意 in its note wherever it is shown.
+
+Concurrent posts (兼務)
+  A person is owned, and counted, by their main post; a concurrent post lists them on that
+  division's roster too, marked 兼務.
 
 Exemptions
   An exemption is a decision (kind, approver, evidence) that counts from its effective date

@@ -482,3 +482,33 @@ async def test_people_who_left_scope_this_year_are_listed_and_found_by_the_left_
         app.query_one("#staff-state", Select).value = "pending"
         await pilot.pause()
         assert table.shown_rows() and all(r.state.pending and not r.left for r in table.shown_rows())
+
+
+async def test_a_retirement_cancelled_a_rehire_and_a_concurrent_post_from_the_person_window(
+    db: Path, tmp_path: Path
+) -> None:
+    svc = service(db)
+    svc.retire("900002", date(2026, 10, 31))
+    svc.close()
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        app.query_one(StaffTable).post_message(StaffTable.Opened("900002"))
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#person-tabs", TabbedContent).active = "tab-moves"
+        await pilot.pause()
+        screen.query_one("#rehire-date", Input).value = "R8.11.16"
+        await pilot.click("#rehire-save")
+        await pilot.pause()
+        assert str(screen.query_one("#moves-error").render()) == ""
+        screen.query_one("#concurrent-division", Input).value = "150"
+        screen.query_one("#concurrent-start", Input).value = "2026-11-16"
+        await pilot.click("#concurrent-save")
+        await pilot.pause()
+        assert str(screen.query_one("#moves-error").render()) == ""
+        head = str(screen.query_one("#person-head", Static).render())
+        assert "前の在職 令和8年10月1日〜令和8年10月31日" in head and "兼務" in head
+    person = service(db).staff("900002")
+    assert person.hired == date(2026, 11, 16) and person.earlier[0].end == date(2026, 10, 31)
+    assert person.concurrent[0].division == "150"

@@ -84,6 +84,15 @@ class PersonScreen(ModalScreen[bool]):
                     with Horizontal(classes="row"):
                         yield Input(placeholder="退職日（在職の最後の日）", id="retire-date")
                         yield Button("退職", id="retire-save", variant="error")
+                        yield Button("退職を取り消す", id="retire-cancel")
+                    with Horizontal(classes="row"):
+                        yield Input(placeholder="再採用の日", id="rehire-date")
+                        yield Button("再採用", id="rehire-save")
+                    with Horizontal(classes="row"):
+                        yield Input(placeholder="兼務先の所属コード", id="concurrent-division")
+                        yield Input(placeholder="兼務の開始日", id="concurrent-start")
+                        yield Input(placeholder="終了日（未定なら空）", id="concurrent-end")
+                        yield Button("兼務", id="concurrent-save")
                     yield Label("", id="moves-error", classes="error")
                 with TabPane("履歴", id="tab-log"):
                     yield VerticalScroll(Static(id="person-log"))
@@ -98,10 +107,22 @@ class PersonScreen(ModalScreen[bool]):
         person, status = view.staff, view.status
         names = {d.code: d.name for d in self.service.divisions()}
         head = Text(f"{person.staff_id}  {person.name}（{person.kana}）  {person.employment}", style="bold")
-        head.append(f"\n採用 {wareki(person.hired)}" + (f"  退職 {wareki(person.retired)}" if person.retired else ""))
+        for period in person.earlier:
+            head.append(f"\n前の在職 {wareki(period.start)}〜{wareki(period.end) if period.end else ''}")
+        head.append(
+            ("\n再採用 " if person.earlier else "\n採用 ")
+            + wareki(person.hired)
+            + (f"  退職 {wareki(person.retired)}" if person.retired else "")
+            + (f"  学習者ID {person.learner_id}" if person.learner_id else "")
+        )
         for a in person.assignments:
             head.append(
                 f"\n  {wareki(a.start)}〜 {names.get(a.division, a.division)}（{a.division}） {a.title} {a.duty.value}"
+            )
+        for post in person.concurrent:
+            end = wareki(post.end) if post.end else ""
+            head.append(
+                f"\n  兼務 {wareki(post.start)}〜{end} {names.get(post.division, post.division)}（{post.division}）"
             )
         for leave in person.leaves:
             head.append(f"\n  {leave.kind.value} {wareki(leave.start)}〜{wareki(leave.end) if leave.end else ''}")
@@ -240,6 +261,35 @@ class PersonScreen(ModalScreen[bool]):
         def save() -> str:
             self.service.retire(self.staff_id, self._value("#retire-date"))
             return "退職を記録しました"
+
+        self._attempt("#moves-error", save)
+
+    @on(Button.Pressed, "#retire-cancel")
+    def cancel_retirement(self) -> None:
+        def save() -> str:
+            self.service.cancel_retirement(self.staff_id)
+            return "退職の記録を取り消しました"
+
+        self._attempt("#moves-error", save)
+
+    @on(Button.Pressed, "#rehire-save")
+    def rehire(self) -> None:
+        def save() -> str:
+            self.service.rehire(self.staff_id, self._value("#rehire-date"))
+            return "再採用を記録しました"
+
+        self._attempt("#moves-error", save)
+
+    @on(Button.Pressed, "#concurrent-save")
+    def concurrent(self) -> None:
+        def save() -> str:
+            self.service.concurrent_post(
+                self.staff_id,
+                self._value("#concurrent-division"),
+                self._value("#concurrent-start"),
+                self._value("#concurrent-end") or None,
+            )
+            return "兼務を記録しました"
 
         self._attempt("#moves-error", save)
 
