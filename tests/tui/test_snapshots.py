@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Button, Select
+from textual.widgets import Button, DataTable, Input, Select
 
 from tests.files import ROSTER_HEADERS, write_csv
 from trainer.service import Service
@@ -79,8 +79,26 @@ def steps(*actions: Callable[[Pilot[None]], Awaitable[None]]) -> Callable[[Pilot
         for action in actions:
             await action(pilot)
             await settled(pilot)
+        await steady_cursors(pilot)
 
     return run
+
+
+async def steady_cursors(pilot: Pilot[None]) -> None:
+    """A text box's cursor shown, not blinking, and every table measured: a blink caught mid-way,
+    or a table whose columns are sized on the next idle moment (a busy machine takes the
+    screenshot a little earlier or later), is no difference of the screen."""
+    for screen in pilot.app.screen_stack:
+        for box in screen.query(Input):
+            box.cursor_blink = False
+    for _ in range(200):
+        await pilot.pause()
+        tables = [t for screen in pilot.app.screen_stack for t in screen.query(DataTable)]
+        if not any(t._require_update_dimensions or t._new_rows for t in tables):
+            break
+    else:
+        pytest.fail("a table was not measured (a timeout, not a difference of the screen)")
+    await pilot.pause()
 
 
 def keys(*pressed: str) -> Callable[[Pilot[None]], Awaitable[None]]:
