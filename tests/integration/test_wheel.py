@@ -20,6 +20,21 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLED = ("courses", "checklists", "policy", "reports")
+SOURCES = ("pyproject.toml", "README.md", "src", *BUNDLED)
+
+
+def _clean_copy(target: Path) -> Path:
+    """What the wheel is built from, without a ``build/`` left by an earlier build (setuptools
+    would reuse it, and a file dropped from the package data would still ship)."""
+    ignore = shutil.ignore_patterns("build", "*.egg-info", "__pycache__", "*.pyc")
+    target.mkdir()
+    for name in SOURCES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, symlinks=True, ignore=ignore)
+        else:
+            shutil.copy2(source, target / name)
+    return target
 
 
 def _uv() -> str:
@@ -47,7 +62,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
     env.pop("VIRTUAL_ENV", None)
     dist = root / "dist"
-    _run(uv, "build", "--wheel", "--out-dir", str(dist), "--python", sys.executable, str(REPO), cwd=root, env=env)
+    source = _clean_copy(root / "source")
+    _run(uv, "build", "--wheel", "--out-dir", str(dist), "--python", sys.executable, str(source), cwd=root, env=env)
     wheels = list(dist.glob("trainer-*.whl"))
     assert len(wheels) == 1, wheels
     pins = root / "pins.txt"
