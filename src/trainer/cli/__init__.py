@@ -1,7 +1,7 @@
 """The command line: parse arguments, call the service, print. No rules live here.
 
 Each command group's module (``status``, ``people``, ``records``, ``imports``, ``reports``,
-``trail``, ``years``, ``admin``) declares its parsers beside its handlers; this module builds the tree, runs
+``trail``, ``years``, ``admin``, ``doctor``) declares its parsers beside its handlers; this module builds the tree, runs
 one command and is the one place errors become messages and exit codes.
 """
 
@@ -17,14 +17,14 @@ from pathlib import Path
 
 from trainer import __version__
 from trainer.calendar import parse_date
-from trainer.cli import admin, imports, people, records, reports, status, trail, years
+from trainer.cli import admin, doctor, imports, people, records, reports, status, trail, years
 from trainer.cli.base import CATALOG_HELP, DB_HELP, EXIT_ERROR, EXIT_OK, Commands, Parser, common_options, shown_safely
 from trainer.errors import TrainerError
 from trainer.guard import masked
 from trainer.paths import default_db_path
 from trainer.text import printable
 
-GROUPS = (admin, status, people, records, imports, reports, trail, years)
+GROUPS = (admin, status, people, records, imports, reports, trail, years, doctor)
 
 
 def _today() -> date:

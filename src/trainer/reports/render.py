@@ -3,8 +3,9 @@
 Templates are Jinja2 HTML with autoescape on, in the top-level ``reports/`` folder (or a city's
 copy). The stylesheet ``report.css`` beside them is loaded as a file, never inlined: autoescape
 would turn the quotes of an inline ``@font-face`` into ``&#39;`` and silently drop the font.
-The PDF uses a Japanese font from the system (Noto Sans CJK JP, set up by scripts/setup) or the
-city's own (``TRAINER_FONT`` or a ``.ttf``/``.otf`` in the templates' ``fonts/`` folder). A glyph
+The PDF uses the city's own Japanese font (``TRAINER_FONT`` or a ``.ttf``/``.otf``/``.ttc`` in the
+templates' ``fonts/`` folder), else the system's: on Linux Noto Sans CJK JP (set up by
+scripts/setup), on Windows and macOS the one that draws the rare surname kanji (see fonts.py). A glyph
 missing from every font (a tofu box) is an error, not a silent blank: this paper is evidence.
 Reports never touch the network: only files below the templates folder and the font are read.
 Every value a template prints passes :func:`trainer.text.printable`: a control character a
@@ -18,6 +19,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,9 +32,8 @@ from trainer.bundled import bundled_dir
 from trainer.calendar import fy_label, wareki, wareki_short
 from trainer.errors import TrainerError
 from trainer.files import write_file
+from trainer.reports.fonts import best_system_font, city_font_file
 from trainer.text import printable
-
-FONT_EXTENSIONS = (".ttf", ".otf", ".ttc")
 
 
 class ReportError(TrainerError):
@@ -83,17 +84,25 @@ def render_html(folder: Path, template: str, **context: Any) -> str:
 
 
 def city_font(folder: Path) -> Path | None:
-    env = os.environ.get("TRAINER_FONT")
-    if env:
-        path = Path(env)
-        if not path.is_file():
-            raise ReportError(f"TRAINER_FONT のフォント {path} がありません")
-        return path
-    fonts = folder / "fonts"
-    if fonts.is_dir():
-        found = sorted(p for p in fonts.iterdir() if p.suffix.lower() in FONT_EXTENSIONS)
-        return found[0] if found else None
-    return None
+    """The city's own font (``TRAINER_FONT`` or the first in the templates' ``fonts/``), if any."""
+    found = city_font_file(folder)
+    if found is None:
+        return None
+    path, source = found
+    if not path.is_file():
+        raise ReportError(f"{source} のフォント {path} がありません", "TRAINER_FONT を直すか、外してください")
+    return path
+
+
+def report_font(folder: Path) -> Path | None:
+    """The font file a report names in an ``@font-face``: the city's own, else on Windows and
+    macOS the system font that draws the most of the rare surname kanji (see
+    :mod:`trainer.reports.fonts`); None on Linux, where fontconfig finds Noto Sans CJK JP."""
+    font = city_font(folder)
+    if font is None and sys.platform in ("win32", "darwin"):
+        best = best_system_font()
+        font = best.path if best is not None else None
+    return font
 
 
 def require_japanese_font() -> None:
@@ -165,7 +174,7 @@ def pdf_bytes(folder: Path, html: str) -> bytes:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    font = city_font(folder)
+    font = report_font(folder)
     if font is None:
         require_japanese_font()
     fonts = FontConfiguration()

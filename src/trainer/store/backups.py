@@ -22,6 +22,7 @@ import orjson
 
 from trainer.errors import StoreError
 from trainer.store.files import (
+    BINARY,
     PRIVATE_FILE,
     FdWriter,
     atomic_write,
@@ -71,7 +72,7 @@ class Backups:
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in reason)[:40]
         target = self.dir / f"{stamp}-{safe}.zip"
         tmp = target.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | BINARY, PRIVATE_FILE)
         try:
             try:
                 with FdWriter(fd) as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as z:

@@ -32,7 +32,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from trainer.store.files import PRIVATE_FILE, fsync_dir, write_all
+from trainer.store.files import BINARY, PRIVATE_FILE, fsync_dir, pread, write_all
 
 GENESIS = "0" * 64
 
@@ -85,7 +85,7 @@ def complete_end(fd: int) -> int:
     position = size
     while position > 0:
         step = min(1 << 20, position)
-        chunk = os.pread(fd, step, position - step)
+        chunk = pread(fd, step, position - step)
         newline = chunk.rfind(b"\n")
         if newline >= 0:
             return position - step + newline + 1
@@ -106,7 +106,7 @@ class ChangeLogFile:
 
     def _open(self, flags: int = os.O_RDONLY) -> int | None:
         try:
-            return os.open(self.path, flags)
+            return os.open(self.path, flags | BINARY)
         except FileNotFoundError:
             return None
 
@@ -128,13 +128,13 @@ class ChangeLogFile:
         try:
             end = complete_end(fd)
             size = os.fstat(fd).st_size
-            return (end, os.pread(fd, size - end, end)) if size > end else None
+            return (end, pread(fd, size - end, end)) if size > end else None
         finally:
             os.close(fd)
 
     def cut(self, offset: int) -> None:
         """Cut off an incomplete last line that begins at ``offset`` (durably)."""
-        fd = os.open(self.path, os.O_WRONLY)
+        fd = os.open(self.path, os.O_WRONLY | BINARY)
         try:
             os.ftruncate(fd, offset)
             os.fsync(fd)
@@ -157,7 +157,7 @@ class ChangeLogFile:
         if not entries:
             return
         created = not self.path.exists()
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | BINARY, PRIVATE_FILE)
         try:
             write_all(fd, b"".join(orjson.dumps(e) + b"\n" for e in entries))
             os.fsync(fd)

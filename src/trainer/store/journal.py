@@ -43,7 +43,7 @@ from typing import Any
 import orjson
 
 from trainer.errors import CorruptDatabaseError
-from trainer.store.files import atomic_write, write_all
+from trainer.store.files import BINARY, atomic_write, pread, windows, write_all
 
 Op = tuple[str, str, str, dict[str, Any] | None]
 
@@ -214,11 +214,11 @@ class Journal:
         self._refused = None
         try:
             try:
-                fd = os.open(self.path, os.O_RDWR)
+                fd = os.open(self.path, os.O_RDWR | BINARY)
             except OSError as e:
                 if e.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
                     raise
-                fd = os.open(self.path, os.O_RDONLY)  # a read-only register: reading is all we do
+                fd = os.open(self.path, os.O_RDONLY | BINARY)  # a read-only register: reading is all we do
                 self._refused = OSError(e.errno, e.strerror, str(self.path))
         except FileNotFoundError as e:
             raise CorruptDatabaseError(
@@ -245,7 +245,7 @@ class Journal:
 
     def has_more(self, offset: int) -> bool:
         """True when something (a transaction, or a torn line) stands at ``offset``."""
-        return os.pread(self._file(), 1, offset) not in (b"", b"\0")
+        return pread(self._file(), 1, offset) not in (b"", b"\0")
 
     # ------------------------------------------------------------------ reading
     def create(
@@ -266,15 +266,17 @@ class Journal:
             header |= {"log_seq": log_seq, "log_hash": log_hash}
         if files is not None:
             header["files"] = {name: list(entry) for name, entry in sorted(files.items())}
+        if windows():  # Windows cannot replace a file this process holds open
+            self.close()
         atomic_write(self.path, encode_line(header) + b"\0" * FIRST_ROOM)
         self._open()
 
     def read_header(self) -> Header:
         """Open the file at the path afresh and read its header."""
         fd = self._open()
-        first = os.pread(fd, 4096, 0)
+        first = pread(fd, 4096, 0)
         while b"\n" not in first and len(first) < _MAX_HEADER:
-            more = os.pread(fd, len(first), len(first))
+            more = pread(fd, len(first), len(first))
             if not more:
                 break
             first += more
@@ -306,7 +308,7 @@ class Journal:
         """Every intact line from ``offset`` on, and what ends them (torn, damaged or clean)."""
         fd = self._file()
         size = os.fstat(fd).st_size
-        return scan(os.pread(fd, max(0, size - offset), offset), offset, self.padded)
+        return scan(pread(fd, max(0, size - offset), offset), offset, self.padded)
 
     def read(self, offset: int) -> Batch:
         """Every intact line from ``offset`` on; stops at the padding or a torn last line.
@@ -333,7 +335,7 @@ class Journal:
             raise self._refused
         size = os.fstat(fd).st_size  # another writer may have grown it
         if not self._tail_clean or self.has_more(good_end):  # part of a line a crashed writer left
-            tail = scan(os.pread(fd, max(0, size - good_end), good_end), good_end, self.padded)
+            tail = scan(pread(fd, max(0, size - good_end), good_end), good_end, self.padded)
             if tail.damage is not None:
                 raise JournalDamage(self.path, tail.damage)
             if tail.transactions:

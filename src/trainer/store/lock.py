@@ -12,10 +12,25 @@ stale file is removed so that nobody is told the wrong holder.
 A folder we may not write in (a read-only share, another user's copy) cannot be locked: the
 register is then opened read-only (:meth:`DatabaseLock.read_only`), where holding the lock is
 a no-op, since nothing can write in it through this mount.
+
+**Windows.** ``filelock`` locks a byte of ``lock`` with ``LockFileEx`` instead of ``flock``; the
+lock is per open handle as ``flock`` is per open file, so the rules above hold between
+processes, and ``thread_local=False`` lets any of our threads (the app's workers) release what
+another took, the per-process re-entry being ours (``_depth`` under ``_thread_lock``). Three
+differences are handled here:
+
+* ``lock`` is created without a mode: given 0600, filelock gives the file an owner-only ACL on
+  Windows, and a colleague on a shared folder could then not even open it while we hold it (and
+  would be told the folder is read-only). The folder's inherited ACL decides who may lock.
+* Windows cannot replace a file that a process holds open, so ``lock.json`` is not kept open
+  there (as it is on POSIX, see :meth:`DatabaseLock._write_info`): its bytes are compared instead.
+* filelock deletes ``lock`` after each release on Windows (when nobody else has it open); the
+  next holder creates it again. Nothing depends on the file's identity.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import getpass
 import json
@@ -31,9 +46,16 @@ import filelock
 
 from trainer.errors import LockTimeoutError, StoreError
 from trainer.store.faults import READ_ONLY
-from trainer.store.files import PRIVATE_FILE, temp_path, write_all
+from trainer.store.files import BINARY, PRIVATE_FILE, temp_path, windows, write_all
 
 DEFAULT_TIMEOUT = 30.0
+
+
+def lock_file(path: Path) -> filelock.BaseFileLock:
+    """The OS lock on ``path`` (private on POSIX; on Windows the folder's ACL applies, see above)."""
+    if windows():
+        return filelock.FileLock(path, thread_local=False)
+    return filelock.FileLock(path, mode=PRIVATE_FILE, thread_local=False)
 
 
 @functools.cache
@@ -66,10 +88,11 @@ class DatabaseLock:
         self.path = folder / "lock"
         self.info_path = folder / "lock.json"
         self.timeout = timeout
-        self._lock = filelock.FileLock(self.path, mode=PRIVATE_FILE, thread_local=False)
+        self._lock = lock_file(self.path)
         self._thread_lock = threading.RLock()
         self._depth = 0
         self._info_fd: int | None = None
+        self._info_written: bytes | None = None  # Windows: what we last wrote to lock.json
         self.read_only = False  # the folder cannot be written: nothing to lock against
 
     def holder(self) -> dict[str, object] | None:
@@ -87,7 +110,7 @@ class DatabaseLock:
         """
         if self.read_only:  # nobody can write through this mount: there is no holder to name
             return None
-        probe = filelock.FileLock(self.path, mode=PRIVATE_FILE, thread_local=False)
+        probe = lock_file(self.path)
         try:
             probe.acquire(timeout=0)
         except filelock.Timeout:
@@ -138,21 +161,39 @@ class DatabaseLock:
                 pass
             os.close(self._info_fd)
             self._info_fd = None
+        elif self._info_written is not None and self._still_ours():
+            return
         tmp = temp_path(self.info_path)
         fd = -1
+        data = json.dumps(_whoami(), ensure_ascii=False).encode("utf-8")
         try:
-            fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
-            write_all(fd, json.dumps(_whoami(), ensure_ascii=False).encode("utf-8"))
+            fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC | BINARY, PRIVATE_FILE)
+            write_all(fd, data)
+            if windows():  # a file held open cannot be replaced there (by the next holder either)
+                os.close(fd)
+                fd = -1
             os.replace(tmp, self.info_path)
         except OSError:
             # lock.json only informs (see the module's notes): the lock is held all the same. Take
             # away what would name the wrong holder; a write still meets the full disk and says so.
+            # Removing may fail too (Windows: a reader has it open this instant); it only informs.
             if fd >= 0:
                 os.close(fd)
             for path in (tmp, self.info_path):
-                path.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    path.unlink(missing_ok=True)
             return
-        self._info_fd = fd
+        if fd >= 0:
+            self._info_fd = fd
+        else:
+            self._info_written = data
+
+    def _still_ours(self) -> bool:
+        """Windows: whether ``lock.json`` still holds what we wrote (nobody took the lock since)."""
+        try:
+            return self.info_path.read_bytes() == self._info_written
+        except OSError:
+            return False
 
     def close(self) -> None:
         if self._info_fd is not None:
