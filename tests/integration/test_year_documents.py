@@ -111,3 +111,14 @@ def test_the_export_has_a_row_for_each_leaver_with_the_day_and_reason(
     retiree = next(r for r in rows if r["職員番号"] == "141543")
     assert retiree["全体の状態"] == "離脱" and retiree["離脱日"] == "令和8年9月30日" and retiree["離脱の理由"] == "退職"
     assert len(rows) == 5
+
+
+def test_the_overdue_list_names_the_leavers_who_still_owed(
+    city: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, err = run(capsys, monkeypatch, "report", "overdue", "--db", city, "-o", tmp_path / "o.pdf")
+    assert code == 0, err
+    text = pdf_text(tmp_path / "o.pdf")
+    assert "年度途中の離脱（未修了）2人" in text
+    leavers = text[text.index("年度途中の離脱者（未修了のまま") :]
+    assert "退職太郎" in leavers and "令和8年9月30日退職" in leavers and "異動次郎" in leavers

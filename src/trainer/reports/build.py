@@ -140,8 +140,10 @@ def _merge(parts: list[bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def overdue_file(ctx: Context, people: list[PersonStatus], scope: str, out: Path, fmt: str) -> Path:
-    sections = views.owed_sections(people, ctx.catalog, ctx.divisions, ctx.as_of)
+def overdue_file(
+    ctx: Context, people: list[PersonStatus], scope: str, out: Path, fmt: str, departures: list[Departure] | None = None
+) -> Path:
+    sections = views.owed_sections(people, ctx.catalog, ctx.divisions, ctx.as_of, departures)
     html = render.render_html(
         ctx.templates,
         "overdue.html.j2",
@@ -153,6 +155,7 @@ def overdue_file(ctx: Context, people: list[PersonStatus], scope: str, out: Path
         key=[(r.short_title, r.title) for r in ctx.catalog if r.title != r.short_title],
         overdue=sum(len(s.overdue) for s in sections),
         pending=sum(len(s.pending) for s in sections),
+        left=sum(len(s.left) for s in sections),
         generated=stamp(ctx.now),
         anchor=ctx.anchor,
     )

@@ -216,6 +216,7 @@ class OwedSection:
     head: str
     overdue: tuple[OwedRow, ...]
     pending: tuple[OwedRow, ...]
+    left: tuple[OwedRow, ...] = ()  # left scope during the year with something still owed
 
 
 def owed_cell(rs: RequirementStatus | None, as_of: date) -> str:
@@ -233,10 +234,33 @@ def owed_cell(rs: RequirementStatus | None, as_of: date) -> str:
 
 
 def owed_sections(
-    people: list[PersonStatus], catalog: Catalog, divisions: dict[str, Division], as_of: date
+    people: list[PersonStatus],
+    catalog: Catalog,
+    divisions: dict[str, Division],
+    as_of: date,
+    departures: list[Departure] | None = None,
 ) -> list[OwedSection]:
-    """The 未修了者一覧 by division: each person with something still owed, once, the overdue first."""
+    """The 未修了者一覧 by division: each person with something still owed, once, the overdue first,
+    then whose deadline is ahead, then those who left scope during the year still owing (as they
+    stood the day they left)."""
     by_division: dict[str, tuple[list[tuple[str, OwedRow]], list[tuple[str, OwedRow]]]] = {}
+    gone: dict[str, list[tuple[str, OwedRow]]] = {}
+    names = {code: d.name for code, d in divisions.items()}
+    for d in departures or ():
+        if not d.outstanding:
+            continue
+        by_id = {rs.requirement: rs for rs in d.requirements}
+        row = OwedRow(
+            staff_id=d.staff.staff_id,
+            name=d.staff.name,
+            kana=d.staff.kana,
+            title=d.assignment.title,
+            cells=tuple(owed_cell(by_id.get(r.id), d.left_on) if r.id in by_id else "対象外" for r in catalog),
+            states=tuple(by_id[r.id].state.value if r.id in by_id else "none" for r in catalog),
+            note=f"{wareki(d.left_on)} {d.reason_text(names)}",
+        )
+        gone.setdefault(d.division, []).append((d.staff.kana, row))
+        by_division.setdefault(d.division, ([], []))
     for p in people:
         owed = [rs for rs in p.requirements if rs.outstanding]
         if not owed:
@@ -264,6 +288,7 @@ def owed_sections(
                 head=f"{division.head_title} {division.head_name}".strip() if division else "",
                 overdue=tuple(row for _, row in sorted(overdue, key=lambda x: (x[0], x[1].staff_id))),
                 pending=tuple(row for _, row in sorted(pending, key=lambda x: (x[0], x[1].staff_id))),
+                left=tuple(row for _, row in sorted(gone.get(code, []), key=lambda x: (x[0], x[1].staff_id))),
             )
         )
     return sections
@@ -337,12 +362,13 @@ def rule_lines(catalog: Catalog, fiscal_year: int) -> list[RuleLine]:
     lines = []
     for r in catalog:
         first, last = window_dates(r, fiscal_year)
+        entry = f"着任（利用事務の対象になった日）から{r.after_entry_days}日以内" if r.after_entry_days else ""
         lines.append(
             RuleLine(
                 title=r.title,
                 training=r.training,
-                window=f"{wareki(first)}〜{wareki(last)}",
-                deadline=wareki(deadline(r, fiscal_year)),
+                window=entry or f"{wareki(first)}〜{wareki(last)}",
+                deadline="各人の着任日による" if entry else wareki(deadline(r, fiscal_year)),
                 hours=f"{r.expected_hours:g}時間" if r.expected_hours else "",
                 late_days=r.late_joiner_days,
             )

@@ -124,7 +124,7 @@ class ReportUseCases(SignoffUseCases):
         )
         ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
         scope = f"所属: {division} {ctx.divisions[division].name}" if division else "全所属"
-        return reports_build.overdue_file(ctx, report.people, scope, out, fmt)
+        return reports_build.overdue_file(ctx, report.people, scope, out, fmt, report.departures)
 
     def report_audit(
         self,

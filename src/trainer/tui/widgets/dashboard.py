@@ -83,6 +83,11 @@ class Dashboard(VerticalScroll):
     ) -> None:
         lines = Text(f"{fy_label(report.fiscal_year)}  {wareki(report.as_of)} 現在", style="bold")
         for requirement in report.catalog:
+            if requirement.after_entry_days is not None:
+                lines.append(
+                    f"\n  {requirement.short_title}: 着任から{requirement.after_entry_days}日以内", style="default"
+                )
+                continue
             due = deadline(requirement, report.fiscal_year)
             left = days_between(today, due)
             when = f"あと{left}日" if left >= 0 else f"{-left}日経過"
