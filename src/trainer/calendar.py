@@ -14,8 +14,6 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 
-import jpholiday
-
 from trainer.errors import DateParseError
 
 # (name, initial, first day); newest first so the first match is the current era.
@@ -260,6 +258,13 @@ def parse_fiscal_year(value: str | int) -> int:
     return fy
 
 
+def _is_holiday(d: date) -> bool:
+    """A national holiday (imported when first asked: most commands never compute a deadline)."""
+    import jpholiday
+
+    return bool(jpholiday.is_holiday(d))
+
+
 def is_working_day(d: date) -> bool:
     """True unless ``d`` is a 閉庁日 of a municipality.
 
@@ -267,7 +272,7 @@ def is_working_day(d: date) -> bool:
     jpholiday) and the year-end closure 12月29日〜1月3日 (年末年始), which 地方自治法 第4条の2
     lets municipalities fix as 地方公共団体の休日 by ordinance; every municipality does so.
     """
-    if d.weekday() >= 5 or jpholiday.is_holiday(d):
+    if d.weekday() >= 5 or _is_holiday(d):
         return False
     return not ((d.month == 12 and d.day >= 29) or (d.month == 1 and d.day <= 3))
 

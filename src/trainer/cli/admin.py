@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from trainer.cli.base import EXIT_OK, Commands, progress_printer
-from trainer.service import Service
+
+if TYPE_CHECKING:
+    from trainer.service import Service
 
 
 def cmd_demo(svc: Service, a: argparse.Namespace) -> int:

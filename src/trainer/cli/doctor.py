@@ -6,12 +6,13 @@ import argparse
 from pathlib import Path
 
 from trainer.cli.base import EXIT_ERROR, EXIT_OK, Commands
-from trainer.doctor import BLOCKS, OK, WARN, diagnose
 from trainer.paths import shown_path
 
 
 def cmd_doctor(db: Path, a: argparse.Namespace) -> int:
     print("この PC の点検")
+    from trainer.doctor import BLOCKS, OK, WARN, diagnose  # only this command needs it
+
     result = diagnose(db, a.catalog, a.reports)
     for check in result.machine:
         print(f"  {check}".replace("\n", "\n  "))

@@ -7,10 +7,19 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trainer.cli.base import EXIT_OK, Commands, import_printer
-from trainer.importers.summary import describe_records, describe_roster
-from trainer.service import Service
+
+if TYPE_CHECKING:
+    from trainer.service import Service
+
+
+def _summary():  # type: ignore[no-untyped-def]
+    """The import summaries (imported by the import commands only)."""
+    from trainer.importers import summary
+
+    return summary
 
 
 def _report_plan(lines: list[str], dry_run: bool) -> None:
@@ -26,7 +35,7 @@ def cmd_import_staff(svc: Service, a: argparse.Namespace, created: Path | None =
     plan = svc.import_staff(
         Path(a.file), a.as_of, a.dry_run, a.mapping, a.encoding, a.retire_missing, import_printer("名簿"), a.errors
     )
-    _report_plan(describe_roster(plan), a.dry_run)
+    _report_plan(_summary().describe_roster(plan), a.dry_run)
     if created is not None:
         print(f"新しいデータベースを作成しました: {created}")
     return EXIT_OK
@@ -35,11 +44,11 @@ def cmd_import_staff(svc: Service, a: argparse.Namespace, created: Path | None =
 def import_staff_into_new_register(db: Path, a: argparse.Namespace, create: Callable[[], Service], today: date) -> int:
     """``import staff`` where no register is: every row is checked first (against an empty
     register), so a rejected file or a --dry-run creates nothing; only an accepted import creates it."""
-    plan = Service.plan_staff_for_new_register(
+    plan = _service().plan_staff_for_new_register(
         Path(a.file), a.as_of or today, a.mapping, a.encoding, a.retire_missing, import_printer("名簿"), a.errors
     )
     if a.dry_run:
-        print("\n".join(describe_roster(plan)))
+        print("\n".join(_summary().describe_roster(plan)))
         print(f"\n（--dry-run: データベース {db} はまだありません。何も作っていません。取り込むと新しく作ります）")
         return EXIT_OK
     svc = create()
@@ -53,7 +62,7 @@ def cmd_import_progress(svc: Service, a: argparse.Namespace) -> int:
     plan = svc.import_progress(
         Path(a.file), a.fy, a.dry_run, a.mapping, a.encoding, import_printer("受講状況"), a.errors, a.skip_unknown
     )
-    _report_plan(describe_records(plan), a.dry_run)
+    _report_plan(_summary().describe_records(plan), a.dry_run)
     return EXIT_OK
 
 
@@ -62,7 +71,7 @@ def cmd_import_checkpoint(svc: Service, a: argparse.Namespace) -> int:
         Path(a.file), a.fy, a.dry_run, a.mapping, a.encoding, import_printer("チェックシート"), a.errors,
         a.skip_unknown,
     )  # fmt: skip
-    _report_plan(describe_records(plan), a.dry_run)
+    _report_plan(_summary().describe_records(plan), a.dry_run)
     return EXIT_OK
 
 
@@ -133,3 +142,10 @@ def add_commands(c: Commands) -> None:
     p.add_argument(
         "--encoding", default="utf-8-sig", help="CSV の文字コード（既定 utf-8-sig: Excel で開けます。cp932 も可）"
     )
+
+
+def _service() -> type[Service]:
+    """The service class, imported only by the commands that need it before a register is open."""
+    from trainer.service import Service
+
+    return Service

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trainer.calendar import fy_label, parse_date, wareki
 from trainer.cli.base import EXIT_OK, EXIT_USAGE, Commands, print_json
 from trainer.model import ALL_REQUIREMENTS, STATE_LABELS, Catalog, Exemption, LeaveKind
 from trainer.rules import RequirementStatus
-from trainer.service import Service
 from trainer.textfmt import table
+
+if TYPE_CHECKING:
+    from trainer.service import Service
 
 
 def _division_names(svc: Service) -> dict[str, str]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from trainer.calendar import fy_label, wareki
 from trainer.cli.base import EXIT_OK, Commands
 from trainer.model import ALL_REQUIREMENTS, Exemption
-from trainer.service import Service
+
+if TYPE_CHECKING:
+    from trainer.service import Service
 
 
 def cmd_record(svc: Service, a: argparse.Namespace) -> int:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trainer.cli.base import EXIT_OK, EXIT_USAGE, Commands, progress_printer
-from trainer.service import Service
+
+if TYPE_CHECKING:
+    from trainer.service import Service
 
 
 def cmd_report_roster(svc: Service, a: argparse.Namespace) -> int:

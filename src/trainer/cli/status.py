@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trainer.calendar import fy_label, wareki
 from trainer.cli.base import EXIT_OK, Commands, print_json
 from trainer.rules import Counts
-from trainer.service import Service, StatusReport
 from trainer.signoff import SignoffState
 from trainer.textfmt import table
+
+if TYPE_CHECKING:
+    from trainer.service import Service, StatusReport
+
 
 SHOWN_LEAVERS = 20
 

@@ -6,13 +6,15 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trainer import signoff
 from trainer.calendar import fy_label, wareki
 from trainer.cli.base import EXIT_ERROR, EXIT_OK, Commands, print_json, progress_printer
-from trainer.service import Service
 from trainer.textfmt import table
+
+if TYPE_CHECKING:
+    from trainer.service import Service
 
 
 def cmd_signoff(svc: Service, a: argparse.Namespace) -> int:
@@ -125,7 +127,7 @@ def cmd_backup(svc: Service, a: argparse.Namespace) -> int:
 
 
 def cmd_repair(db: Path, a: argparse.Namespace) -> int:
-    report = Service.repair(db)
+    report = _service().repair(db)
     if not report.repaired:
         print(f"修復の必要はありません: {db} のジャーナルと変更履歴は読めます")
         return EXIT_OK
@@ -197,3 +199,10 @@ def add_commands(c: Commands) -> None:
         "（先にバックアップし、失われた変更を表示して変更履歴に記録します）",
         opens="folder",
     )
+
+
+def _service() -> type[Service]:
+    """The service class, imported only by the commands that need it before a register is open."""
+    from trainer.service import Service
+
+    return Service

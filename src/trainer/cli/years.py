@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from trainer.calendar import fy_label, wareki
 from trainer.cli.base import EXIT_OK, Commands
 from trainer.rules import deadline, window_dates
-from trainer.service import Service, YearCatalog
 from trainer.textfmt import table
+
+if TYPE_CHECKING:
+    from trainer.service import Service, YearCatalog
+
 
 HOW = {
     "first_write": "最初の書き込みのとき",

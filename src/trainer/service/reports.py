@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trainer import signoff
 from trainer.calendar import fy_label, wareki
 from trainer.errors import InputError, NotFoundError
-from trainer.exporters import ExportResult
-from trainer.exporters import export as export_status
 from trainer.files import output_file, output_folder
 from trainer.model import Division
 from trainer.progress import Task
-from trainer.reports import build as reports_build
-from trainer.reports import render
 from trainer.service.core import DateLike
 from trainer.service.signoffs import SignoffUseCases
 from trainer.signoff import SignoffState
+
+if TYPE_CHECKING:  # imported by the methods that make documents: most commands never need them
+    from trainer.exporters import ExportResult
+    from trainer.reports import build as reports_build
 
 
 class ReportUseCases(SignoffUseCases):
@@ -32,6 +33,8 @@ class ReportUseCases(SignoffUseCases):
     ) -> ExportResult:
         """The year's status per person and requirement to CSV or XLSX (by the extension)."""
         report = self.status(fiscal_year, None, division)
+        from trainer.exporters import export as export_status
+
         return export_status(
             Path(path), report.fiscal_year, report.people, report.catalog, report.divisions, encoding, report.departures
         )
@@ -41,6 +44,9 @@ class ReportUseCases(SignoffUseCases):
         self, fiscal_year: int, as_of: date, templates: Path | None, divisions: dict[str, Division] | None = None
     ) -> reports_build.Context:
         """What every report prints beside its rows (``divisions``: a status report's, if at hand)."""
+        from trainer.reports import build as reports_build
+        from trainer.reports import render
+
         return reports_build.Context(
             fiscal_year=fiscal_year,
             as_of=as_of,
@@ -79,6 +85,8 @@ class ReportUseCases(SignoffUseCases):
             for code, item in self.signoff_states(report.fiscal_year).items()
         }
         rosters = [self.roster(report, code) for code in codes]
+        from trainer.reports import build as reports_build
+
         return reports_build.roster_files(ctx, rosters, out_dir, fmt, task or Task(), division is None, in_force)
 
     def _signed_roster(
@@ -103,6 +111,8 @@ class ReportUseCases(SignoffUseCases):
                 )
             doc = self.signed(item["code"])
         ctx = self._report_context(doc["fiscal_year"], self.today(), templates)
+        from trainer.reports import build as reports_build
+
         return reports_build.signed_file(ctx, doc, out_dir, fmt)
 
     def report_overdue(
@@ -124,6 +134,8 @@ class ReportUseCases(SignoffUseCases):
         )
         ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
         scope = f"所属: {division} {ctx.divisions[division].name}" if division else "全所属"
+        from trainer.reports import build as reports_build
+
         return reports_build.overdue_file(ctx, report.people, scope, out, fmt, report.departures)
 
     def report_audit(
@@ -163,6 +175,8 @@ class ReportUseCases(SignoffUseCases):
                 }
             )
         exemptions = self.register.exemptions(report.fiscal_year)
+        from trainer.reports import build as reports_build
+
         return reports_build.audit_file(
             ctx, report.people, report.departures, report.summary, exemptions, signoffs, out, fmt, task or Task()
         )
