@@ -13,7 +13,7 @@ from trainer.signoff import SignoffState
 from trainer.textfmt import table
 
 if TYPE_CHECKING:
-    from trainer.service import Service, StatusReport
+    from trainer.service import Service, YearOverview
 
 
 SHOWN_LEAVERS = 20
@@ -40,7 +40,7 @@ def _cells(c: Counts, left: int) -> list[object]:
     return [c.in_scope, c.completed, c.exempt, c.pending, c.overdue, left, rate_text(c), due_rate_text(c)]
 
 
-def _status_json(report: StatusReport, signed: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _status_json(report: YearOverview, signed: dict[str, dict[str, Any]]) -> dict[str, Any]:
     divisions = []
     for code, counts in sorted(report.summary.divisions.items()):
         division = report.divisions.get(code)
@@ -63,25 +63,23 @@ def _status_json(report: StatusReport, signed: dict[str, dict[str, Any]]) -> dic
             "in_scope_any_day": totals.in_year,
             "left_scope": [
                 {
-                    "staff_id": d.staff.staff_id,
-                    "name": d.staff.name,
+                    "staff_id": d.staff_id,
+                    "name": d.name,
                     "division": d.division,
                     "left_on": d.left_on.isoformat(),
                     "reason": d.reason.value,
                     "reason_label": d.reason.label,
-                    "moved_to": {"division": d.moved_to.division, "duty": d.moved_to.duty.value}
-                    if d.moved_to
-                    else None,
+                    "moved_to": {"division": d.moved_to[0], "duty": d.moved_to[1]} if d.moved_to else None,
                     "outstanding": list(d.outstanding),
                 }
-                for d in sorted(report.departures, key=lambda d: (d.division, d.left_on, d.staff.staff_id))
+                for d in report.departures
             ],
         },
     }
 
 
 def cmd_status(svc: Service, a: argparse.Namespace) -> int:
-    report = svc.status(a.fy, a.as_of, a.division)
+    report = svc.overview(a.fy, a.as_of, a.division)
     _note_catalog_differences(svc, report.fiscal_year)
     if a.format == "json":
         print_json(_status_json(report, svc.signoff_states(report.fiscal_year)))
@@ -144,8 +142,8 @@ def _note_catalog_differences(svc: Service, fiscal_year: int) -> None:
         )
 
 
-def _print_departures(report: StatusReport) -> None:
-    shown = sorted(report.departures, key=lambda d: (d.division, d.left_on, d.staff.staff_id))
+def _print_departures(report: YearOverview) -> None:
+    shown = report.departures
     print(f"\n年度途中の離脱 {len(shown):,}人（最後に対象だった所属に残ります）:")
     rows = []
     for d in shown[:SHOWN_LEAVERS]:
@@ -154,8 +152,8 @@ def _print_departures(report: StatusReport) -> None:
         reason = d.reason_text({code: x.name for code, x in report.divisions.items()})
         rows.append(
             [
-                d.staff.staff_id,
-                d.staff.name,
+                d.staff_id,
+                d.name,
                 division.name if division else d.division,
                 wareki(d.left_on),
                 reason,

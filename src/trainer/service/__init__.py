@@ -9,6 +9,7 @@ what to do.
 ========== =========================================================================
 core       opening the register, the clock, lookups every use case needs, settings
 status     where everyone stands in a year, one person, the lists, a checkpoint sheet
+overview   the year's counts and leavers at the cost of what changed (a derived cache)
 staff      divisions and people: registering them, transfers, leave, retirement
 periods    re-appointment, a retirement cancelled, concurrent posts (兼務)
 records    progress and completions
@@ -28,6 +29,7 @@ from trainer.service.core import SETTINGS, DateLike, normalize_text
 from trainer.service.demo import DemoUseCases
 from trainer.service.exemptions import ExemptionUseCases
 from trainer.service.imports import ImportUseCases
+from trainer.service.overview import LeftLine, OverviewUseCases, YearOverview
 from trainer.service.periods import PeriodUseCases
 from trainer.service.records import RecordUseCases
 from trainer.service.reports import ReportUseCases
@@ -38,6 +40,7 @@ from trainer.service.years import YearCatalog, YearUseCases
 
 class Service(
     ReportUseCases,
+    OverviewUseCases,
     ImportUseCases,
     RecordUseCases,
     ExemptionUseCases,
@@ -53,11 +56,13 @@ __all__ = [
     "SETTINGS",
     "CheckpointSheet",
     "DateLike",
+    "LeftLine",
     "PersonView",
     "Service",
     "SheetRow",
     "StatusReport",
     "Verification",
     "YearCatalog",
+    "YearOverview",
     "normalize_text",
 ]

@@ -129,6 +129,7 @@ class Database(Writing, History):
         self._tx: _Transaction | None = None
         self._mutex = threading.RLock()
         self._log_head = Head(0, GENESIS)
+        self._journal_log_seq = 0
         # Called in each commit with the changes, the new log entry's seq and what it is about; a
         # hook may write more documents, which join the same transaction.
         self.commit_hooks: list[Callable[[list[list[Any]], int, dict[str, Any]], bool]] = []  # True: it wrote
@@ -246,6 +247,7 @@ class Database(Writing, History):
             self._log_head = Head(header.log_seq, header.log_hash)
         else:
             self._log_head = self.changelog.head()
+        self._journal_log_seq = self._log_head.seq  # the file's head when this journal began
         self._read_journal()
         for name, problem in self.manifest.file_problems():
             self._file_problem(name, problem)

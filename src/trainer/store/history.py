@@ -34,6 +34,7 @@ class History:
     findings: list[tuple[str, str]]
     clock: Callable[[], datetime]
     _journal_start: int
+    _journal_log_seq: int
     _log_head: Head
 
     if TYPE_CHECKING:  # provided by Database
@@ -69,6 +70,27 @@ class History:
             newest = in_file[-1]["seq"] if in_file else 0
             entries = [*in_file, *self._journal_log_entries(newest)][-count:]
         return [{k: v for k, v in e.items() if k != "changes"} for e in reversed(entries)]
+
+    def log_entries_after(self, seq: int, limit: int) -> list[dict[str, Any]] | None:
+        """The entries after ``seq``, oldest first, with their documents — for a derived cache
+        catching up. None when there are more than ``limit`` or the log no longer holds them all
+        (the caller then starts again from the register itself)."""
+        head = self._log_head.seq
+        if head - seq > limit or head < seq:
+            return None
+        if head == seq:
+            return []
+        with self.reading(), reported("変更履歴の読み込み"):
+            in_file_head = self._journal_log_seq  # entries after it are in the journal
+            entries = self._journal_log_entries(max(seq, in_file_head))
+            if seq < in_file_head:
+                end = self.changelog.complete_end()
+                lines = tail_lines(self.changelog.path, in_file_head - seq, end)
+                entries = [*(orjson.loads(line) for line in lines), *entries]
+        entries = sorted((e for e in entries if int(e["seq"]) > seq), key=lambda e: int(e["seq"]))
+        if [int(e["seq"]) for e in entries] != list(range(seq + 1, head + 1)):
+            return None
+        return entries
 
     def _journal_log_entries(self, after_seq: int) -> list[dict[str, Any]]:
         """The change-log entries in the journal with a seq after ``after_seq``."""

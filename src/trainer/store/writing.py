@@ -63,6 +63,7 @@ class Writing:
     _journal_start: int
     _journal_end: int
     _log_head: Head
+    _journal_log_seq: int
 
     if TYPE_CHECKING:  # provided by Database
 
@@ -229,6 +230,7 @@ class Writing:
         header = self.journal.read_header()
         self._gen, self._journal_start = header.gen, header.start
         self._journal_end = header.start
+        self._journal_log_seq = self._log_head.seq  # the file holds every entry up to here now
         self.manifest = Manifest(self.folder, files)
         for part in self._parts.values():
             part.through_gen = self._gen - 1
