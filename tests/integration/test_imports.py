@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.files import ROSTER_HEADERS, register_bytes, write_csv, write_xlsx
+from tests.registers import contents
 from trainer.cli import main
 from trainer.importers.mynumber import check_digit
 from trainer.service import Service
@@ -236,8 +237,10 @@ def test_progress_import_upgrades_and_never_downgrades(
 
     # The same file again changes nothing.
     before = register_bytes(db)
-    code, out, _ = run(capsys, "import", "progress", str(export), "--db", str(db), "--fy", "2026")
+    code, out, err = run(capsys, "import", "progress", str(export), "--db", str(db), "--fy", "2026")
+    assert code == 0, err
     assert "新しい記録: 0件" in out and "変更なし: 3件" in out
+    assert register_bytes(db) == before  # not a byte written: no transaction, no log entry, no backup
     # An older export (intro still in progress, rules at 20%) takes nothing back.
     older = [PROGRESS[0], ["000123", "入門編", "受講中", "50", "", "2026/07/01"], ["000123", "rules", "", "20", "", ""]]
     code, out, err = run(capsys, "import", "progress", str(write_csv(tmp_path / "old.csv", older)), "--db", str(db))
@@ -246,7 +249,6 @@ def test_progress_import_upgrades_and_never_downgrades(
     data = person(capsys, db, "000123")["requirements"]
     assert {r["id"]: (r["state"], r["percent"]) for r in data}["rules"] == ("in_progress", 40)
     assert {r["id"]: r["completed_on"] for r in data}["intro"] == "2026-07-10"
-    del before
 
 
 def test_a_bad_progress_file_lists_every_problem(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -330,3 +332,42 @@ def test_export_csv_and_xlsx_keep_ids_and_neutralise_formulas(
     names = [row[4] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert '=HYPERLINK("x")' in names
     assert all(c.data_type == "s" for row in sheet.iter_rows() for c in row if c.value is not None)  # no formulas
+
+
+NEWCOMER = ["000127", "新人 一", "シンジン ハジメ", "160", "市民税課", "主事", "正規職員", "利用事務", "R8.5.1"]
+IMPORTS = {
+    "staff": lambda tmp: write_csv(tmp / "roster-may.csv", [*APRIL_ROSTER, NEWCOMER], encoding="utf-8-sig"),
+    "progress": lambda tmp: write_csv(tmp / "elearning.csv", PROGRESS, encoding="utf-8-sig"),
+    "checkpoint": lambda tmp: write_csv(tmp / "sheet.csv", [["職員番号", "確認日"], ["000123", "2026/10/20"]]),
+}
+
+
+@pytest.mark.parametrize("kind", list(IMPORTS))
+def test_every_import_first_backs_up_the_register_as_it_was(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """The backup taken before an import holds exactly the files the import then changes, and
+    restoring it takes the import back."""
+    import zipfile
+
+    before, held = register_bytes(db), held_by(db)
+    already = set((db / "backups").glob("*.zip"))
+    extra = ["--as-of", "2026-05-01"] if kind == "staff" else []
+    code, _out, err = run(capsys, "import", kind, str(IMPORTS[kind](tmp_path)), "--db", str(db), *extra)
+    assert code == 0, err
+    assert register_bytes(db) != before  # the import wrote something
+    made = sorted(set((db / "backups").glob("*.zip")) - already)
+    assert [p.name.split("-", 3)[-1] for p in made] == [f"before-import-{kind}.zip"]
+    with zipfile.ZipFile(made[0]) as z:
+        assert {name: z.read(name) for name in z.namelist()} == before
+    assert held_by(db) != held
+    assert run(capsys, "restore", str(made[0]), "--db", str(db))[0] == 0
+    assert held_by(db) == held
+
+
+def held_by(db: Path) -> dict[str, object]:
+    svc = Service.open(db, create=False)
+    try:
+        return contents(svc.register)
+    finally:
+        svc.close()
