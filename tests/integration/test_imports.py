@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 from pathlib import Path
@@ -371,3 +372,44 @@ def held_by(db: Path) -> dict[str, object]:
         return contents(svc.register)
     finally:
         svc.close()
+
+
+def test_every_formula_start_is_neutralised_in_csv_and_stored_as_text_in_xlsx(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """=, +, -, @ typed by a person; a tab and a carriage return as a register written before
+    control characters were refused may hold them."""
+    import csv
+    import dataclasses
+
+    import openpyxl
+
+    typed = {"000123": "=1+1", "000124": "+1+1", "000126": "@SUM(A1)"}
+    for sid, name in typed.items():
+        code, _, err = run(capsys, "staff", "update", sid, f"--name={name}", "--db", str(db))
+        assert code == 0, err
+    svc = Service.open(db, create=False)
+    try:
+        with svc.register.transaction():
+            for sid, name in [("000127", "-1+1"), ("000128", "\t=1+1"), ("000129", "\r=1+1")]:
+                template = svc.register.staff("000123")
+                assert template is not None
+                svc.register.put_staff([dataclasses.replace(template, staff_id=sid, name=name)])
+    finally:
+        svc.close()
+    stored = typed | {"000127": "-1+1", "000128": "\t=1+1", "000129": "\r=1+1"}
+
+    out_csv = tmp_path / "status.csv"
+    assert run(capsys, "export", str(out_csv), "--db", str(db))[0] == 0
+    rows = list(csv.reader(io.StringIO(out_csv.read_bytes().decode("utf-8-sig"), newline="")))
+    names = {row[3]: row[4] for row in rows[1:]}
+    expected = {sid: "'" + name for sid, name in stored.items()} | {"000129": "\\u000d=1+1"}  # CR shown as text
+    assert {sid: names[sid] for sid in stored} == expected
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
+
+    book = tmp_path / "status.xlsx"
+    assert run(capsys, "export", str(book), "--db", str(db))[0] == 0
+    sheet = openpyxl.load_workbook(book).active
+    cells = {row[3].value: row[4] for row in sheet.iter_rows(min_row=2)}
+    assert {sid: cells[sid].value for sid in typed} == typed  # the text itself, as text
+    assert all(c.data_type == "s" for row in sheet.iter_rows() for c in row if c.value is not None)
