@@ -482,3 +482,25 @@ async def test_people_who_left_scope_this_year_are_listed_and_found_by_the_left_
         app.query_one("#staff-state", Select).value = "pending"
         await pilot.pause()
         assert table.shown_rows() and all(r.state.pending and not r.left for r in table.shown_rows())
+
+
+@pytest.mark.parametrize("typed", ["よしだ", "ヨシダ", "ﾖｼﾀﾞ", "よし だ"])
+async def test_searching_the_staff_list_in_hiragana_finds_the_katakana_kana(
+    db: Path, tmp_path: Path, typed: str
+) -> None:
+    """「よしだ」 finds 𠮷田 and 吉田 (their カナ is ヨシダ), as ヨシダ and ﾖｼﾀﾞ do; nobody else."""
+    svc = service(db)
+    svc.add_staff("900003", "吉田 太郎", "ヨシダ タロウ", "110", "主事", "正規職員", "利用事務", "2026-10-01")
+    svc.close()
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        table = app.query_one(StaffTable)
+        everyone = len(table.shown)
+        await pilot.press("slash")
+        await pilot.press(*typed)
+        await pilot.pause()
+        expected = {r.staff_id for r in table.rows if "ヨシダ" in r.kana.replace(" ", "")}
+        assert {"900001", "900003"} <= expected
+        assert {r.staff_id for r in table.shown_rows()} == expected
+        assert 0 < len(table.shown) < everyone
