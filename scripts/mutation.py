@@ -45,7 +45,12 @@ MODULES = [
     Module(
         "rules",
         "src/trainer/rules.py",
-        ("tests/unit/test_rules.py", "tests/unit/test_rules_properties.py", "tests/unit/test_year_accounting.py"),
+        (
+            "tests/unit/test_rules.py",
+            "tests/unit/test_rules_properties.py",
+            "tests/unit/test_year_accounting.py",
+            "tests/unit/test_rules_exact.py",
+        ),
     ),
     Module("calendar", "src/trainer/calendar.py", ("tests/unit/test_calendar.py",)),
     Module(
