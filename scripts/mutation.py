@@ -52,7 +52,7 @@ MODULES = [
             "tests/unit/test_rules_exact.py",
         ),
     ),
-    Module("calendar", "src/trainer/calendar.py", ("tests/unit/test_calendar.py",)),
+    Module("calendar", "src/trainer/calendar.py", ("tests/unit/test_calendar.py", "tests/unit/test_calendar_exact.py")),
     Module(
         "guard",
         "src/trainer/guard.py",
