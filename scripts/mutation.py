@@ -53,7 +53,11 @@ MODULES = [
         ),
     ),
     Module("calendar", "src/trainer/calendar.py", ("tests/unit/test_calendar.py", "tests/unit/test_calendar_exact.py")),
-    Module("guard", "src/trainer/guard.py", ("tests/unit/test_my_number.py", "tests/unit/test_text_and_numbers.py")),
+    Module(
+        "guard",
+        "src/trainer/guard.py",
+        ("tests/unit/test_my_number.py", "tests/unit/test_text_and_numbers.py", "tests/unit/test_guard_unit.py"),
+    ),
     Module(
         "values",
         "src/trainer/importers/values.py",
