@@ -82,7 +82,7 @@ MODULES = [
     Module(
         "verify",
         "src/trainer/store/verify.py",
-        ("tests/unit/test_store_api.py", "tests/unit/test_journal_damage.py"),
+        ("tests/unit/test_store_api.py", "tests/unit/test_journal_damage.py", "tests/unit/test_verify.py"),
     ),
     Module(
         "signoff",
