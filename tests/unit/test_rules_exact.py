@@ -195,3 +195,108 @@ def test_a_departure_is_found_with_each_requirement_as_it_stood_on_the_last_day(
     assert [p.staff.staff_id for p in by_division.people] == ["000104"]
     elsewhere = evaluate_year([moved, retired, stays], catalog, FY, date(2026, 11, 25), records, {}, "110")
     assert elsewhere.people == [] and elsewhere.departures == []
+
+
+DAY = date(2026, 11, 25)
+
+
+def test_scope_entry_is_never_before_april_1st(catalog: Catalog) -> None:
+    from trainer.rules import scope_entry
+
+    intro = catalog.by_id["intro"]
+    assert scope_entry(person("000101"), intro, FY, DAY) == date(2026, 4, 1)
+    moved_in = person("000101", duty=Duty.KANKEI, moves=((date(2026, 9, 1), "160", Duty.RIYO),))
+    assert scope_entry(moved_in, intro, FY, DAY) == date(2026, 9, 1)
+
+
+def test_a_personal_deadline_counts_the_grace_only_for_those_who_came_after_april_1st(catalog: Catalog) -> None:
+    from trainer.rules import personal_deadline
+
+    early = dataclasses.replace(catalog.by_id["intro"], window=Window(MonthDay(4, 1), MonthDay(5, 20)))
+    assert personal_deadline(person("000101"), early, FY, date(2026, 5, 1)) == date(2026, 5, 20)
+    came = person("000101", hired=date(2026, 4, 2))
+    assert personal_deadline(came, early, FY, date(2026, 5, 1)) == date(2026, 6, 1)  # 4/2 + 60 = 5/31, a Sunday
+    # Back from a leave over the deadline: the day after it ends, plus the grace.
+    back = person("000101", leaves=((LeaveKind.IKUKYU, date(2026, 10, 1), date(2026, 12, 31)),))
+    assert personal_deadline(back, catalog.by_id["intro"], FY, date(2027, 3, 1)) == date(2027, 3, 2)
+    # Moved from 関係事務 into 利用事務 on the very day: its own deadline, not the catalog's.
+    today = person("000101", duty=Duty.KANKEI, moves=((DAY, "160", Duty.RIYO),))
+    status = evaluate_year([today], catalog, FY, DAY, {}, {}).people[0]
+    intro = status.for_requirement("intro")
+    assert intro is not None and intro.deadline == date(2027, 1, 25)  # 11/25 + 60 = 1/24, a Sunday
+
+
+def _exempt(staff_id: str) -> Exemption:
+    return Exemption(staff_id, FY, "all", "派遣中", date(2026, 7, 1), approved_by="人事課長")
+
+
+def test_exemptions_reach_everyone_evaluated_and_everyone_who_left(catalog: Catalog) -> None:
+    from trainer.rules import departure, evaluate
+
+    here, gone = person("000101"), person("000102", retired=date(2026, 9, 30))
+    exemptions = {"000101": [_exempt("000101")], "000102": [_exempt("000102")]}
+    year = evaluate_year([here, gone], catalog, FY, DAY, {}, exemptions)
+    assert [p.state for p in year.people] == [State.EXEMPT]
+    assert {rs.state for rs in year.departures[0].requirements} == {State.EXEMPT}
+    alone = departure(gone, catalog, FY, DAY, {}, [_exempt("000102")])
+    assert alone is not None and {rs.state for rs in alone.requirements} == {State.EXEMPT}
+    assert [
+        p.staff.staff_id for p in evaluate([here, person("000201", division="150")], catalog, FY, DAY, {}, {}, "150")
+    ] == ["000201"]
+
+
+def test_who_left_and_when_at_the_edges(catalog: Catalog) -> None:
+    def gone(staff: object) -> tuple[date, LeftReason, Assignment | None] | None:
+        found = evaluate_year([staff], catalog, FY, DAY, {}, {}).departures  # type: ignore[list-item]
+        return (found[0].left_on, found[0].reason, found[0].moved_to) if found else None
+
+    assert gone(person("000101", retired=date(2026, 4, 1))) == (date(2026, 4, 1), LeftReason.RETIRED, None)
+    one_day = person("000101", hired=date(2026, 6, 1), retired=date(2026, 6, 1))
+    assert gone(one_day) == (date(2026, 6, 1), LeftReason.RETIRED, None)
+    # Transferred out in September, retired in November: they left scope by the transfer.
+    moved = person("000101", moves=((date(2026, 10, 1), "110", Duty.NONE),), retired=date(2026, 11, 1))
+    assert gone(moved) == (date(2026, 9, 30), LeftReason.TRANSFERRED, moved.assignments[1])
+    # Out, then to a third post: the post they moved to is the next one, not the last.
+    twice = person("000101", moves=((date(2026, 10, 1), "110", Duty.NONE), (date(2026, 11, 1), "120", Duty.NONE)))
+    assert gone(twice) == (date(2026, 9, 30), LeftReason.TRANSFERRED, twice.assignments[1])
+    # Out in October, back in 利用事務 only from next month: gone on the day, since September 30.
+    back_later = person("000101", moves=((date(2026, 10, 1), "110", Duty.NONE), (date(2026, 12, 1), "160", Duty.RIYO)))
+    assert gone(back_later) == (date(2026, 9, 30), LeftReason.TRANSFERRED, back_later.assignments[1])
+    # One day in 利用事務 in October.
+    a_day = person(
+        "000101", duty=Duty.NONE, moves=((date(2026, 10, 1), "160", Duty.RIYO), (date(2026, 10, 2), "160", Duty.NONE))
+    )
+    assert gone(a_day) == (date(2026, 10, 1), LeftReason.DUTY_CHANGED, a_day.assignments[2])
+    # Out of scope since 2020: not a leaver of this year.
+    long_ago = person("000101", moves=((date(2020, 4, 1), "110", Duty.NONE),))
+    assert gone(long_ago) is None
+
+
+def test_the_last_day_in_scope_and_its_assignment(catalog: Catalog) -> None:
+    from trainer.rules import last_day_in_scope
+
+    riyo = (Duty.RIYO,)
+    start = date(2026, 4, 1)
+    moves = (
+        (date(2026, 6, 1), "110", Duty.NONE),
+        (date(2026, 8, 1), "160", Duty.RIYO),
+        (date(2026, 10, 1), "110", Duty.NONE),
+    )
+    staff = person("000101", moves=moves)
+    assert last_day_in_scope(staff, riyo, start, DAY) == (date(2026, 9, 30), 2)
+    assert last_day_in_scope(staff, riyo, start, date(2026, 7, 1)) == (date(2026, 5, 31), 0)
+    back_on_the_day = person("000101", moves=((date(2026, 10, 1), "110", Duty.NONE), (DAY, "160", Duty.RIYO)))
+    assert last_day_in_scope(back_on_the_day, riyo, start, DAY) == (DAY, 2)
+    assert last_day_in_scope(person("000101", hired=date(2026, 12, 1)), riyo, start, DAY) is None
+
+
+def test_a_summary_adds_people_of_one_state_and_what_is_due_across_divisions(catalog: Catalog) -> None:
+    people = [
+        _status("1", "160", State.OVERDUE, _rs("intro", State.OVERDUE, True)),
+        _status("2", "160", State.OVERDUE, _rs("intro", State.OVERDUE, True)),
+        _status("3", "150", State.OVERDUE, _rs("intro", State.OVERDUE, True)),
+    ]
+    summary = summarize(people, catalog)
+    assert (summary.totals.in_scope, summary.totals.overdue, summary.totals.due) == (3, 3, 3)
+    assert (summary.divisions["160"].overdue, summary.divisions["160"].due) == (2, 2)
+    assert (summary.requirements["intro"].overdue, summary.requirements["intro"].due) == (3, 3)
