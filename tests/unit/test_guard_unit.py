@@ -66,3 +66,18 @@ def test_numbers_in_other_scripts_and_full_width_are_found_and_masked_where_they
     assert masked(f"{NUMBER}と{NUMBER}") == f"{MASK}と{MASK}"
     assert masked("日付 202604011030 と 1234-5678-9012", every_twelve=True) == f"日付 {MASK} と {MASK}"
     assert masked("日付 2026-07-01、2026/7/1", every_twelve=True) == "日付 2026-07-01、2026/7/1"
+
+
+def test_exactly_twelve_characters_are_searched_and_forms_only_nfkc_reads_are_found() -> None:
+    assert find_my_numbers(NUMBER) == [(0, 12)]
+    assert masked(NUMBER) == MASK
+    assert find_my_numbers("12345678901") == [] and masked("12345678901") == "12345678901"
+    superscript = "¹²³⁴⁵⁶⁷⁸⁹⁰¹⁸"  # not digits until NFKC makes them so
+    assert find_my_numbers(superscript) == [(0, 12)] and is_my_number(superscript)
+    assert find_my_numbers("No.1 123456789018 ", normalized=True) == [(5, 17)]
+
+
+def test_three_groups_of_four_need_one_separator_between_them() -> None:
+    assert find_my_numbers("2026 1234-5678-9018") == [(5, 19)]
+    assert find_my_numbers("2026 1234-5678 9018") == []  # a date and a number apart, not one written as such
+    assert find_my_numbers("1234-5678-9018 2026") == [(0, 14)]
