@@ -101,15 +101,15 @@ class Equivalent:
 
 
 def load_equivalents() -> list[Equivalent]:
-    """``module | function | the mutated line | why`` per line; # starts a comment."""
+    """``module | function | the mutated line | why`` per line (no " | " in the why); # starts a comment."""
     found = []
     for number, line in enumerate(EQUIVALENT_FILE.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        parts = [p.strip() for p in line.split(" | ")]
-        if len(parts) != 4 or not all(parts):
+        parts = [p.strip() for p in line.split(" | ")]  # the mutated line may hold " | " itself (a type)
+        if len(parts) < 4 or not all(parts):
             sys.exit(f"{EQUIVALENT_FILE.name}:{number}: expected 'module | function | mutated line | why'")
-        found.append(Equivalent(*parts))
+        found.append(Equivalent(parts[0], parts[1], " | ".join(parts[2:-1]), parts[-1]))
     return found
 
 
