@@ -77,7 +77,7 @@ MODULES = [
     Module(
         "changelog",
         "src/trainer/store/changelog.py",
-        ("tests/unit/test_changelog_tail.py", "tests/unit/test_journal_damage.py"),
+        ("tests/unit/test_changelog_tail.py", "tests/unit/test_journal_damage.py", "tests/unit/test_changelog_unit.py"),
     ),
     Module(
         "verify",
