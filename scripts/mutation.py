@@ -68,6 +68,7 @@ MODULES = [
         "src/trainer/store/journal.py",
         (
             "tests/unit/test_journal_damage.py",
+            "tests/unit/test_journal_unit.py",
             # the sync counts only: the rest of that file injects faults for a minute a run
             "tests/unit/test_store_faults.py::test_a_write_that_failed_to_sync_is_wiped_so_it_cannot_come_back",
             "tests/unit/test_store_faults.py::test_the_wipe_of_a_write_that_failed_to_sync_is_itself_synced",
