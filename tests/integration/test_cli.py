@@ -326,3 +326,49 @@ def test_backup_list_and_restore_through_the_cli(demo_db: Path, capsys: pytest.C
     assert code == 0 and "before-restore" in out
     _, out, _ = run(capsys, "staff", "show", sid, "--db", str(demo_db), "--format", "json")
     assert json.loads(out)["retired"] is None
+
+
+def _cut(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[:-40] + b"#" * 40)
+
+
+def _flip(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[data.index(b'"name"') + 9] ^= 0x01  # one bit of a name: still JSON, not what was written
+    path.write_bytes(bytes(data))
+
+
+DAMAGE = {
+    "main.json cut": ("main.json", _cut),
+    "main.json changed": ("main.json", _flip),
+    "main.json missing": ("main.json", Path.unlink),
+    "journal missing": ("journal.jsonl", Path.unlink),
+    "year file cut": ("fy2026.json", _cut),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_a_damaged_file_names_the_newest_backup_and_that_command_brings_the_register_back(
+    demo_db: Path, capsys: pytest.CaptureFixture[str], damage: str
+) -> None:
+    older = run(capsys, "backup", "--db", str(demo_db))[1].split(": ", 1)[1].strip()
+    newest = run(capsys, "backup", "--db", str(demo_db))[1].split(": ", 1)[1].strip()
+    assert older != newest
+    _, healthy, _ = run(capsys, "status", "--db", str(demo_db), "--format", "json")
+    name, harm = DAMAGE[damage]
+    harm(demo_db / name)
+
+    code, out, err = run(capsys, "status", "--db", str(demo_db), "--format", "json")
+    assert code == 1 and name in err
+    assert f"trainer restore {newest} " in err and older not in err  # the newest, by its whole path
+    command = err.split("trainer restore ", 1)[1].split(" ", 1)[0]
+    code, out, err = run(capsys, "restore", command, "--db", str(demo_db))
+    assert code == 0, err
+    before_restore = out.split("戻す前の状態は ", 1)[1].split(" ", 1)[0]
+    assert Path(before_restore).parent == demo_db / "backups"  # the damaged state is kept too
+    code, out, err = run(capsys, "status", "--db", str(demo_db), "--format", "json")
+    assert code == 0, err
+    assert out == healthy
+    code, out, err = run(capsys, "log", "--db", str(demo_db), "--limit", "1")
+    assert code == 0 and "バックアップから戻しました" in out and Path(newest).name in out
+    assert run(capsys, "verify", "--db", str(demo_db))[1].startswith("OK")

@@ -122,6 +122,35 @@ def test_a_number_in_a_header_is_refused(db: Path, tmp_path: Path, capsys: pytes
     never_shown(out, err)
 
 
+RECORD_FILES = {
+    "progress": (["職員番号", "研修", "状態", "修了日"], ["000123", "入門編", "修了", "2026/07/10"]),
+    "checkpoint": (["職員番号", "確認日"], ["000123", "2026/10/20"]),
+}
+
+
+@pytest.mark.parametrize("where", ["header", "unread column"])
+@pytest.mark.parametrize("kind", list(RECORD_FILES))
+def test_a_number_anywhere_in_a_progress_or_checkpoint_file_is_refused_and_nothing_is_recorded(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, where: str
+) -> None:
+    """Not only the columns an importer reads: a memo column, or a header, holding a number."""
+    headers, row = RECORD_FILES[kind]
+    if where == "header":
+        rows = [[*headers, f"備考 {NUMBER}"], [*row, "メモ"]]
+    else:
+        rows = [[*headers, "備考"], [*row, f"番号 {DIGITS[0]}-{DIGITS[1]}-{DIGITS[2]}"]]
+    path = write_csv(tmp_path / f"{kind}.csv", rows, encoding="utf-8-sig")
+    before = register_bytes(db)
+    code, out, err = run(capsys, "import", kind, str(path), "--db", str(db))
+    assert code == 1, out
+    expected = "1行目 列「5列目」: 見出しに個人番号" if kind == "progress" else "1行目 列「3列目」: 見出しに個人番号"
+    if where == "unread column":
+        expected = "2行目 列「備考」: 個人番号（マイナンバー）とみられる"
+    assert expected in err
+    never_shown(out, err)
+    assert register_bytes(db) == before
+
+
 def test_a_number_in_the_file_name_is_refused_before_anything_is_read(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.files import ROSTER_HEADERS, register_bytes, write_csv, write_xlsx
+from tests.registers import contents
 from trainer.cli import main
 from trainer.importers.mynumber import check_digit
 from trainer.service import Service
@@ -236,8 +238,10 @@ def test_progress_import_upgrades_and_never_downgrades(
 
     # The same file again changes nothing.
     before = register_bytes(db)
-    code, out, _ = run(capsys, "import", "progress", str(export), "--db", str(db), "--fy", "2026")
+    code, out, err = run(capsys, "import", "progress", str(export), "--db", str(db), "--fy", "2026")
+    assert code == 0, err
     assert "新しい記録: 0件" in out and "変更なし: 3件" in out
+    assert register_bytes(db) == before  # not a byte written: no transaction, no log entry, no backup
     # An older export (intro still in progress, rules at 20%) takes nothing back.
     older = [PROGRESS[0], ["000123", "入門編", "受講中", "50", "", "2026/07/01"], ["000123", "rules", "", "20", "", ""]]
     code, out, err = run(capsys, "import", "progress", str(write_csv(tmp_path / "old.csv", older)), "--db", str(db))
@@ -246,7 +250,6 @@ def test_progress_import_upgrades_and_never_downgrades(
     data = person(capsys, db, "000123")["requirements"]
     assert {r["id"]: (r["state"], r["percent"]) for r in data}["rules"] == ("in_progress", 40)
     assert {r["id"]: r["completed_on"] for r in data}["intro"] == "2026-07-10"
-    del before
 
 
 def test_a_bad_progress_file_lists_every_problem(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -330,3 +333,83 @@ def test_export_csv_and_xlsx_keep_ids_and_neutralise_formulas(
     names = [row[4] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert '=HYPERLINK("x")' in names
     assert all(c.data_type == "s" for row in sheet.iter_rows() for c in row if c.value is not None)  # no formulas
+
+
+NEWCOMER = ["000127", "新人 一", "シンジン ハジメ", "160", "市民税課", "主事", "正規職員", "利用事務", "R8.5.1"]
+IMPORTS = {
+    "staff": lambda tmp: write_csv(tmp / "roster-may.csv", [*APRIL_ROSTER, NEWCOMER], encoding="utf-8-sig"),
+    "progress": lambda tmp: write_csv(tmp / "elearning.csv", PROGRESS, encoding="utf-8-sig"),
+    "checkpoint": lambda tmp: write_csv(tmp / "sheet.csv", [["職員番号", "確認日"], ["000123", "2026/10/20"]]),
+}
+
+
+@pytest.mark.parametrize("kind", list(IMPORTS))
+def test_every_import_first_backs_up_the_register_as_it_was(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """The backup taken before an import holds exactly the files the import then changes, and
+    restoring it takes the import back."""
+    import zipfile
+
+    before, held = register_bytes(db), held_by(db)
+    already = set((db / "backups").glob("*.zip"))
+    extra = ["--as-of", "2026-05-01"] if kind == "staff" else []
+    code, _out, err = run(capsys, "import", kind, str(IMPORTS[kind](tmp_path)), "--db", str(db), *extra)
+    assert code == 0, err
+    assert register_bytes(db) != before  # the import wrote something
+    made = sorted(set((db / "backups").glob("*.zip")) - already)
+    assert [p.name.split("-", 3)[-1] for p in made] == [f"before-import-{kind}.zip"]
+    with zipfile.ZipFile(made[0]) as z:
+        assert {name: z.read(name) for name in z.namelist()} == before
+    assert held_by(db) != held
+    assert run(capsys, "restore", str(made[0]), "--db", str(db))[0] == 0
+    assert held_by(db) == held
+
+
+def held_by(db: Path) -> dict[str, object]:
+    svc = Service.open(db, create=False)
+    try:
+        return contents(svc.register)
+    finally:
+        svc.close()
+
+
+def test_every_formula_start_is_neutralised_in_csv_and_stored_as_text_in_xlsx(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """=, +, -, @ typed by a person; a tab and a carriage return as a register written before
+    control characters were refused may hold them."""
+    import csv
+    import dataclasses
+
+    import openpyxl
+
+    typed = {"000123": "=1+1", "000124": "+1+1", "000126": "@SUM(A1)"}
+    for sid, name in typed.items():
+        code, _, err = run(capsys, "staff", "update", sid, f"--name={name}", "--db", str(db))
+        assert code == 0, err
+    svc = Service.open(db, create=False)
+    try:
+        with svc.register.transaction():
+            for sid, name in [("000127", "-1+1"), ("000128", "\t=1+1"), ("000129", "\r=1+1")]:
+                template = svc.register.staff("000123")
+                assert template is not None
+                svc.register.put_staff([dataclasses.replace(template, staff_id=sid, name=name)])
+    finally:
+        svc.close()
+    stored = typed | {"000127": "-1+1", "000128": "\t=1+1", "000129": "\r=1+1"}
+
+    out_csv = tmp_path / "status.csv"
+    assert run(capsys, "export", str(out_csv), "--db", str(db))[0] == 0
+    rows = list(csv.reader(io.StringIO(out_csv.read_bytes().decode("utf-8-sig"), newline="")))
+    names = {row[3]: row[4] for row in rows[1:]}
+    expected = {sid: "'" + name for sid, name in stored.items()} | {"000129": "\\u000d=1+1"}  # CR shown as text
+    assert {sid: names[sid] for sid in stored} == expected
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
+
+    book = tmp_path / "status.xlsx"
+    assert run(capsys, "export", str(book), "--db", str(db))[0] == 0
+    sheet = openpyxl.load_workbook(book).active
+    cells = {row[3].value: row[4] for row in sheet.iter_rows(min_row=2)}
+    assert {sid: cells[sid].value for sid in typed} == typed  # the text itself, as text
+    assert all(c.data_type == "s" for row in sheet.iter_rows() for c in row if c.value is not None)

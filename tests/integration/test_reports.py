@@ -173,3 +173,35 @@ def test_report_commands_through_the_cli(
     assert main(["report", "audit", "--db", db, "--fy", "令和7年度", "-o", str(tmp_path / "audit.pdf")]) == 0
     text = flat("\n".join(pdf_text(tmp_path / "audit.pdf")))
     assert "令和7年度" in text and "期限超過" in text
+
+
+@pytest.mark.parametrize("fontconfig", ["no Japanese font", "no fc-list"])
+def test_without_a_japanese_font_no_report_is_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, fontconfig: str
+) -> None:
+    """A machine without a Japanese font would print boxes: the report is refused, and says why."""
+    import os
+    import stat
+
+    from trainer.cli import main
+    from trainer.reports import render
+
+    monkeypatch.setenv("TRAINER_TODAY", "2026-11-25")
+    db = str(tmp_path / "db")
+    assert main(["demo", "--db", db, "--staff", "20"]) == 0
+    capsys.readouterr()
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    if fontconfig == "no Japanese font":  # fc-list answers, with no font for :lang=ja
+        fake = tools / "fc-list"
+        fake.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+        fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", str(tools) + (os.pathsep + "/nonexistent" if fontconfig == "no fc-list" else ""))
+    monkeypatch.delenv("TRAINER_FONT", raising=False)
+    monkeypatch.setattr(render, "_japanese_font_found", False)  # as in a new process
+    out = tmp_path / "out"
+    assert main(["report", "roster", "--db", db, "--all", "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    missing = "日本語のフォント" if fontconfig == "no Japanese font" else "fc-list（fontconfig）"
+    assert f"{missing}がありません" in err or f"{missing}が見つかりません" in err
+    assert not list(tmp_path.rglob("*.pdf"))

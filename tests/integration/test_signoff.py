@@ -318,3 +318,38 @@ def test_every_printed_roster_carries_the_anchor_of_the_history(
     assert anchor, "no anchor on the roster"
     code, out, _ = run(capsys, "verify", "--db", str(db), "--anchor", anchor.group(1))
     assert code == 0 and "印刷されたときのまま" in out
+
+
+def _signed(capsys: pytest.CaptureFixture[str], db: Path, division: str) -> str:
+    code, out, err = run(capsys, "signoff", division, "--db", str(db), "--by", "佐藤 二郎", "--title", "課長")
+    assert code == 0, err
+    code = re.search(r"名簿コード (\S+)", out).group(1)  # type: ignore[union-attr]
+    assert signoff_of(capsys, db, division) == {"state": "signed", "code": code, "changes": 0}
+    return code
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ["staff", "transfer", "{newcomer}", "120", "--on", "2026-11-20"],  # someone moves INTO the division
+        ["division", "update", "120", "--name", "保険年金課（新）"],  # the division is renamed
+        ["division", "update", "120", "--head-name", "鈴木 三郎"],  # its head changes
+    ],
+    ids=["transfer in", "rename", "new head"],
+)
+def test_a_change_to_a_signed_division_itself_makes_its_roster_stale_through_the_cli(
+    db: Path, capsys: pytest.CaptureFixture[str], change: list[str]
+) -> None:
+    """Not only its members' records: who is in it, and what it is called, are on the paper."""
+    signed = _signed(capsys, db, "120")
+    other = _signed(capsys, db, "110")
+    newcomer = members(capsys, db, "110")[0]
+    assert newcomer not in members(capsys, db, "120")
+    code, _, err = run(capsys, *[part.replace("{newcomer}", newcomer) for part in change], "--db", str(db))
+    assert code == 0, err
+    assert signoff_of(capsys, db, "120") == {"state": "stale", "code": signed, "changes": 1}
+    code, out, _ = run(capsys, "verify", "--db", str(db), "--roster", signed)
+    assert code == 0 and "要再確認" in out
+    moved_out = change[1] == "transfer"  # the division the newcomer left changed too; else untouched
+    assert signoff_of(capsys, db, "110") == {"state": "stale" if moved_out else "signed", "code": other,
+                                             "changes": 1 if moved_out else 0}  # fmt: skip

@@ -512,3 +512,78 @@ async def test_a_retirement_cancelled_a_rehire_and_a_concurrent_post_from_the_pe
     person = service(db).staff("900002")
     assert person.hired == date(2026, 11, 16) and person.earlier[0].end == date(2026, 10, 31)
     assert person.concurrent[0].division == "150"
+
+
+@pytest.mark.parametrize("typed", ["よしだ", "ヨシダ", "ﾖｼﾀﾞ", "よし だ"])
+async def test_searching_the_staff_list_in_hiragana_finds_the_katakana_kana(
+    db: Path, tmp_path: Path, typed: str
+) -> None:
+    """「よしだ」 finds 𠮷田 and 吉田 (their カナ is ヨシダ), as ヨシダ and ﾖｼﾀﾞ do; nobody else."""
+    svc = service(db)
+    svc.add_staff("900003", "吉田 太郎", "ヨシダ タロウ", "110", "主事", "正規職員", "利用事務", "2026-10-01")
+    svc.close()
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        table = app.query_one(StaffTable)
+        everyone = len(table.shown)
+        await pilot.press("slash")
+        await pilot.press(*typed)
+        await pilot.pause()
+        expected = {r.staff_id for r in table.rows if "ヨシダ" in r.kana.replace(" ", "")}
+        assert {"900001", "900003"} <= expected
+        assert {r.staff_id for r in table.shown_rows()} == expected
+        assert 0 < len(table.shown) < everyone
+
+
+async def test_the_app_looks_for_others_every_2_s_and_a_save_waits_3_s_for_their_lock(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fake time: the 2 s look is the app's own timer, driven here by hand; the 3 s wait is the
+    timeout the save hands to the lock, which here gives up at once instead of after 3 s."""
+    import filelock
+
+    intervals: list[tuple[float, object]] = []
+    real_set_interval = TrainerApp.set_interval
+
+    def set_interval(self: TrainerApp, interval: float, callback: object = None, **kwargs: object) -> object:
+        intervals.append((interval, callback))
+        return real_set_interval(self, interval, callback, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(TrainerApp, "set_interval", set_interval)
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        looks = [callback for interval, callback in intervals if callback == app.watch_lock]
+        assert [interval for interval, callback in intervals if callback == app.watch_lock] == [2.0]
+
+        other = service(db)  # another process's change: the timer's next tick reloads the lists
+        other.exempt("900001", "all", "other", "人事課長 佐藤 一郎", evidence="R8-人-0007", note="長期研修で派遣中")
+        other.close()
+        looks[0]()  # type: ignore[operator]
+        await loaded(app, pilot)
+        row = next(r for r in app.query_one(StaffTable).rows if r.staff_id == "900001")
+        assert row.state.value == "exempt"
+
+        waits: list[float] = []
+        real_acquire = filelock.FileLock.acquire
+
+        def busy(self: filelock.FileLock, timeout: float | None = None, *args: object, **kwargs: object) -> object:
+            if timeout:  # a writer waiting for the lock: someone holds it for longer than the wait
+                waits.append(timeout)
+                raise filelock.Timeout(str(self.lock_file))
+            return real_acquire(self, timeout, *args, **kwargs)  # type: ignore[arg-type]
+
+        screen = await record_form(app, pilot, "intro", "R8.11.20")
+        monkeypatch.setattr(filelock.FileLock, "acquire", busy)
+        await pilot.click("#record-save")
+        await pilot.pause()
+        monkeypatch.setattr(filelock.FileLock, "acquire", real_acquire)
+        assert waits == [3.0]
+        assert "3秒待ちましたが" in str(screen.query_one("#record-error").render())
+        assert screen.query_one("#record-date", Input).value == "R8.11.20"  # the entry is kept
+        await pilot.click("#record-save")  # the lock is free again: the same entry saves
+        await pilot.pause()
+        assert str(screen.query_one("#record-error").render()) == ""
+    record = service(db).register.record(2026, "900001", "intro")
+    assert record is not None and record.completed_on == date(2026, 11, 20)

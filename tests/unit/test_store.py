@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import filelock
 import orjson
 import pytest
 import tinydb
@@ -419,7 +420,7 @@ def test_a_restore_cut_short_after_staging_is_private_and_completed_by_the_next_
 
 _WRITER = textwrap.dedent(
     """
-    import sys, time
+    import os, sys
     from datetime import date
     from pathlib import Path
     from trainer.model import Progress, Record
@@ -427,15 +428,15 @@ _WRITER = textwrap.dedent(
 
     folder, who, count, every = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     register = Register.open(folder)
-    while not (folder.parent / "go").exists():
-        time.sleep(0.002)
+    print("ready", flush=True)
+    sys.stdin.readline()  # both have opened the register: go
     for i in range(count):
         with register.transaction():
             register.put_records([Record(f"{who}{i:04d}", 2026, "security", Progress.COMPLETED, 100,
                                          date(2026, 6, 1), who)])
         if every and (i + 1) % every == 0:
             register.db.checkpoint()
-        time.sleep(0.001)  # a moment between writes lets the other process in
+        os.sched_yield()  # let the other process in between writes
     """
 )
 
@@ -445,15 +446,20 @@ def test_two_processes_writing_at_once_lose_nothing_even_while_one_checkpoints(f
     writers = [
         subprocess.Popen(
             [sys.executable, "-c", _WRITER, str(folder), who, "500", every],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
         for who, every in [("A", "100"), ("B", "0")]  # A checkpoints every 100 writes, B never
     ]
-    time.sleep(0.3)  # let both open the register before they start
-    (folder.parent / "go").touch()
+    for w in writers:  # both open the register before either starts writing
+        assert w.stdout is not None and w.stdout.readline() == b"ready\n", w.stderr.read() if w.stderr else ""
     for w in writers:
-        _out, err = w.communicate(timeout=60)
+        assert w.stdin is not None
+        w.stdin.write(b"go\n")
+        w.stdin.flush()
+    for w in writers:
+        _out, err = w.communicate(timeout=120)
         assert w.returncode == 0, err.decode()
 
     records = Register.open(folder).records(FY)
@@ -532,25 +538,40 @@ def test_a_register_left_open_during_a_restore_by_another_writes_on_top_of_the_r
     assert again.records(FY) == {}
 
 
-def test_opening_a_new_folder_while_another_process_creates_it_waits_instead_of_failing(folder: Path) -> None:
+def test_opening_a_new_folder_while_another_process_creates_it_waits_instead_of_failing(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder.mkdir(mode=0o700)
     creator = DatabaseLock(folder)  # holds the lock (and wrote lock.json) while main.json is not there yet
-    holding, release = threading.Event(), threading.Event()
+    holding, release, found_busy = threading.Event(), threading.Event(), threading.Event()
 
     def create() -> None:
         with creator.held():
             holding.set()
-            release.wait(5)
+            release.wait(30)
+
+    real_acquire = filelock.FileLock.acquire
+
+    def acquire(self: filelock.FileLock, timeout: float | None = None, *args: Any, **kwargs: Any) -> Any:
+        """The opener's wait: it finds the lock taken, and only then does the creator finish."""
+        if threading.current_thread() is threading.main_thread() and timeout:
+            try:
+                return real_acquire(self, 0, *args, **kwargs)
+            except filelock.Timeout:
+                found_busy.set()
+                release.set()
+        return real_acquire(self, timeout, *args, **kwargs)
 
     thread = threading.Thread(target=create)
     thread.start()
     try:
-        assert holding.wait(5)
-        threading.Timer(0.2, release.set).start()
-        register = Register.open(folder, lock_timeout=5)
+        assert holding.wait(30)
+        monkeypatch.setattr(filelock.FileLock, "acquire", acquire)
+        register = Register.open(folder, lock_timeout=30)
     finally:
         release.set()
         thread.join()
+    assert found_busy.is_set()  # it did meet the creator's lock, and waited for it
     assert register.is_empty()
     assert (folder / "main.json").exists()
 

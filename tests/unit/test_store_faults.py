@@ -271,6 +271,29 @@ def test_a_write_that_failed_to_sync_is_wiped_so_it_cannot_come_back(
 
 
 @needs_proc
+def test_the_wipe_of_a_write_that_failed_to_sync_is_itself_synced(folder: Path) -> None:
+    """A power cut after the message must not bring the line back: the zeros are flushed too."""
+    register = Register.open(folder)
+    with register.transaction():
+        register.put_staff([person("000001")])
+
+    def fail_the_first_sync(n: int, kind: str, path: str) -> None:
+        if kind == "fdatasync" and n == 2:
+            raise OSError(errno.EIO, "Input/output error")
+
+    ops = FileOps(folder, fail_the_first_sync)
+    with ops.watching(), pytest.raises(StoreError, match="保存されていません"), register.transaction():
+        register.put_staff([person("000002")])
+    assert [(kind, Path(path).name) for kind, path in ops.log] == [
+        ("pwrite", "journal.jsonl"),  # the line
+        ("fdatasync", "journal.jsonl"),  # fails
+        ("pwrite", "journal.jsonl"),  # zeros over the line
+        ("fsync", "journal.jsonl"),  # and they are on disk before the message
+    ]
+    assert Register.open(folder).staff_ids() == ["000001"]
+
+
+@needs_proc
 def test_every_write_is_synced_before_it_is_acknowledged_or_renamed_into_place(folder: Path) -> None:
     """A kill cannot show a missing fsync; this does: the order of the store's file operations."""
     register = Register.open(folder)

@@ -148,8 +148,10 @@ def cmd_repair(db: Path, a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_restore(svc: Service, a: argparse.Namespace) -> int:
-    before = svc.restore(Path(a.file))
+def cmd_restore(db: Path, a: argparse.Namespace) -> int:
+    from trainer.service import Service  # (imported when the command runs, as by the other groups)
+
+    before = Service.restore_into(db, Path(a.file), a.catalog)  # also when the register no longer opens
     print(f"{a.file} から戻しました。戻す前の状態は {before} に保存しました")
     return EXIT_OK
 
@@ -189,7 +191,11 @@ def add_commands(c: Commands) -> None:
     p = c.command("backup", cmd_backup, "データベースのバックアップを作成する（新しい30個を残します）")
     p.add_argument("--list", action="store_true", help="作らずに、あるバックアップを新しい順に表示する")
     p = c.command(
-        "restore", cmd_restore, creates=True, help_text="バックアップから戻す（戻す前の状態もバックアップします）"
+        "restore",
+        cmd_restore,
+        creates=True,
+        help_text="バックアップから戻す（戻す前の状態もバックアップします）",
+        opens="folder",
     )
     p.add_argument("file", help="バックアップの zip ファイル")
     c.command(

@@ -33,6 +33,7 @@ from trainer.service.core import DateLike
 from trainer.service.status import StatusUseCases
 from trainer.store import codec
 from trainer.store.derived import DerivedFile
+from trainer.store.layout import year_partition
 from trainer.yearcatalog import catalog_to_doc
 
 FORMAT = 1
@@ -277,6 +278,7 @@ class OverviewUseCases(StatusUseCases):
         key = {"format": FORMAT, "code": code_digest(), "fy": fy, "catalog": catalog_digest(catalog)}
         head = self.register.db.log_head()
         files = _Files(self.register.folder, fy)
+        self.register.db.check_file(year_partition(fy))  # the cache never hides a damaged year file
         cache = files.overview.read()
         if cache is not None and (cache.get("key") != key or day.toordinal() < cache.get("day", 0)):
             cache = None  # other code, another catalog, or a day before the one it holds

@@ -11,11 +11,12 @@ from typing import Any
 import orjson
 
 from trainer import signoff
-from trainer.errors import InputError
+from trainer.errors import CorruptDatabaseError, InputError
 from trainer.files import input_file
 from trainer.guard import checked, checked_path
 from trainer.progress import Task
 from trainer.service.core import DateLike, ServiceCore, _file_digest, guarded
+from trainer.store.database import Database
 from trainer.store.lock import DEFAULT_TIMEOUT
 from trainer.store.register import Register
 from trainer.store.repair import RepairReport
@@ -144,6 +145,32 @@ class TrailUseCases(ServiceCore):
         """Restore a backup (the current state is backed up first), and log that it happened."""
         input_file(checked_path(Path(path), "バックアップの名前"), "バックアップ")
         before = self.register.db.restore(Path(path))
+        self._log_restore(Path(path), before)
+        return before
+
+    @classmethod
+    def restore_into(
+        cls, db_path: Path, path: Path, catalog_dir: Path | None = None, lock_timeout: float = DEFAULT_TIMEOUT
+    ) -> Path:
+        """:meth:`restore` for the CLI: into the register at ``db_path`` (made when missing), also
+        when it no longer opens because main.json or the journal is damaged or gone."""
+        input_file(checked_path(Path(path), "バックアップの名前"), "バックアップ")
+        try:
+            service = cls.open(Path(db_path), catalog_dir, lock_timeout=lock_timeout)
+        except CorruptDatabaseError:
+            before = Database.restore_unopened(Path(db_path), Path(path), lock_timeout)
+            service = cls.open(Path(db_path), catalog_dir, create=False, lock_timeout=lock_timeout)
+            try:
+                service._log_restore(Path(path), before)
+            finally:
+                service.close()
+            return before
+        try:
+            return service.restore(Path(path))
+        finally:
+            service.close()
+
+    def _log_restore(self, path: Path, before: Path) -> None:
         with self.register.transaction():
             self._about(
                 "restore",
@@ -152,7 +179,6 @@ class TrailUseCases(ServiceCore):
                 file=str(path),
                 digest=_file_digest(Path(path)),
             )
-        return before
 
 
 def _log_matches(

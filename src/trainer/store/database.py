@@ -157,13 +157,12 @@ class Database(Writing, History):
                     "--db にはデータベースのフォルダを指定してください",
                 )
             if not (folder / "main.json").exists():
-                if not create:
-                    raise StoreError(f"データベースがありません: {folder}", "trainer demo で作成できます")
                 if folder.exists() and any(_is_register_file(p) for p in folder.iterdir()):
                     raise CorruptDatabaseError(
-                        f"{folder} に main.json がありません（他のファイルはあります）",
-                        "フォルダを確認するか、trainer restore でバックアップから戻してください",
+                        f"{folder} に main.json がありません（他のファイルはあります）", Backups(folder).restore_hint()
                     )
+                if not create:
+                    raise StoreError(f"データベースがありません: {folder}", "trainer demo で作成できます")
                 make_private_dir(folder)
             db = cls(folder, lock_timeout, clock, inspect)
             db.lock.read_only = not os.access(folder, os.W_OK)
@@ -299,6 +298,21 @@ class Database(Writing, History):
         return self.manifest.on_disk[name]
 
     # ------------------------------------------------------------- partitions
+    def check_file(self, name: str) -> None:
+        """A partition's file held against the manifest without reading its tables: a derived cache
+        standing in for them (the year's overview) still refuses a damaged or missing file."""
+        if name in self._parts:
+            return
+        try:
+            data: bytes | None = (self.folder / f"{name}.json").read_bytes()
+        except FileNotFoundError:
+            data = None
+        problem = self.manifest.problem(name, data)
+        if problem is not None and (self.journal.replaced() or self.journal.has_more(self._journal_end)):
+            self._partition(name)  # another process wrote meanwhile: the full read decides
+        elif problem is not None:
+            self._file_problem(name, problem)
+
     def _partition(self, name: str) -> _Partition:
         part = self._parts.get(name)
         if part is not None:
@@ -466,6 +480,27 @@ class Database(Writing, History):
                 self.backups_folder.finish_pending(names)
                 self._reopened()
             return before
+
+    @staticmethod
+    def restore_unopened(folder: Path, source: Path, lock_timeout: float = DEFAULT_TIMEOUT) -> Path:
+        """:meth:`restore` into a folder whose register does not open (a damaged or missing
+        main.json or journal: the messages for those name this very command). The files as they
+        are go into a backup first, as in :meth:`restore`."""
+        source = Path(source)
+        names = check_backup(source)
+        with reported(f"バックアップ {source} の読み込み"):
+            content = source.read_bytes()
+        backups, lock = Backups(folder), DatabaseLock(folder, lock_timeout)
+        try:
+            with lock.held():
+                with reported(f"バックアップ（{backups.dir}）の作成", "データベースは変更していません"):
+                    before = backups.make("before-restore")
+                with reported("復元", f"戻す前の状態は {before} にあります。もう一度開くと復元の続きをします"):
+                    backups.stage(content)
+                    backups.finish_pending(names)
+        finally:
+            lock.close()
+        return before
 
 
 def _written_atomically(name: str) -> bool:

@@ -1,0 +1,137 @@
+"""The change log file piece by piece (store/changelog.py): hashes, reading from the end, a torn
+last line, the head, appending durably, and the summary of a bulk entry read without parsing it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tests.faults import count_ops, needs_proc
+from trainer.store.changelog import (
+    GENESIS,
+    ChangeLogFile,
+    Head,
+    complete_end,
+    digest,
+    encode_entry,
+    entry_summary,
+    tail_lines,
+)
+
+MIB = 1 << 20
+
+
+def test_an_entrys_hash_is_over_its_sorted_json_without_the_hash_and_encoding_agrees() -> None:
+    body = {"seq": 2, "prev": GENESIS, "action": "change", "summary": "追加"}
+    expected = hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    assert digest(body) == expected and digest(body | {"hash": "x"}) == expected
+    raw, hash_ = encode_entry(body)
+    assert hash_ == expected
+    assert orjson.loads(raw) == body | {"hash": expected}
+    assert raw.endswith(f',"hash":"{expected}"}}'.encode())
+
+
+def test_the_last_lines_of_a_file_read_from_its_end(tmp_path: Path) -> None:
+    path = tmp_path / "log"
+    assert tail_lines(path, 3) == []
+    path.write_bytes(b"one\ntwo\nthree\n")
+    assert tail_lines(path, 2) == [b"two", b"three"]
+    assert tail_lines(path, 5) == [b"one", b"two", b"three"]
+    assert tail_lines(path, 0) == []
+    assert tail_lines(path, 1, end=8) == [b"two"]  # only the first 8 bytes
+    long = b"x" * (2 * MIB + 10)
+    path.write_bytes(b"first\n" + long + b"\nshort\n")
+    assert tail_lines(path, 2) == [long, b"short"]
+    assert tail_lines(path, 1) == [b"short"]
+    path.write_bytes(b"a" * (MIB + 5) + b"\n" + b"b" * 10 + b"\n")
+    assert tail_lines(path, 1) == [b"b" * 10]  # the piece before the newline is not a line of its own
+
+
+def test_where_the_last_complete_line_ends(tmp_path: Path) -> None:
+    path = tmp_path / "log"
+    for content, end in [(b"", 0), (b"abc", 0), (b"a\nb\n", 4), (b"a\nb\nc", 4), (b"a\n" + b"z" * (MIB + 3), 2)]:
+        path.write_bytes(content)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            assert complete_end(fd) == end, content[:10]
+        finally:
+            os.close(fd)
+
+
+def test_a_torn_last_line_is_found_and_cut_off(tmp_path: Path) -> None:
+    log = ChangeLogFile(tmp_path / "changelog.jsonl")
+    assert (log.complete_end(), log.torn_tail(), log.head()) == (0, None, Head(0, GENESIS))
+    log.path.write_bytes(b'{"seq":1,"hash":"aa"}\n{"seq":2,"hash":"bb"}\n{"seq":3,"ha')
+    assert log.complete_end() == 44
+    assert log.torn_tail() == (44, b'{"seq":3,"ha')
+    assert log.head() == Head(2, "bb")
+    assert list(log.lines()) == [(1, b'{"seq":1,"hash":"aa"}'), (2, b'{"seq":2,"hash":"bb"}')]
+    log.cut(44)
+    assert log.path.read_bytes() == b'{"seq":1,"hash":"aa"}\n{"seq":2,"hash":"bb"}\n'
+    assert log.torn_tail() is None
+
+
+@pytest.mark.parametrize("last", [b"not json", b'{"hash":"bb"}', b'{"seq":"x","hash":"bb"}', b"[1]"])
+def test_a_damaged_last_entry_gives_a_head_nothing_can_chain_onto(tmp_path: Path, last: bytes) -> None:
+    log = ChangeLogFile(tmp_path / "changelog.jsonl")
+    log.path.write_bytes(b'{"seq":1,"hash":"aa"}\n' + last + b"\n")
+    assert log.head() == Head(-1, "")
+
+
+@needs_proc
+def test_entries_are_appended_privately_and_durably(tmp_path: Path) -> None:
+    log = ChangeLogFile(tmp_path / "changelog.jsonl")
+    log.append([])
+    assert not log.path.exists()
+    ops = count_ops(tmp_path, lambda: log.append([{"seq": 1, "hash": "aa"}, {"seq": 2, "hash": "bb"}]))
+    assert [(kind, Path(path).name) for kind, path in ops] == [
+        ("write", "changelog.jsonl"),
+        ("fsync", "changelog.jsonl"),
+        ("fsync", tmp_path.name),  # a new file: its folder too
+    ]
+    assert stat.S_IMODE(log.path.stat().st_mode) == 0o600
+    assert log.path.read_bytes() == b'{"seq":1,"hash":"aa"}\n{"seq":2,"hash":"bb"}\n'
+    ops = count_ops(tmp_path, lambda: log.append([{"seq": 3, "hash": "cc"}]))
+    assert [kind for kind, _ in ops] == ["write", "fsync"]  # the folder only when the file is new
+    assert log.head() == Head(3, "cc")
+
+
+def test_a_snapshot_reads_only_what_was_complete_when_it_was_taken(tmp_path: Path) -> None:
+    log = ChangeLogFile(tmp_path / "changelog.jsonl")
+    assert list(log.snapshot()) == []
+    log.append([{"seq": 1}])
+    snapshot = log.snapshot()
+    log.append([{"seq": 2}])
+    assert list(snapshot) == [(1, b'{"seq":1}')]
+    unread = log.snapshot()
+    unread.close()
+    assert unread.file is not None and unread.file.closed
+
+
+def test_a_bulk_entrys_summary_is_read_without_parsing_its_documents() -> None:
+    changes = [["fy2026", "records", str(i), None, {"staff_id": f"{i:06d}", "note": "x" * 50}] for i in range(20000)]
+    entry = {
+        "action": "import_progress",
+        "at": "2026-11-25T10:00:00+09:00",
+        "changes": changes,
+        "prev": "a" * 64,
+        "seq": 42,
+        "signoff": {"summary": "nested, not this one"},
+        "summary": "受講状況を取込: e.csv（新規 20000件）",
+        "user": "yamamoto",
+    }
+    raw = orjson.dumps(entry, option=orjson.OPT_SORT_KEYS)
+    assert len(raw) > MIB
+    assert entry_summary(raw) == {
+        "seq": 42,
+        "at": "2026-11-25T10:00:00+09:00",
+        "action": "import_progress",
+        "summary": "受講状況を取込: e.csv（新規 20000件）",
+    }
+    small = orjson.dumps({"seq": 1, "summary": "s", "user": "u"}, option=orjson.OPT_SORT_KEYS)
+    assert entry_summary(small) == {"seq": 1, "summary": "s", "user": "u"}

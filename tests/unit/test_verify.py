@@ -1,0 +1,87 @@
+"""verify's findings word for word: where the change log was cut, reordered, edited or unlinked,
+and how a document differs from what the log says (store/verify.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tests.registers import staff_one_by_one
+from trainer.store.register import Register
+from trainer.store.verify import Finding, _differences, check_log
+
+Lines = list[bytes]
+
+
+def tampered(folder: Path, change: Callable[[Lines], Lines]) -> tuple[int, list[str]]:
+    """Five entries, moved into changelog.jsonl by a checkpoint; then ``change`` applied to its lines."""
+    staff_one_by_one(folder, 5).db.checkpoint()
+    path = folder / "changelog.jsonl"
+    path.write_bytes(b"".join(change(path.read_bytes().splitlines(keepends=True))))
+    register = Register.open(folder)
+    try:
+        result = check_log(register.db)
+    finally:
+        register.close()
+    return result.entries, [str(f) for f in result.findings]
+
+
+def _edited(lines: Lines) -> Lines:
+    entry = orjson.loads(lines[1])
+    entry["changes"][0][4]["name"] = "別人"
+    return [lines[0], orjson.dumps(entry) + b"\n", *lines[2:]]
+
+
+def _unlinked(lines: Lines) -> Lines:
+    entry = orjson.loads(lines[2])
+    entry["prev"] = "0" * 64
+    return [*lines[:2], orjson.dumps(entry) + b"\n", *lines[3:]]
+
+
+CUT = "前の記録とのつながり（ハッシュ）が切れています"
+EDITED = "記録の内容が書き換えられています（ハッシュが一致しません）"
+CASES: dict[str, tuple[Callable[[Lines], Lines], int, list[str]]] = {
+    "one deleted": (lambda lines: [lines[0], *lines[2:]], 4, [
+        "changelog.jsonl 2行目: 記録 2 がありません（削除されています）", f"changelog.jsonl 2行目: {CUT}"]),
+    "two deleted": (lambda lines: [lines[0], *lines[3:]], 3, [
+        "changelog.jsonl 2行目: 記録 2〜3 がありません（削除されています）", f"changelog.jsonl 2行目: {CUT}"]),
+    "two swapped": (lambda lines: [lines[0], lines[2], lines[1], *lines[3:]], 5, [
+        "changelog.jsonl 2行目: 記録 2 がありません（削除されています）", f"changelog.jsonl 2行目: {CUT}",
+        "changelog.jsonl 3行目: 記録 2 がこの位置にあります（並べ替えられています）", f"changelog.jsonl 3行目: {CUT}",
+        "changelog.jsonl 4行目: 記録 3 がありません（削除されています）", f"changelog.jsonl 4行目: {CUT}"]),
+    "not JSON": (lambda lines: [*lines[:2], b"{not json\n", *lines[3:]], 4, [
+        "changelog.jsonl 3行目: JSON として読めません（書き換えられています）",
+        "changelog.jsonl 4行目: 記録 3 がありません（削除されています）"]),
+    "edited": (_edited, 5, [f"changelog.jsonl 2行目: {EDITED}"]),
+    "unlinked": (_unlinked, 5, [f"changelog.jsonl 3行目: {CUT}", f"changelog.jsonl 3行目: {EDITED}"]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_tampering_of_the_change_log_is_named_where_it_is(tmp_path: Path, case: str) -> None:
+    change, entries, findings = CASES[case]
+    assert tampered(tmp_path / "register", change) == (entries, findings)
+
+
+def test_an_intact_log_replays_to_the_documents_the_register_holds(tmp_path: Path) -> None:
+    register = staff_one_by_one(tmp_path / "register", 3)
+    with register.transaction():  # the same document again: nothing to log
+        register.put_staff([register.staff("000002")])  # type: ignore[list-item]
+    result = check_log(register.db)
+    assert (result.entries, result.findings) == (3, [])
+    assert sorted(result.state) == [("main", "staff", "1"), ("main", "staff", "2"), ("main", "staff", "3")]
+    assert {doc["staff_id"] for doc in result.state.values()} == {"000001", "000002", "000003"}
+
+
+def test_how_a_document_differs_from_the_log() -> None:
+    assert _differences(None, {"a": 1}) == "変更履歴にない文書があります（履歴を通さずに追加されています）"
+    assert _differences({"a": 1}, None) == "変更履歴にある文書がありません（履歴を通さずに削除されています）"
+    assert _differences({"a": 1, "b": "x", "c": 3}, {"a": 2, "b": "x", "d": 4}) == (
+        "変更履歴と違います（a: 1 → 2、c: 3 → None、d: None → 4）"
+    )
+    many = _differences({k: 0 for k in "abcdef"}, {k: 1 for k in "abcdef"})
+    assert many == "変更履歴と違います（a: 0 → 1、b: 0 → 1、c: 0 → 1、d: 0 → 1）"  # the first four
+    assert str(Finding("main.json staff 文書1", "x")) == "main.json staff 文書1: x"
