@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -13,7 +13,7 @@ from trainer import signoff
 from trainer.calendar import fy_end, fy_label, fy_start, wareki
 from trainer.model import Catalog, Division, Exemption
 from trainer.progress import Task
-from trainer.reports import render, views
+from trainer.reports import audit, merge, render, views
 from trainer.rules import Departure, PersonStatus, Summary, summarize
 from trainer.signoff import Roster
 
@@ -43,46 +43,88 @@ class Context:
     now: datetime
     templates: Path
     anchor: str = ""  # the change log's head now (printed beside the roster code)
+    coordinator: str = ""  # the section that coordinates the training (宛先, 作成課)
+    operator: str = ""  # who made the report (作成者)
 
 
 def _output(html: str, ctx: Context, fmt: str) -> bytes | str:
-    return html if fmt == "html" else render.pdf_bytes(ctx.templates, html)
+    return render.html_document(ctx.templates, html) if fmt == "html" else render.pdf_bytes(ctx.templates, html)
+
+
+# Rows of rosters printed in one render: about 60 pages, 300-400 MB while it is laid out. One
+# render's pages share one font subset; the renders of a city's --all are joined into one file
+# whose font is made one again (merge.py). Memory stays at one batch's, whatever the city's size.
+BATCH_ROWS = 1_000
 
 
 def roster_files(
     ctx: Context,
-    rosters: list[Roster],
+    rosters: Iterable[Roster],
     out_dir: Path,
     fmt: str,
     task: Task,
     combined: bool,
     signoffs: dict[str, dict[str, Any]] | None = None,
+    total: int | None = None,
 ) -> list[Path]:
-    """One roster per division (and, for several in PDF, one combined file after them).
+    """One roster per division and, for several in PDF, one combined file after them.
 
     Each roster prints its roster code (the digest of its data). When the division head signed
     exactly this content, the signed roster is printed, with the sign-off; when the head signed
-    other content, the roster says so.
+    other content, the roster says so. PDFs are printed in batches of divisions (each batch one
+    render, then cut into a file per division); ``total``: how many rosters, for the progress.
     """
     signoffs = signoffs or {}
-    written: list[Path] = []
-    parts: list[bytes] = []
     label = fy_label(ctx.fiscal_year)
-    for i, roster in enumerate(rosters):
-        task.check()
+
+    def name(roster: Roster) -> str:
         division = roster.division
-        task.report(i, len(rosters), f"{division.name} の名簿を作成中")
-        view = live_view(ctx, roster, signoffs.get(division.code))
-        data = _output(render.render_html(ctx.templates, "roster.html.j2", v=view), ctx, fmt)
-        name = f"{label}_{safe_name(division.code)}_{safe_name(division.name)}_修了者名簿.{fmt}"
-        written.append(render.write(out_dir / name, data))
-        if isinstance(data, bytes):
-            parts.append(data)
-    if combined and len(parts) > 1:
-        task.report(len(rosters), len(rosters), "1つのPDFにまとめています")
-        written.append(render.write(out_dir / f"{label}_修了者名簿_全所属.pdf", _merge(parts)))
-    task.report(len(rosters), len(rosters), "完了")
+        return f"{label}_{safe_name(division.code)}_{safe_name(division.name)}_修了者名簿.{fmt}"
+
+    def pages() -> Iterator[tuple[Roster, str, int]]:
+        for roster in rosters:
+            task.check()
+            html = render.render_html(
+                ctx.templates, "roster.html.j2", v=live_view(ctx, roster, signoffs.get(roster.division.code))
+            )
+            yield roster, html, len(roster.rows) + len(roster.left) + 10
+
+    written: list[Path] = []
+    batches: list[bytes] = []
+    count = total or 0
+    for group in batched(pages(), BATCH_ROWS):
+        task.report(len(written), count, f"{group[0][0].division.name} ほかの名簿を作成中")
+        if fmt == "html":
+            for roster, html, _ in group:
+                written.append(render.write(out_dir / name(roster), render.html_document(ctx.templates, html)))
+            continue
+        data, counts = render.pdf_of_documents(ctx.templates, [html for _, html, _ in group])
+        task.check()
+        pieces = merge.split(data, counts) if len(group) > 1 else [data]
+        for (roster, _, _), piece in zip(group, pieces, strict=True):
+            written.append(render.write(out_dir / name(roster), piece))
+        batches.append(data)
+    if combined and len(written) > 1 and batches:
+        task.report(len(written), count, "1つのPDFにまとめています")
+        font = render.city_font(ctx.templates)
+        whole = batches[0] if len(batches) == 1 else merge.merge(batches, [font] if font else [])
+        written.append(render.write(out_dir / f"{label}_修了者名簿_全所属.pdf", whole))
+    task.report(count, count, "完了")
     return written
+
+
+def batched(items: Iterable[tuple[Roster, str, int]], budget: int) -> Iterator[list[tuple[Roster, str, int]]]:
+    """Consecutive groups of ``items`` whose weights (the last of each) add up to about ``budget``."""
+    group: list[tuple[Roster, str, int]] = []
+    weight = 0
+    for item in items:
+        if group and weight + item[2] > budget:
+            yield group
+            group, weight = [], 0
+        group.append(item)
+        weight += item[2]
+    if group:
+        yield group
 
 
 def _names(ctx: Context) -> dict[str, str]:
@@ -102,7 +144,13 @@ def live_view(ctx: Context, roster: Roster, doc: dict[str, Any] | None) -> views
             + "この名簿とは内容が違います。確認のうえ、改めて署名を受けてください。"
         )
     return views.roster_view(
-        roster, f"出力 {stamp(ctx.now)}", _names(ctx), roster.code(), notice=notice, anchor=ctx.anchor
+        roster,
+        f"出力 {stamp(ctx.now)}",
+        _names(ctx),
+        roster.code(),
+        notice=notice,
+        anchor=ctx.anchor,
+        addressee=ctx.coordinator,
     )
 
 
@@ -117,6 +165,7 @@ def signed_view(ctx: Context, doc: dict[str, Any], copy: bool = True) -> views.R
         signoff.signoff_block(doc),
         anchor=doc.get("anchor", ""),
         copy_note=f"写し（{stamp(ctx.now)} 再印刷）" if copy else "",
+        addressee=ctx.coordinator,
     )
 
 
@@ -127,17 +176,6 @@ def signed_file(ctx: Context, doc: dict[str, Any], out_dir: Path, fmt: str) -> P
     division = f"{safe_name(view.division.code)}_{safe_name(view.division.name)}"
     name = f"{view.fy_label}_{division}_修了者名簿_署名済_{doc['code']}.{fmt}"
     return render.write(out_dir / name, data)
-
-
-def _merge(parts: list[bytes]) -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(io.BytesIO(part))
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def overdue_file(ctx: Context, people: list[PersonStatus], scope: str, out: Path, fmt: str) -> Path:
@@ -172,12 +210,12 @@ def audit_file(
 ) -> Path:
     task.report(0, 3, "集計中")
     summary = summary or summarize(people, ctx.catalog, departures)
-    by_division, by_requirement = views.rate_rows(summary, ctx.catalog, ctx.divisions)
+    by_division, by_requirement = audit.rate_rows(summary, ctx.catalog, ctx.divisions)
     owners = {p.staff.staff_id: (p.division, p.staff.name) for p in people}
     owners |= {d.staff.staff_id: (d.division, d.staff.name) for d in departures}
     year_over = ctx.as_of >= fy_end(ctx.fiscal_year)
     # At year end everyone who has not completed; during the year those past a deadline.
-    not_completed = views.open_lines(people, ctx.catalog, ctx.divisions, only_overdue=not year_over)
+    not_completed = audit.open_lines(people, ctx.catalog, ctx.divisions, only_overdue=not year_over)
     total = summary.totals
     signed = sum(1 for s in signoffs if s["signed"])
     html = render.render_html(
@@ -191,11 +229,11 @@ def audit_file(
         summary=summary,
         total=total,
         divisions_count=len(summary.divisions),
-        rules=views.rule_lines(ctx.catalog, ctx.fiscal_year),
+        rules=audit.rule_lines(ctx.catalog, ctx.fiscal_year),
         by_division=by_division,
         by_requirement=by_requirement,
-        leavers=views.leaver_lines(departures, ctx.catalog, ctx.divisions),
-        exemptions=views.exemption_lines(exemptions, owners, ctx.catalog, ctx.divisions),
+        leavers=audit.leaver_lines(departures, ctx.catalog, ctx.divisions),
+        exemptions=audit.exemption_lines(exemptions, owners, ctx.catalog, ctx.divisions),
         not_completed=not_completed,
         year_over=year_over,
         signoffs=signoffs,

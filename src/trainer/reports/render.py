@@ -8,14 +8,22 @@ city's own (``TRAINER_FONT`` or a ``.ttf``/``.otf`` in the templates' ``fonts/``
 missing from every font (a tofu box) is an error, not a silent blank: this paper is evidence.
 Reports never touch the network: only files below the templates folder and the font are read.
 Every value a template prints passes :func:`trainer.text.printable`: a control character a
-register may hold is printed as ``\u001b`` …, never handed to WeasyPrint.
+register may hold is printed as ``\u001b`` …, never handed to WeasyPrint. Every date a value holds
+(令和9年3月31日, R9.3.31, 2027-03-31, 3月31日, 令和8年度) is kept on one line: it is printed inside a
+``<span class="nobr">``, so a narrow cell breaks before or after it, never inside
+(令和9年3/月31日). A value printed inside an attribute or an SVG ``<text>`` takes ``| plain``.
+
+The HTML format is self-contained: :func:`html_document` puts report.css into a ``<style>`` block
+of the rendered page, in Python, after Jinja (so autoescape never touches its quotes).
 """
 
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -24,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from trainer.bundled import bundled_dir
 from trainer.calendar import fy_label, wareki, wareki_short
@@ -60,6 +68,7 @@ def environment(folder: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         finalize=_shown,
     )
+    env.filters["plain"] = lambda value: Markup(escape(printable(str(value))))
     env.filters["wareki"] = lambda d: wareki(d) if d else ""
     env.filters["wareki_short"] = lambda d: wareki_short(d) if d else ""
     env.filters["fy_label"] = fy_label
@@ -68,10 +77,36 @@ def environment(folder: Path) -> jinja2.Environment:
     return env
 
 
+# A date in any form the reports print, and a fiscal year's name: never broken across lines.
+DATE = re.compile(
+    r"(?:令和|平成|昭和)(?:元|\d{1,2})年(?:度|\d{1,2}月\d{1,2}日)"
+    r"|[RHS]\d{1,2}\.\d{1,2}\.\d{1,2}"
+    r"|\d{4}[-/]\d{1,2}[-/]\d{1,2}"
+    r"|\d{1,2}月\d{1,2}日"
+)
+
+
+def keep_dates(text: str) -> Markup | str:
+    """``text`` escaped, each date in it wrapped in a ``<span class="nobr">`` (``text`` itself
+    when it holds none: autoescape escapes it)."""
+    if not DATE.search(text):
+        return text
+    parts = []
+    last = 0
+    for match in DATE.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        parts.append(Markup('<span class="nobr">%s</span>') % match.group())
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
 def _shown(value: Any) -> Any:
-    """What ``{{ value }}`` prints: text without control characters (markup made by the templates
-    themselves, such as a macro's output, is left as it is)."""
-    return printable(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+    """What ``{{ value }}`` prints: text without control characters, its dates kept whole (markup
+    made by the templates themselves, such as a macro's output, is left as it is)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return keep_dates(printable(value))
+    return value
 
 
 def render_html(folder: Path, template: str, **context: Any) -> str:
@@ -80,6 +115,23 @@ def render_html(folder: Path, template: str, **context: Any) -> str:
     except jinja2.TemplateError as e:
         where = f"{getattr(e, 'filename', None) or template}:{getattr(e, 'lineno', '')}"
         raise ReportError(f"レポートのひな形 {where} を処理できません: {e}", "ひな形の変更を確かめてください") from e
+
+
+def html_document(folder: Path, html: str) -> str:
+    """The rendered page with report.css inside it, so it opens in a browser as it prints.
+
+    The stylesheet goes into a ``<style>`` block here, in Python: through a template, autoescape
+    would turn its quotes into ``&#39;`` and break it. ``</`` cannot end the block early.
+    """
+    try:
+        css = (folder / "report.css").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ReportError(f"{folder / 'report.css'} を読めません: {e}", "reports/ フォルダを確かめてください") from e
+    block = "<style>\n" + css.replace("</", "<\\/") + "\n</style>\n"
+    at = html.find("</head>")
+    if at < 0:
+        raise ReportError("レポートのひな形に </head> がありません", "ひな形の <head> を確かめてください")
+    return html[:at] + block + html[at:]
 
 
 def city_font(folder: Path) -> Path | None:
@@ -162,12 +214,57 @@ def _fetcher(folder: Path, font: Path | None):  # type: ignore[no-untyped-def]
 
 def pdf_bytes(folder: Path, html: str) -> bytes:
     """Print ``html`` (made from the templates in ``folder``) to PDF."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
+    return pdf_of_documents(folder, [html])[0]
+
+
+def pdf_of_documents(folder: Path, htmls: list[str]) -> tuple[bytes, list[int]]:
+    """Print several HTML documents (each with its own page numbers N / M and running heads) into
+    one PDF, in one write: its font is subset once for all of them. Returns the PDF and each
+    document's number of pages, in order.
+
+    The cyclic garbage collector runs meanwhile (the CLI turns it off: a layout's boxes refer to
+    each other, and without it each render's memory would stay until the process ends); the
+    objects alive before are frozen first, so it never rescans a register loaded in memory.
+    """
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
 
     font = city_font(folder)
     if font is None:
         require_japanese_font()
+    with _collecting(), _watching_glyphs() as missing:
+        fonts, sheets = _stylesheets(folder, font)
+        try:
+            documents = [
+                HTML(string=html, base_url=str(folder.resolve()) + "/", url_fetcher=_fetcher(folder, font)).render(
+                    stylesheets=sheets, font_config=fonts
+                )
+                for html in htmls
+            ]
+            counts = [len(d.pages) for d in documents]
+            whole = documents[0] if len(documents) == 1 else documents[0].copy([p for d in documents for p in d.pages])
+            del documents
+            data = whole.write_pdf()
+            del whole
+        except FatalURLFetchingError as e:
+            raise ReportError(
+                f"レポートのひな形が外部のファイルやネットワークを読もうとしました: {e.__cause__ or e}",
+                "画像やスタイルは reports/ フォルダの中に置いてください",
+            ) from e
+    if missing.messages:
+        raise ReportError(
+            "フォントにない文字があり、PDF に□が出ます: " + " / ".join(missing.messages[:5]),
+            "その文字を持つフォント（fonts-noto-cjk など）を入れるか、TRAINER_FONT で指定してください",
+        )
+    assert isinstance(data, bytes)
+    return data, counts
+
+
+def _stylesheets(folder: Path, font: Path | None):  # type: ignore[no-untyped-def]
+    """The font configuration and the stylesheets: report.css, and the city's font when it has one."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
     fonts = FontConfiguration()
     sheets = [CSS(filename=str(folder / "report.css"), font_config=fonts)]
     if font is not None:
@@ -182,24 +279,23 @@ def pdf_bytes(folder: Path, html: str) -> bytes:
                 url_fetcher=_fetcher(folder, font),
             )
         )
-    from weasyprint.urls import FatalURLFetchingError
+    return fonts, sheets
 
-    with _watching_glyphs() as missing:
-        try:
-            document = HTML(string=html, base_url=str(folder.resolve()) + "/", url_fetcher=_fetcher(folder, font))
-            data = document.write_pdf(stylesheets=sheets, font_config=fonts)
-        except FatalURLFetchingError as e:
-            raise ReportError(
-                f"レポートのひな形が外部のファイルやネットワークを読もうとしました: {e.__cause__ or e}",
-                "画像やスタイルは reports/ フォルダの中に置いてください",
-            ) from e
-    if missing.messages:
-        raise ReportError(
-            "フォントにない文字があり、PDF に□が出ます: " + " / ".join(missing.messages[:5]),
-            "その文字を持つフォント（fonts-noto-cjk など）を入れるか、TRAINER_FONT で指定してください",
-        )
-    assert isinstance(data, bytes)
-    return data
+
+@contextmanager
+def _collecting() -> Iterator[None]:
+    """The cyclic collector on for a render, and what it dropped collected after. When it was off
+    (the CLI), the objects alive before are frozen first: it never rescans a loaded register."""
+    if gc.isenabled():
+        yield
+        return
+    gc.freeze()
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.disable()
 
 
 def write(path: Path, data: bytes | str) -> Path:

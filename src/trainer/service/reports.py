@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -15,9 +16,11 @@ from trainer.model import Division
 from trainer.progress import Task
 from trainer.reports import build as reports_build
 from trainer.reports import render
+from trainer.rules import Departure, PersonStatus
 from trainer.service.core import DateLike
 from trainer.service.signoffs import SignoffUseCases
-from trainer.signoff import SignoffState
+from trainer.service.status import StatusReport
+from trainer.signoff import Roster, SignoffState
 
 
 class ReportUseCases(SignoffUseCases):
@@ -50,6 +53,8 @@ class ReportUseCases(SignoffUseCases):
             now=self.now().replace(tzinfo=None),
             templates=render.templates_dir(templates),
             anchor=self.log_anchor(),
+            coordinator=str(self.register.setting("coordinator", "")),
+            operator=str(self.register.setting("operator", "")),
         )
 
     def report_roster(
@@ -78,8 +83,29 @@ class ReportUseCases(SignoffUseCases):
             code: self.register.signoff(item["code"]) or {}
             for code, item in self.signoff_states(report.fiscal_year).items()
         }
-        rosters = [self.roster(report, code) for code in codes]
-        return reports_build.roster_files(ctx, rosters, out_dir, fmt, task or Task(), division is None, in_force)
+        return reports_build.roster_files(
+            ctx, self._rosters(report, codes), out_dir, fmt, task or Task(), division is None, in_force, len(codes)
+        )
+
+    def _rosters(self, report: StatusReport, codes: list[str]) -> Iterator[Roster]:
+        """Each division's roster as data, in ``codes``' order (people grouped once, not per division)."""
+        people: dict[str, list[PersonStatus]] = {}
+        for p in report.people:
+            people.setdefault(p.division, []).append(p)
+        departures: dict[str, list[Departure]] = {}
+        for d in report.departures:
+            departures.setdefault(d.division, []).append(d)
+        organization = str(self.register.setting("organization", ""))
+        for code in codes:
+            yield signoff.build_roster(
+                report.fiscal_year,
+                report.as_of,
+                report.divisions[code],
+                people.get(code, ()),
+                departures.get(code, ()),
+                report.catalog,
+                organization,
+            )
 
     def _signed_roster(
         self,
