@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
-from trainer.calendar import wareki, wareki_short
-from trainer.model import ALL_REQUIREMENTS, Catalog, Division, Exemption, Requirement, State
+from trainer.calendar import fy_start, wareki, wareki_short
+from trainer.model import ALL_REQUIREMENTS, Catalog, Division, Exemption, LeftReason, Requirement, Staff, State
 from trainer.rules import Counts, Departure, PersonStatus, Summary, deadline, window_dates
 
 
@@ -55,7 +57,7 @@ class LeaverLine:
     title: str
     left_on: str
     reason: str
-    outstanding: str  # the requirements still owed that day (short titles), or ""
+    outstanding: tuple[str, ...]  # the requirements still owed that day (short titles)
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class OpenLine:
     title: str
     state: str
     overdue: bool
-    owed: str  # 入門編（期限超過 R8.11.30）、…
+    owed: tuple[tuple[str, tuple[str, ...]], ...]  # ("期限超過 R8.11.30", ("入門編", …)), …
     note: str
 
 
@@ -144,7 +146,7 @@ def leaver_lines(departures: list[Departure], catalog: Catalog, divisions: dict[
             title=d.assignment.title,
             left_on=wareki(d.left_on),
             reason=d.reason_text(names),
-            outstanding="、".join(_short(catalog.get(r), r) for r in d.outstanding),
+            outstanding=tuple(_short(catalog.get(r), r) for r in d.outstanding),
         )
         for d in departures
     ]
@@ -163,11 +165,14 @@ def open_lines(
         overdue = any(rs.state is State.OVERDUE for rs in owed)
         if not owed or (only_overdue and not overdue):
             continue
-        parts = []
+        groups: dict[str, list[str]] = {}
         for rs in owed:
-            when = wareki_short(rs.deadline) if rs.deadline else "休業中"
-            word = "期限超過" if rs.state is State.OVERDUE else "期限前"
-            parts.append(f"{_short(catalog.get(rs.requirement), rs.requirement)}（{word} {when}）")
+            if rs.deadline is None:
+                when = "休業中"
+            else:
+                word = "期限超過" if rs.state is State.OVERDUE else "期限前"
+                when = f"{word} {wareki_short(rs.deadline)}"
+            groups.setdefault(when, []).append(_short(catalog.get(rs.requirement), rs.requirement))
         division = divisions.get(p.division)
         lines.append(
             OpenLine(
@@ -178,7 +183,7 @@ def open_lines(
                 title=p.assignment.title,
                 state=p.state.label,
                 overdue=overdue,
-                owed="、".join(parts),
+                owed=tuple((when, tuple(names)) for when, names in groups.items()),
                 note=p.notes,
             )
         )
@@ -188,3 +193,102 @@ def open_lines(
 
 def _short(requirement: Requirement | None, fallback: str) -> str:
     return requirement.short_title if requirement else fallback
+
+
+# ------------------------------------------------------------------ the reconciliation
+@dataclass(frozen=True)
+class Reconciliation:
+    """From everyone in the register to the people the year's figures count (the audit's 第1節)."""
+
+    registered: int  # every staff member the register holds
+    in_service: int  # in service on some day of the year up to the date
+    in_year: int  # of them, in 利用事務 on some day: the people the year accounts for
+    in_scope: int  # in scope on the date
+    on_leave: int  # of those, on leave on the date (never overdue while on leave)
+    left: dict[LeftReason, int]  # left scope during the year, by reason
+
+    @property
+    def not_in_service(self) -> int:
+        """In the register, but not in service this year up to the date (left before it, hired after)."""
+        return self.registered - self.in_service
+
+    @property
+    def never_in_scope(self) -> int:
+        """In service, but never in 利用事務 this year (関係事務 only, or neither)."""
+        return self.in_service - self.in_year
+
+    @property
+    def left_total(self) -> int:
+        return sum(self.left.values())
+
+
+def reconciliation(
+    staff: Iterable[Staff], people: list[PersonStatus], departures: list[Departure], fiscal_year: int, as_of: date
+) -> Reconciliation:
+    start = fy_start(fiscal_year)
+    registered = in_service = 0
+    for s in staff:
+        registered += 1
+        in_service += s.hired <= as_of and (s.retired is None or s.retired >= start)
+    left = {reason: 0 for reason in LeftReason}
+    for d in departures:
+        left[d.reason] += 1
+    on_leave = sum(1 for p in people if p.staff.leaves and p.staff.leave_on(as_of) is not None)
+    return Reconciliation(registered, in_service, len(people) + len(departures), len(people), on_leave, left)
+
+
+# ------------------------------------------------------------------ stacked bars
+# The five figures a bar is made of, in order: what they are called and their colour.
+SEGMENTS: tuple[tuple[str, str, str], ...] = (
+    ("completed", "修了", "#3a6ea5"),
+    ("exempt", "免除", "#9aa5b1"),
+    ("pending", "期限前", "#e8b949"),
+    ("overdue", "期限超過", "#c0392b"),
+    ("left", "離脱", "#7d6b91"),
+)
+
+
+@dataclass(frozen=True)
+class Segment:
+    key: str
+    label: str
+    color: str
+    count: int
+    x: float  # where it starts, in the bar's units
+    width: float
+
+
+@dataclass(frozen=True)
+class StackedBar:
+    """One row of a chart: 修了 / 免除 / 期限前 / 期限超過 / 離脱 side by side, over everyone the
+    year accounts for (in scope on the date, and those who left)."""
+
+    label: str
+    counts: Counts
+    segments: tuple[Segment, ...]
+
+    @property
+    def total(self) -> int:
+        return self.counts.in_year
+
+
+def stacked_bar(label: str, counts: Counts, length: float = 100.0) -> StackedBar:
+    values = {
+        "completed": counts.completed,
+        "exempt": counts.exempt,
+        "pending": counts.pending,
+        "overdue": counts.overdue,
+        "left": counts.left,
+    }
+    total = sum(values.values())
+    segments = []
+    x = 0.0
+    for key, name, color in SEGMENTS:
+        width = length * values[key] / total if total else 0.0
+        segments.append(Segment(key, name, color, values[key], round(x, 2), round(width, 2)))
+        x += width
+    return StackedBar(label, counts, tuple(segments))
+
+
+def stacked_bars(rows: list[RateRow]) -> list[StackedBar]:
+    return [stacked_bar(r.label, r.counts) for r in rows]

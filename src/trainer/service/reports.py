@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from trainer import signoff
 from trainer.calendar import fy_label, wareki
+from trainer.catalog import legal_basis
 from trainer.errors import InputError, NotFoundError
 from trainer.exporters import ExportResult
 from trainer.exporters import export as export_status
-from trainer.files import output_file, output_folder
+from trainer.files import report_output
 from trainer.model import Division
 from trainer.progress import Task
+from trainer.reports import annual, render
 from trainer.reports import build as reports_build
-from trainer.reports import render
 from trainer.rules import Departure, PersonStatus
 from trainer.service.core import DateLike
 from trainer.service.signoffs import SignoffUseCases
@@ -59,7 +61,7 @@ class ReportUseCases(SignoffUseCases):
 
     def report_roster(
         self,
-        out_dir: Path,
+        out: Path | str,
         fiscal_year: int | str | None = None,
         as_of: DateLike | None = None,
         division: str | None = None,
@@ -70,21 +72,31 @@ class ReportUseCases(SignoffUseCases):
     ) -> list[Path]:
         """修了者名簿: one division's (``division``) or every division's, plus a combined PDF.
 
+        ``out``: for one roster, its file (``r120.pdf``) or a folder (made when missing) to put
+        it in under its usual name; for every division's, a folder (made when missing).
         ``signed``: a roster code, or "" for the division's sign-off in force: that signed
         roster again, exactly as it was signed.
         """
-        out_dir = output_folder(Path(out_dir))  # made when missing (a roster is a folder of files)
         if signed is not None:
-            return [self._signed_roster(out_dir, fiscal_year, division, signed, fmt, templates)]
+            return [self._signed_roster(out, fiscal_year, division, signed, fmt, templates)]
         report = self.status(fiscal_year, as_of, division)
         codes = [division] if division is not None else sorted(report.summary.divisions)
+        if division is not None:
+            usual = reports_build.roster_name(report.fiscal_year, report.divisions[division], fmt)
+            target, _ = report_output(out, usual, folder_made=True)
+            out_dir = target.parent
+        else:
+            out_dir, _ = report_output(out, "", several=True)
+            target = None
         ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
         in_force = {
             code: self.register.signoff(item["code"]) or {}
             for code, item in self.signoff_states(report.fiscal_year).items()
         }
+        rows = len(report.people) + len(report.departures)
+        rosters = self._rosters(report, codes)
         return reports_build.roster_files(
-            ctx, self._rosters(report, codes), out_dir, fmt, task or Task(), division is None, in_force, len(codes)
+            ctx, rosters, out_dir, fmt, task or Task(), division is None, in_force, (len(codes), rows), target
         )
 
     def _rosters(self, report: StatusReport, codes: list[str]) -> Iterator[Roster]:
@@ -109,7 +121,7 @@ class ReportUseCases(SignoffUseCases):
 
     def _signed_roster(
         self,
-        out_dir: Path,
+        out: Path | str,
         fiscal_year: int | str | None,
         division: str | None,
         code: str,
@@ -128,53 +140,87 @@ class ReportUseCases(SignoffUseCases):
                     f"{fy_label(fy)}の所属 {division} の署名はありません", "trainer signoff で署名を記録できます"
                 )
             doc = self.signed(item["code"])
+        target, _ = report_output(out, reports_build.signed_name(doc, fmt), folder_made=True)
         ctx = self._report_context(doc["fiscal_year"], self.today(), templates)
-        return reports_build.signed_file(ctx, doc, out_dir, fmt)
+        return reports_build.signed_file(ctx, doc, target, fmt)
 
     def report_overdue(
         self,
-        out: Path,
+        out: Path | str,
         fiscal_year: int | str | None = None,
         as_of: DateLike | None = None,
         division: str | None = None,
         fmt: str = "pdf",
         templates: Path | None = None,
     ) -> Path:
-        """未修了者一覧: who still owes what, with days left or overdue, by division.
-
-        ``out``: the file, or a folder that exists to write it into under its usual name.
-        """
+        """未修了者一覧: who still owes what, with days left or overdue, by division (``division``:
+        that one only). ``out``: the file, or a folder that exists to write it into under its
+        usual name."""
         report = self.status(fiscal_year, as_of, division)
-        out = output_file(
-            Path(out), f"{fy_label(report.fiscal_year)}_未修了者一覧{'_' + division if division else ''}.{fmt}"
-        )
+        place = report.divisions[division] if division else None
+        target, _ = report_output(out, reports_build.overdue_name(report.fiscal_year, fmt, place))
         ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
         scope = f"所属: {division} {ctx.divisions[division].name}" if division else "全所属"
-        return reports_build.overdue_file(ctx, report.people, scope, out, fmt)
+        return reports_build.overdue_file(ctx, report.people, scope, target, fmt)
+
+    def report_overdue_split(
+        self,
+        out: Path | str,
+        fiscal_year: int | str | None = None,
+        as_of: DateLike | None = None,
+        division: str | None = None,
+        fmt: str = "pdf",
+        templates: Path | None = None,
+        task: Task | None = None,
+    ) -> list[Path]:
+        """The 未修了者一覧 as one file per division (each for its 所属長) in the folder ``out``
+        (made when missing); divisions where nobody owes anything get none."""
+        report = self.status(fiscal_year, as_of, division)
+        folder, _ = report_output(out, "", several=True)
+        ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
+        return reports_build.overdue_files(ctx, report.people, folder, fmt, task or Task())
 
     def report_audit(
         self,
-        out: Path,
+        out: Path | str,
         fiscal_year: int | str | None = None,
         fmt: str = "pdf",
         task: Task | None = None,
         templates: Path | None = None,
+        as_of: DateLike | None = None,
     ) -> Path:
-        """The annual audit PDF, as of the year's end (or today, for the current year).
+        """The annual audit, as of ``as_of`` (default: the year's end, or today for the current year).
 
         ``out``: the file, or a folder that exists to write it into under its usual name.
         """
-        report = self.status(fiscal_year)
-        out = output_file(Path(out), f"{fy_label(report.fiscal_year)}_研修実施状況報告.{fmt}")
+        report = self.status(fiscal_year, as_of)
+        target, _ = report_output(out, f"{fy_label(report.fiscal_year)}_研修実施状況報告.{fmt}")
         ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
+        exemptions = self.register.exemptions(report.fiscal_year)
+        return annual.audit_file(
+            ctx,
+            report.people,
+            report.departures,
+            report.summary,
+            exemptions,
+            self._signoff_lines(report, ctx),
+            self.register.all_staff(),
+            legal_basis(self.catalog_dir),
+            target,
+            fmt,
+            task or Task(),
+        )
+
+    def _signoff_lines(self, report: StatusReport, ctx: reports_build.Context) -> list[dict[str, Any]]:
+        """Each division's sign-off of the year, as the audit's 第8節 lists it."""
         states = self.signoff_states(report.fiscal_year)
-        signoffs = []
+        lines = []
         for code in sorted(report.summary.divisions):
             item = states.get(code)
             doc = self.register.signoff(item["code"]) if item else None
             state = item["state"] if item else SignoffState.UNSIGNED
             frozen = signoff.roster_of(doc) if doc else None
-            signoffs.append(
+            lines.append(
                 {
                     "division": f"{code} {ctx.divisions[code].name if code in ctx.divisions else ''}",
                     "state": state.label,
@@ -188,7 +234,23 @@ class ReportUseCases(SignoffUseCases):
                     "changes": [c["summary"] for c in doc.get("changes_since", ())] if doc else [],
                 }
             )
-        exemptions = self.register.exemptions(report.fiscal_year)
-        return reports_build.audit_file(
-            ctx, report.people, report.departures, report.summary, exemptions, signoffs, out, fmt, task or Task()
-        )
+        return lines
+
+    def report_plan(
+        self,
+        out: Path | str,
+        fiscal_year: int | str | None = None,
+        as_of: DateLike | None = None,
+        fmt: str = "pdf",
+        templates: Path | None = None,
+    ) -> Path:
+        """The year's 研修実施計画: who is in scope (as of ``as_of``, default today, within the
+        year: its April 1st for a year not begun), the year's courses, sheet, method and schedule.
+
+        ``out``: the file, or a folder that exists to write it into under its usual name.
+        """
+        report = self.status(fiscal_year, as_of)
+        target, _ = report_output(out, f"{fy_label(report.fiscal_year)}_研修実施計画.{fmt}")
+        ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
+        legal = legal_basis(self.catalog_dir)
+        return annual.plan_file(ctx, report.people, legal, target, fmt, self.today())
