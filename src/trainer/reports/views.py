@@ -47,7 +47,7 @@ class RosterLine:
     employment: str
     cells: tuple[str, ...]
     states: tuple[str, ...]  # State values ("none": not owed), for styling
-    note: str
+    note: Note
 
 
 @dataclass(frozen=True)
@@ -137,25 +137,49 @@ SECTION_NOTES = {
 }
 
 
-def _open_note(row: Row, columns: tuple[RequirementRef, ...]) -> str:
+# A note as printed: pieces of text, each with whether it must stay on one line (a course's
+# name, a date and its word); the rest (free text) may break anywhere.
+Note = tuple[tuple[str, bool], ...]
+
+
+def note_text(note: Note) -> str:
+    """The note as one plain text."""
+    return "".join(text for text, _ in note)
+
+
+def _names(names: list[str], separator: str) -> list[tuple[str, bool]]:
+    pieces: list[tuple[str, bool]] = []
+    for i, name in enumerate(names):
+        pieces += [(separator, False)] if i else []
+        pieces.append((name, True))
+    return pieces
+
+
+def _open_note(row: Row, columns: tuple[RequirementRef, ...]) -> Note:
     """Why someone has not completed: what is overdue and what is not yet due, with the deadlines
     (期限超過 R8.11.30: 入門編・規程理解編／期限前 R9.2.1まで: チェックポイント)."""
-    groups: dict[tuple[str, str], list[str]] = {}
+    groups: dict[str, list[str]] = {}
     for ref in columns:
         entry = row.entry(ref.id)
         if entry is None or entry.state in ("completed", "exempt"):
             continue
         if entry.deadline is None:
-            key = ("休業中", "")
+            key = "休業中:"
         else:
             when = wareki_short(date.fromisoformat(entry.deadline))
-            key = ("期限超過", f" {when}") if entry.state == "overdue" else ("期限前", f" {when}まで")
+            key = f"期限超過 {when}:" if entry.state == "overdue" else f"期限前 {when}まで:"
         groups.setdefault(key, []).append(ref.short_title)
-    reasons = "／".join(f"{word}{when}: {'・'.join(names)}" for (word, when), names in groups.items())
-    return f"{reasons}／{row.note}" if row.note and reasons else reasons or row.note
+    pieces: list[tuple[str, bool]] = []
+    for head, names in groups.items():
+        pieces += [("／", False)] if pieces else []
+        pieces += [(head, True), (" ", False), *_names(names, "・")]
+    if row.note:
+        pieces += [("／", False)] if pieces else []
+        pieces.append((row.note, False))
+    return tuple(pieces)
 
 
-def _left_note(row: Row, columns: tuple[RequirementRef, ...], division_names: dict[str, str]) -> str:
+def _left_note(row: Row, columns: tuple[RequirementRef, ...], division_names: dict[str, str]) -> Note:
     day = wareki(date.fromisoformat(row.left_on)) if row.left_on else ""
     reason = LeftReason(row.left_reason).label if row.left_reason else ""
     if row.moved_to:
@@ -163,8 +187,10 @@ def _left_note(row: Row, columns: tuple[RequirementRef, ...], division_names: di
     elif row.moved_duty:
         reason += f"（{row.moved_duty}へ）"
     open_ = [ref.short_title for ref in columns if (e := row.entry(ref.id)) and e.state not in ("completed", "exempt")]
-    outstanding = f"。未修了: {'、'.join(open_)}" if open_ else "。離脱までにすべて修了"
-    return f"{day} {reason}{outstanding}"
+    pieces = [(day, True), (" ", False), (reason, False)]
+    if open_:
+        return (*pieces, ("。未修了: ", False), *_names(open_, "、"))
+    return (*pieces, ("。離脱までにすべて修了", False))
 
 
 def roster_view(
@@ -182,12 +208,12 @@ def roster_view(
     and the people who left scope during the year, each in its own section."""
     names = division_names or {}
     refs = roster.requirements
-    groups: dict[str, list[tuple[Row, str]]] = {key: [] for key in SECTION_TITLES}
+    groups: dict[str, list[tuple[Row, Note]]] = {key: [] for key in SECTION_TITLES}
     for row in roster.rows:
         if row.state == "completed":
-            groups["completed"].append((row, row.note))
+            groups["completed"].append((row, ((row.note, False),) if row.note else ()))
         elif row.state == "exempt":
-            groups["exempt"].append((row, row.note))
+            groups["exempt"].append((row, ((row.note, False),) if row.note else ()))
         else:
             groups["open"].append((row, _open_note(row, refs)))
     for row in roster.left:
