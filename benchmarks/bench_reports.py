@@ -72,18 +72,21 @@ def build(folder: Path, staff: int, big_division: bool) -> None:
 class Measure:
     """One report, run ``runs`` times as a new process each."""
 
-    def __init__(self, name: str, target: tuple[float, float] | None) -> None:
-        self.name, self.target = name, target
+    def __init__(self, name: str, target: tuple[float, float] | None, batches: bool = False) -> None:
+        self.name, self.target, self.batches = name, target, batches  # batches: worker processes may print
         self.seconds: list[float] = []
         self.memory: list[float] = []
+        self.parts: list[tuple[float, int, float]] = []  # (own peak, workers, a worker's peak)
         self.pages = 0
 
     def run(self, folder: Path, args: list[str], workers: int) -> None:
         env = {"TRAINER_REPORT_WORKERS": str(workers)} if workers else {}
         elapsed, own, worker, _out = run_trainer_tree([*args, "--db", str(folder)], TODAY, env)
-        used = workers or workers_for(99)
+        used = (workers or workers_for(99)) if self.batches else 0
+        worker = worker if used else 0  # (a command without workers only ran fc-list)
         self.seconds.append(elapsed)
         self.memory.append(own + (used * worker if worker else 0))
+        self.parts.append((own, used if worker else 0, worker))
 
     def line(self) -> str:
         s = sorted(self.seconds)
@@ -92,7 +95,9 @@ class Measure:
         ok = ""
         if self.target:
             ok = "ok" if statistics.median(s) < self.target[0] and max(self.memory) < self.target[1] else "MISSED"
-        return f"{self.name:44} {self.pages:6d} {spread:>17} {max(self.memory):8.0f} {target:>22}  {ok}"
+        own, used, worker = max(self.parts)
+        detail = f"  ({own:.0f} + {used} x {worker:.0f})" if used else ""
+        return f"{self.name:44} {self.pages:6d} {spread:>17} {max(self.memory):8.0f} {target:>22}  {ok}{detail}"
 
 
 def main() -> None:
@@ -114,7 +119,7 @@ def main() -> None:
                   f" in {time.perf_counter() - start:.1f} s")  # fmt: skip
             out = Path(tmp) / f"out-{staff}"
             run_trainer_tree(["status", "--db", str(folder)], TODAY)  # warm the bytecode cache
-            every = Measure(f"roster --all, {staff}-staff city", TARGETS.get(staff))
+            every = Measure(f"roster --all, {staff}-staff city", TARGETS.get(staff), batches=True)
             roster = Measure("roster of a 300-person division", (3, 1e9))
             audit = Measure(f"audit, {staff}-staff city, FY{FY - 1}", (30, 1024))
             for _ in range(args.runs):

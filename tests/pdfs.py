@@ -56,3 +56,16 @@ def sign_page_problems(path: Path, texts: list[str] | None = None) -> list[str]:
     if not re.search(r"(?<![\w.-])\d{6}(?![\w.-])", page) and "該当する職員はいません" not in page:  # 職員番号
         problems.append(f"{path.name}: no staff row on the page of 確認日 (p.{where[0] + 1})")
     return problems
+
+
+def font_programs(path: Path) -> set[bytes]:
+    """The embedded font programs themselves (the subsets' bytes)."""
+    reader = PdfReader(path)
+    found = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            descendant = font.get_object()["/DescendantFonts"][0].get_object()
+            descriptor = descendant["/FontDescriptor"].get_object()
+            program = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
+            found.add(program.get_object().get_data())
+    return found

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from trainer.calendar import fy_end, fy_label, fy_start, wareki
-from trainer.model import Exemption, LegalBasis, Staff
+from trainer.model import Exemption, LegalBasis
 from trainer.progress import Task
 from trainer.reports import audit, plan, render
 from trainer.reports.build import Context, output, stamp
@@ -31,23 +31,20 @@ def _common(ctx: Context, legal: tuple[LegalBasis, ...]) -> dict[str, Any]:
     }
 
 
-def audit_file(
+def audit_html(
     ctx: Context,
     people: list[PersonStatus],
     departures: list[Departure],
     summary: Summary | None,
     exemptions: dict[str, list[Exemption]],
     signoffs: list[dict[str, Any]],
-    staff: list[Staff],
+    reconciliation: audit.Reconciliation,
     legal: tuple[LegalBasis, ...],
-    out: Path,
-    fmt: str,
-    task: Task,
-) -> Path:
-    """The annual audit: the cover with the legal basis and the approval block, how the people
-    counted were found, the rules, the figures as charts and tables, the leavers, the exemptions,
-    who has not completed, and each division's sign-off."""
-    task.report(0, 3, "集計中")
+) -> str:
+    """The annual audit's page: the cover with the legal basis and the approval block, how the
+    people counted were found, the rules, the figures as charts and tables, the leavers, the
+    exemptions, who has not completed, and each division's sign-off. (The year's figures are in
+    it once made: the caller may drop them before :func:`document_file` prints it.)"""
     summary = summary or summarize(people, ctx.catalog, departures)
     by_division, by_requirement = audit.rate_rows(summary, ctx.catalog, ctx.divisions)
     owners = {p.staff.staff_id: (p.division, p.staff.name) for p in people}
@@ -56,14 +53,14 @@ def audit_file(
     # At year end everyone who has not completed; during the year those past a deadline.
     not_completed = audit.open_lines(people, ctx.catalog, ctx.divisions, only_overdue=not year_over)
     exemption_lines = audit.exemption_lines(exemptions, owners, ctx.catalog, ctx.divisions)
-    html = render.render_html(
+    return render.render_html(
         ctx.templates,
         "audit.html.j2",
         **_common(ctx, legal),
         summary=summary,
         total=summary.totals,
         divisions_count=len(summary.divisions),
-        reconciliation=audit.reconciliation(staff, people, departures, ctx.fiscal_year, ctx.as_of),
+        reconciliation=reconciliation,
         rules=audit.rule_lines(ctx.catalog, ctx.fiscal_year),
         by_division=by_division,
         by_requirement=by_requirement,
@@ -79,8 +76,12 @@ def audit_file(
         signoffs=signoffs,
         signed=sum(1 for s in signoffs if s["signed"]),
     )
+
+
+def document_file(ctx: Context, html: str, out: Path, fmt: str, task: Task) -> Path:
+    """``html`` printed (or inlined, for HTML) to ``out``, with progress."""
     task.check()
-    task.report(1, 3, "PDF を作成中")
+    task.report(1, 3, "PDF を作成中" if fmt == "pdf" else "HTML を作成中")
     path = render.write(out, output(html, ctx, fmt))
     task.report(3, 3, "完了")
     return path

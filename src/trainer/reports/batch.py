@@ -25,8 +25,8 @@ from trainer.reports.render import ReportError
 
 T = TypeVar("T")
 
-# Rows of rosters printed in one render: about 50 pages, some 300 MB while it is laid out.
-BATCH_ROWS = 800
+# Rows of rosters printed in one render: about 25 pages, some 250 MB for the worker that lays it out.
+BATCH_ROWS = 500
 
 
 def workers_for(batches: int) -> int:
@@ -41,8 +41,10 @@ def workers_for(batches: int) -> int:
     return max(1, min(cpus, 2, batches))
 
 
-def batched(items: Iterable[tuple[T, str, int]], budget: int = BATCH_ROWS) -> Iterator[list[tuple[T, str]]]:
-    """Consecutive groups of (item, html) whose weights (the third of each) add up to about ``budget``."""
+def batched(items: Iterable[tuple[T, str, int]], budget: int | None = None) -> Iterator[list[tuple[T, str]]]:
+    """Consecutive groups of (item, html) whose weights (the third of each) add up to about
+    ``budget`` (default :data:`BATCH_ROWS`)."""
+    budget = budget or BATCH_ROWS
     group: list[tuple[T, str]] = []
     weight = 0
     for item, html, w in items:

@@ -176,10 +176,11 @@ def overdue_name(fiscal_year: int, fmt: str, division: Division | None = None) -
     return f"{fy_label(fiscal_year)}_未修了者一覧{place}.{fmt}"
 
 
-def _overdue_html(ctx: Context, sections: list[views.OwedSection], scope: str) -> str:
+def _overdue_html(ctx: Context, sections: list[views.OwedSection], scope: str, one_division: bool) -> str:
     return render.render_html(
         ctx.templates,
         "overdue.html.j2",
+        one_division=one_division,
         fy_label=fy_label(ctx.fiscal_year),
         as_of=wareki(ctx.as_of),
         scope=scope,
@@ -194,10 +195,13 @@ def _overdue_html(ctx: Context, sections: list[views.OwedSection], scope: str) -
     )
 
 
-def overdue_file(ctx: Context, people: list[PersonStatus], scope: str, out: Path, fmt: str) -> Path:
-    """The 未修了者一覧 of ``people`` in one file: a section per division, each on a new page."""
+def overdue_file(
+    ctx: Context, people: list[PersonStatus], scope: str, out: Path, fmt: str, one_division: bool = False
+) -> Path:
+    """The 未修了者一覧 of ``people`` in one file: a section per division, each on a new page
+    (``one_division``: the list of one division, addressed to its head at the top)."""
     sections = views.owed_sections(people, ctx.catalog, ctx.divisions, ctx.as_of)
-    return render.write(out, output(_overdue_html(ctx, sections, scope), ctx, fmt))
+    return render.write(out, output(_overdue_html(ctx, sections, scope, one_division), ctx, fmt))
 
 
 def overdue_files(ctx: Context, people: list[PersonStatus], folder: Path, fmt: str, task: Task) -> list[Path]:
@@ -209,7 +213,8 @@ def overdue_files(ctx: Context, people: list[PersonStatus], folder: Path, fmt: s
         for section in sections:
             task.check()
             scope = f"所属: {section.code} {section.name}"
-            yield section, _overdue_html(ctx, [section], scope), len(section.overdue) + len(section.pending) + 10
+            html = _overdue_html(ctx, [section], scope, True)
+            yield section, html, len(section.overdue) + len(section.pending) + 10
 
     def path(section: views.OwedSection) -> Path:
         division = ctx.divisions.get(section.code) or Division(section.code, section.name)

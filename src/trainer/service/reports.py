@@ -18,6 +18,7 @@ from trainer.model import Division
 from trainer.progress import Task
 from trainer.reports import annual, render
 from trainer.reports import build as reports_build
+from trainer.reports.audit import reconciliation
 from trainer.rules import Departure, PersonStatus
 from trainer.service.core import DateLike
 from trainer.service.signoffs import SignoffUseCases
@@ -161,7 +162,7 @@ class ReportUseCases(SignoffUseCases):
         target, _ = report_output(out, reports_build.overdue_name(report.fiscal_year, fmt, place))
         ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
         scope = f"所属: {division} {ctx.divisions[division].name}" if division else "全所属"
-        return reports_build.overdue_file(ctx, report.people, scope, target, fmt)
+        return reports_build.overdue_file(ctx, report.people, scope, target, fmt, division is not None)
 
     def report_overdue_split(
         self,
@@ -193,23 +194,24 @@ class ReportUseCases(SignoffUseCases):
 
         ``out``: the file, or a folder that exists to write it into under its usual name.
         """
+        task = task or Task()
         report = self.status(fiscal_year, as_of)
         target, _ = report_output(out, f"{fy_label(report.fiscal_year)}_研修実施状況報告.{fmt}")
         ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
-        exemptions = self.register.exemptions(report.fiscal_year)
-        return annual.audit_file(
+        task.report(0, 3, "集計中")
+        found = reconciliation(self.register.all_staff(), report.people, report.departures, ctx.fiscal_year, ctx.as_of)
+        html = annual.audit_html(
             ctx,
             report.people,
             report.departures,
             report.summary,
-            exemptions,
+            self.register.exemptions(report.fiscal_year),
             self._signoff_lines(report, ctx),
-            self.register.all_staff(),
+            found,
             legal_basis(self.catalog_dir),
-            target,
-            fmt,
-            task or Task(),
         )
+        del report  # the year's figures are in the page now: the render reuses their memory
+        return annual.document_file(ctx, html, target, fmt, task)
 
     def _signoff_lines(self, report: StatusReport, ctx: reports_build.Context) -> list[dict[str, Any]]:
         """Each division's sign-off of the year, as the audit's 第8節 lists it."""
