@@ -102,7 +102,8 @@ def roster_files(
     workers = batch.workers_for(-(-(rows + 10 * count) // batch.BATCH_ROWS))
     for group, data, counts in batch.print_batches(ctx.templates, batch.batched(pages()), workers):
         task.check()
-        pieces = merge.split(data, counts) if len(group) > 1 else [data]
+        titles = [f"{label} 研修修了者名簿 {roster.division.name}" for roster in group]
+        pieces = merge.split(data, counts, titles) if len(group) > 1 else [data]
         for roster, piece in zip(group, pieces, strict=True):
             written.append(render.write(name(roster), piece))
         task.report(len(written), count, f"{group[-1].division.name} までの名簿を書き出しました")
@@ -110,7 +111,8 @@ def roster_files(
     if combined and len(written) > 1:
         task.report(len(written), count, "1つのPDFにまとめています")
         font = render.city_font(ctx.templates)
-        whole = parts[0] if len(parts) == 1 else merge.merge(parts, [font] if font else [])
+        title = f"{label} 研修修了者名簿 全所属"
+        whole = parts[0] if len(parts) == 1 else merge.merge(parts, [font] if font else [], title)
         written.append(render.write(out_dir / f"{label}_修了者名簿_全所属.pdf", whole))
     task.report(count, count, "完了")
     return written
@@ -226,7 +228,8 @@ def overdue_files(ctx: Context, people: list[PersonStatus], folder: Path, fmt: s
             written.append(render.write(path(section), render.html_document(ctx.templates, html)))
         return written
     for group, data, counts in batch.print_batches(ctx.templates, batch.batched(documents())):
-        pieces = merge.split(data, counts) if len(group) > 1 else [data]
+        titles = [f"{fy_label(ctx.fiscal_year)} 未修了者一覧 {section.name}" for section in group]
+        pieces = merge.split(data, counts, titles) if len(group) > 1 else [data]
         for section, piece in zip(group, pieces, strict=True):
             written.append(render.write(path(section), piece))
         task.report(len(written), len(sections), f"{group[-1].name} までの一覧を書き出しました")

@@ -33,11 +33,12 @@ from pypdf.generic import (
 )
 
 
-def merge(parts: list[bytes], fonts: Iterable[Path] = ()) -> bytes:
+def merge(parts: list[bytes], fonts: Iterable[Path] = (), title: str = "") -> bytes:
     """The parts appended, each face's font made one (``fonts``: font files to look in first)."""
     writer = PdfWriter()
     for part in parts:
         writer.append(io.BytesIO(part))
+    _describe(writer, title)
     if len(parts) > 1 and one_font_per_face(writer, list(fonts)):
         drop_unreachable(writer)
     buffer = io.BytesIO()
@@ -45,20 +46,26 @@ def merge(parts: list[bytes], fonts: Iterable[Path] = ()) -> bytes:
     return buffer.getvalue()
 
 
-def split(data: bytes, counts: list[int]) -> list[bytes]:
-    """``data`` cut into consecutive pieces of ``counts`` pages."""
+def split(data: bytes, counts: list[int], titles: list[str] | None = None) -> list[bytes]:
+    """``data`` cut into consecutive pieces of ``counts`` pages (``titles``: each piece's title)."""
     reader = PdfReader(io.BytesIO(data))
     pieces = []
     first = 0
-    for count in counts:
+    for i, count in enumerate(counts):
         writer = PdfWriter()
         for page in reader.pages[first : first + count]:
             writer.add_page(page)
+        _describe(writer, titles[i] if titles else "")
         buffer = io.BytesIO()
         writer.write(buffer)
         pieces.append(buffer.getvalue())
         first += count
     return pieces
+
+
+def _describe(writer: PdfWriter, title: str) -> None:
+    """The document's title and producer, as WeasyPrint writes them for a single render."""
+    writer.add_metadata({"/Producer": "trainer (WeasyPrint, pypdf)", **({"/Title": title} if title else {})})
 
 
 def one_font_per_face(writer: PdfWriter, fonts: list[Path]) -> int:
@@ -91,8 +98,14 @@ def one_font_per_face(writer: PdfWriter, fonts: list[Path]) -> int:
 
 def drop_unreachable(writer: PdfWriter) -> int:
     """Forget the objects nothing refers to any more (the fonts replaced); returns how many."""
+    roots = [writer._root_object, getattr(writer, "_info_obj", None) or getattr(writer, "_info", None)]
     reachable: set[int] = set()
-    stack: list[Any] = [writer._root_object, writer._info]
+    kept: set[int] = set()  # the roots themselves, however this pypdf holds them
+    stack: list[Any] = []
+    for root in roots:
+        if root is not None:
+            stack.append(root)
+            kept.add(id(root.get_object()))
     while stack:
         item = stack.pop()
         if isinstance(item, IndirectObject):
@@ -104,10 +117,9 @@ def drop_unreachable(writer: PdfWriter) -> int:
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-    own = {id(writer._root_object), id(writer._info)}
     dropped = 0
     for i, obj in enumerate(writer._objects):
-        if obj is not None and i + 1 not in reachable and id(obj) not in own:
+        if obj is not None and i + 1 not in reachable and id(obj) not in kept:
             writer._objects[i] = None
             dropped += 1
     return dropped

@@ -1,8 +1,9 @@
 """Fill the report templates and print them to PDF with WeasyPrint.
 
 Templates are Jinja2 HTML with autoescape on, in the top-level ``reports/`` folder (or a city's
-copy). The stylesheet ``report.css`` beside them is loaded as a file, never inlined: autoescape
-would turn the quotes of an inline ``@font-face`` into ``&#39;`` and silently drop the font.
+copy). The stylesheet ``report.css`` beside them is never written into a template: autoescape
+would turn the quotes of an inline ``@font-face`` into ``&#39;`` and silently drop the font. The
+PDF loads it as a file; the HTML format gets it from :func:`html_document` (below).
 The PDF uses a Japanese font from the system (Noto Sans CJK JP, set up by scripts/setup) or the
 city's own (``TRAINER_FONT`` or a ``.ttf``/``.otf`` in the templates' ``fonts/`` folder). A glyph
 missing from every font (a tofu box) is an error, not a silent blank: this paper is evidence.
@@ -13,7 +14,12 @@ value holds (令和9年3月31日, 3月31日, 令和8年度) is kept on one line:
 ``<span class="nobr">``, so a narrow cell breaks before or after it, never inside
 (令和9年3/月31日). Dates in figures (R9.3.31, 2027-03-31) need no span: the line-breaking rules
 never break between a figure and a full stop or a hyphen (report.css lets only names, titles and
-notes break anywhere). A value printed inside an attribute or an SVG ``<text>`` takes ``| plain``.
+notes break anywhere). A value printed inside an attribute or an SVG ``<text>`` takes ``| plain``;
+a course's or a training's name takes ``| phrases`` to break only between its phrases.
+
+:func:`pdf_of_documents` prints several documents (a batch of rosters, each with its own page
+numbers) in one write, so they share one font subset; :mod:`trainer.reports.batch` and
+:mod:`trainer.reports.merge` make a whole city's rosters from such batches.
 
 The HTML format is self-contained: :func:`html_document` puts report.css into a ``<style>`` block
 of the rendered page, in Python, after Jinja (so autoescape never touches its quotes).
