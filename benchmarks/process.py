@@ -40,30 +40,43 @@ def trainer_env(today: date) -> dict[str, str]:
     return env
 
 
-def run_trainer(args: list[str], today: date) -> tuple[float, float, str]:
+def run_trainer(args: list[str], today: date, env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """Wall time (s), peak RSS (MB) and stdout of one `trainer` console-script run.
 
     Timed from before the interpreter starts to after it exits. Bytecode caching is on (as in an
     installed app). Peak RSS is VmHWM from /proc, read just before the process exits:
     getrusage's ru_maxrss would carry the (large) benchmark parent's peak across fork and exec.
+    See :func:`run_trainer_tree` for a command that starts worker processes.
     """
+    elapsed, rss, _workers, out = run_trainer_tree(args, today, env)
+    return elapsed, rss, out
+
+
+def run_trainer_tree(
+    args: list[str], today: date, env: dict[str, str] | None = None
+) -> tuple[float, float, float, str]:
+    """As :func:`run_trainer`, and the largest peak RSS (MB) of the worker processes it started
+    and waited for (0 when none): the process's own peak plus as many of those as ran at once
+    bounds the memory the command took."""
     code = (
-        "import sys\n"
+        "import resource, sys\n"
         "from trainer import cli\n"
         f"sys.argv = ['trainer', *{args!r}]\n"
         "real_exit = cli.os._exit\n"
         "def report(code):\n"
         "    hwm = next(line for line in open('/proc/self/status') if line.startswith('VmHWM'))\n"
-        "    print(int(hwm.split()[1]) / 1024, file=sys.stderr, flush=True)\n"
+        "    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "    print(int(hwm.split()[1]) / 1024, children, file=sys.stderr, flush=True)\n"
         "    real_exit(code)\n"
         "cli.os._exit = report\n"
         "cli.run()  # exactly what the trainer console script runs\n"
     )
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=trainer_env(today), check=False
+        [sys.executable, "-c", code], capture_output=True, text=True, env=trainer_env(today) | (env or {}), check=False
     )
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(result.stderr)
-    return elapsed, float(result.stderr.split()[-1]), result.stdout
+    own, workers = result.stderr.split()[-2:]
+    return elapsed, float(own), float(workers), result.stdout

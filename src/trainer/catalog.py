@@ -1,10 +1,11 @@
 """Load and validate the course and checklist catalogs (YAML -> :class:`~trainer.model.Catalog`).
 
 A catalog folder holds ``courses/*.yaml`` (one e-learning course each), ``checklists/*.yaml``
-(the checkpoint sheet) and ``policy/exemptions.yaml`` (the kinds of exemption the city allows; a
-city's folder without ``policy/`` uses the shipped one). Loading is strict: an unknown key, a
-wrong type, a duplicate key or id, or an impossible window is refused with the file, the key and
-the closest valid key.
+(the checkpoint sheet), ``policy/exemptions.yaml`` (the kinds of exemption the city allows; a
+city's folder without ``policy/`` uses the shipped one) and ``policy/legal.yaml`` (the legal
+basis the audit and the training plan cite; the shipped one when a city's folder has none).
+Loading is strict: an unknown key, a wrong type, a duplicate key or id, or an impossible window
+is refused with the file, the key and the closest valid key.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from trainer.model import (
     ChecklistSection,
     Duty,
     ExemptionKind,
+    LegalBasis,
     MonthDay,
     Requirement,
     Window,
@@ -72,6 +74,8 @@ _SECTION_KEYS = {"id": True, "title": True, "items": True}
 _ITEM_KEYS = {"id": True, "text": True}
 _POLICY_KEYS = {"kinds": True}
 _KIND_KEYS = {"id": True, "label": True, "evidence": False, "note": False}
+_LEGAL_KEYS = {"basis": True}
+_BASIS_KEYS = {"id": True, "title": True, "text": True}
 
 
 def default_catalog_dir() -> Path:
@@ -361,6 +365,35 @@ def exemption_kinds(root: Path) -> tuple[ExemptionKind, ...]:
     if not kinds:
         raise r.fail("kinds", "免除の種類が1つもありません")
     return tuple(kinds)
+
+
+def legal_basis(directory: Path | None = None) -> tuple[LegalBasis, ...]:
+    """The legal basis in ``directory/policy/legal.yaml`` (default: the catalog in use), in its
+    order; the shipped wording when the city's catalog has no such file."""
+    root = directory or default_catalog_dir()
+    path = root / "policy" / "legal.yaml"
+    if not path.is_file():
+        path = bundled_dir("policy") / "legal.yaml"
+    r = _Reader(path)
+    data = r.mapping(_read_yaml(path), "", _LEGAL_KEYS)
+    items: list[LegalBasis] = []
+    for i, raw in enumerate(r.typed(data["basis"], "basis", list, "リスト")):
+        where = f"basis[{i}]"
+        item = r.mapping(raw, where, _BASIS_KEYS)
+        basis_id = r.identifier(item["id"], f"{where}.id")
+        if any(b.id == basis_id for b in items):
+            raise r.fail(f"{where}.id", f"id「{basis_id}」が重複しています")
+        text = _unfolded(r.text(item["text"], f"{where}.text"))
+        items.append(LegalBasis(basis_id, r.text(item["title"], f"{where}.title"), text))
+    if not items:
+        raise r.fail("basis", "根拠が1つもありません", "番号法第29条の2 など、研修の根拠を書いてください")
+    return tuple(items)
+
+
+def _unfolded(text: str) -> str:
+    """Text as YAML folded it, without the spaces folding puts between two Japanese lines."""
+    text = re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", "", text)
+    return " ".join(text.split())
 
 
 def normalize_name(name: str) -> str:

@@ -11,6 +11,13 @@ refused (a mistyped path never creates folders); an existing folder given where 
 gets the file inside it under its usual name when it has one (``report audit -o 監査/``), and is
 refused otherwise (``export 監査/``). :func:`output_folder` is for outputs that are a folder (the
 rosters): it is made when missing.
+
+A report's ``-o`` (:func:`report_output`) takes a file for one document and a folder for several:
+one document goes to a file named with the format's extension (``-o r120.pdf``), or under its
+usual name into a folder that exists (or, for a roster, is made); several documents go into a
+folder, made when missing. What cannot be told apart is refused with what to type instead: a
+name without an extension that is no folder (for one document other than a roster), a file name
+(or an existing file) for several documents, an extension that is not the format's.
 """
 
 from __future__ import annotations
@@ -104,6 +111,56 @@ def output_folder(path: Path) -> Path:
         why, hint = reason(e)
         raise FileError(f"フォルダ {path} を作れません: {why}", hint) from e
     return path
+
+
+# Extensions that make a name a file's: given where several files go, it is refused.
+FILE_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".csv", ".xlsx", ".xls", ".txt", ".json", ".zip"})
+
+
+def report_output(
+    given: Path | str, usual_name: str, several: bool = False, folder_made: bool = False
+) -> tuple[Path, bool]:
+    """Where a report goes, from what ``-o`` said: (the path, whether it is a folder).
+
+    ``usual_name``: the file's name in a folder (its extension is the format's); ``several``:
+    more than one file is written (a folder, made when missing); ``folder_made``: one document
+    that has always gone into a folder (a roster) may make it, as ``-o 名簿`` always did.
+    """
+    text = str(given)
+    path = Path(text)
+    slash = text.endswith(("/", "\\"))
+    suffix = Path(usual_name).suffix
+    if several:
+        if path.is_file() or (not path.exists() and path.suffix.lower() in FILE_SUFFIXES and not slash):
+            raise FileError(
+                f"{path} はファイル{'です' if path.is_file() else 'の名前です'}が、書き出すファイルは複数あります",
+                f"フォルダを指定してください（例: {path.with_suffix('')}/）",
+            )
+        return output_folder(path), True
+    if path.is_dir() or slash or (folder_made and not path.exists() and not path.suffix):
+        if not path.is_dir() and not folder_made:
+            raise FileError(
+                f"書き出す先のフォルダ {path} がありません", "先にフォルダを作るか、あるフォルダを指定してください"
+            )
+        return output_folder(path) / usual_name, False
+    accepted = {suffix, ".htm"} if suffix == ".html" else {suffix}
+    if path.suffix.lower() not in accepted:
+        if path.suffix.lower() in FILE_SUFFIXES:
+            other = path.suffix.lstrip(".").lower()
+            raise FileError(
+                f"{path} の拡張子 {path.suffix} は、書き出す形式（{suffix}）と違います",
+                f"名前を {path.with_suffix(suffix).name} にするか、形式を --format {other} にしてください",
+            )
+        if path.exists():
+            raise FileError(
+                f"{path} はフォルダではありません（同じ名前のファイルがあります）",
+                f"フォルダか、{suffix} で終わるファイル名を指定してください",
+            )
+        raise FileError(
+            f"{path} がファイルの名前かフォルダの名前か分かりません（拡張子がなく、その名前のフォルダもありません）",
+            f"ファイルなら {path.name}{suffix} のように拡張子を付け、フォルダなら先に作るか {path}/ と書いてください",
+        )
+    return output_file(path), False
 
 
 def write_file(path: Path, data: bytes | str | list[bytes], usual_name: str | None = None) -> Path:

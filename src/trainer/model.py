@@ -261,6 +261,16 @@ class ExemptionKind:
 
 
 @dataclass(frozen=True, slots=True)
+class LegalBasis:
+    """One ground for the training duty, as the audit's cover and the training plan state it
+    (the catalog's ``policy/legal.yaml``: a city edits the wording; article numbers move)."""
+
+    id: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Exemption:
     """A decision that a person does not owe a requirement (or ``all``) this year.
 

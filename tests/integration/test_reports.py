@@ -117,11 +117,12 @@ def test_audit_pdf_has_cover_rules_rates_exemptions_and_the_not_completed(city: 
     pages = pdf_text(path)
     text = flat("\n".join(pages))
     assert "令和8年度マイナンバー利用事務に係る研修実施状況報告" in flat(pages[0]) and "石巻市" in pages[0]
-    assert "1.適用した基準" in text and "令和8年7月1日〜令和8年11月30日" in text
-    assert "2.研修別の実施状況" in text and "3.所属別の実施状況" in text
+    assert "1.対象者の把握" in text and "うち利用事務に従事した職員（研修の対象）62人" in text
+    assert "2.適用した基準" in text and "令和8年7月1日〜令和8年11月30日" in text
+    assert "3.研修別の実施状況" in text and "4.所属別の実施状況" in text
     assert flat(LONG_REASON) in text  # every exemption with its whole reason
     assert "期限を過ぎても修了していない職員（0人）" in text  # mid-year: only those past a deadline
-    assert "7.所属長による修了者名簿の確認（署名）状況（0/2所属が署名済み）" in text and "未署名" in text
+    assert "8.所属長による修了者名簿の確認（署名）状況（0/2所属が署名済み）" in text and "未署名" in text
     assert "修了率=修了÷対象" in text and "免除は修了に数えない" in text
     assert flat(str(city.register.folder.resolve())) not in text  # never a path of the machine
     assert re.search(r"変更履歴No\.\d+[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}", text)
@@ -134,7 +135,7 @@ def test_after_the_year_the_audit_lists_everyone_not_completed(city: Service, tm
         text = flat("\n".join(pdf_text(later.report_audit(tmp_path / "audit.pdf", 2026))))
     finally:
         later.close()
-    assert "年度末（令和9年3月31日）時点で修了していない職員" in text
+    assert "7.年度末（令和9年3月31日）時点で修了していない職員（60人）" in text  # counted in people
     assert "職員55郎" in text and "期限超過" in text
 
 

@@ -97,7 +97,8 @@ def test_the_audit_lists_leavers_and_exemptions_as_decisions(
     assert code == 0, err
     text = pdf_text(tmp_path / "audit.pdf")
     assert "年度内の対象者5人（基準日に対象3人、年度途中の離脱2人）" in text
-    assert "4.年度途中の離脱者（2人）" in text and "退職太郎" in text
+    assert "5.年度途中の離脱者（2人）" in text and "退職太郎" in text
+    assert "うち年度途中の離脱者2人退職1人、異動1人、事務区分の変更0人" in text  # the reconciliation
     assert "人事課長佐藤一郎（令和8年12月1日）" in text and "R8-人-0012" in text
     assert "取り消し:休業の予定がなくなった" in text
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer.catalog import default_catalog_dir, find_requirement, load_catalog, suggest_requirement
+from trainer.catalog import default_catalog_dir, find_requirement, legal_basis, load_catalog, suggest_requirement
 from trainer.errors import CatalogError
 from trainer.model import Catalog, Duty, MonthDay
 
@@ -126,3 +126,36 @@ def test_broken_yaml_names_the_file(city_catalog: Path) -> None:
     (city_catalog / "courses" / "intro.yaml").write_text("id: [unclosed\n", encoding="utf-8")
     with pytest.raises(CatalogError, match=r"intro\.yaml"):
         load_catalog(city_catalog)
+
+
+def test_the_legal_basis_is_shipped_and_a_city_without_one_uses_it(city_catalog: Path) -> None:
+    shipped = legal_basis()
+    assert [b.id for b in shipped] == ["act", "order", "connection_rules", "ppc_checkpoint"]
+    assert "第29条の2" in shipped[0].title and "おおむね一年ごと" in shipped[1].text
+    assert "、特定個人情報" in shipped[0].text  # folded lines joined without a space between them
+    assert legal_basis(city_catalog) == shipped  # no policy/legal.yaml in the city's catalog
+
+
+def test_a_city_edits_its_legal_basis(city_catalog: Path) -> None:
+    (city_catalog / "policy").mkdir()
+    shutil.copy(default_catalog_dir() / "policy" / "legal.yaml", city_catalog / "policy" / "legal.yaml")
+    legal = city_catalog / "policy" / "legal.yaml"
+    edit(legal, "title: 番号法 第29条の2（研修の実施）", "title: 番号法 第30条（研修）")
+    assert legal_basis(city_catalog)[0].title == "番号法 第30条（研修）"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where", "hint"),
+    [
+        ("    title: 番号法 第29条の2", "    titel: 番号法 第29条の2", "basis[0].titel", "title"),
+        ("basis:", "basic:", "basic", "basis"),
+        ("  - id: order", "  - id: act", "basis[1].id", ""),
+    ],
+)
+def test_the_legal_basis_is_loaded_strictly(city_catalog: Path, old: str, new: str, where: str, hint: str) -> None:
+    (city_catalog / "policy").mkdir()
+    shutil.copy(default_catalog_dir() / "policy" / "legal.yaml", city_catalog / "policy" / "legal.yaml")
+    edit(city_catalog / "policy" / "legal.yaml", old, new)
+    with pytest.raises(CatalogError) as err:
+        legal_basis(city_catalog)
+    assert "legal.yaml" in err.value.message and where in err.value.message and hint in err.value.hint

@@ -53,5 +53,9 @@ def add_commands(c: Commands) -> None:
     )
 
     p = c.command("settings", cmd_settings, "団体名などの設定を表示・変更する")
-    p.add_argument("key", nargs="?", help="設定の名前（organization: 団体名、operator: 作業者名）")
+    p.add_argument(
+        "key",
+        nargs="?",
+        help="設定の名前（organization: 団体名、operator: 作業者名、coordinator: 研修を取りまとめる課・係）",
+    )
     p.add_argument("value", nargs="?", help="新しい値")

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from trainer import signoff
-from trainer.calendar import fy_end, fy_label, fy_start, wareki
-from trainer.model import Catalog, Division, Exemption
+from trainer.calendar import fy_label, wareki
+from trainer.model import Catalog, Division
 from trainer.progress import Task
-from trainer.reports import render, views
-from trainer.rules import Departure, PersonStatus, Summary, summarize
+from trainer.reports import batch, merge, render, views
+from trainer.rules import Departure, PersonStatus
 from trainer.signoff import Roster
 
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+')
@@ -43,45 +43,78 @@ class Context:
     now: datetime
     templates: Path
     anchor: str = ""  # the change log's head now (printed beside the roster code)
+    coordinator: str = ""  # the section that coordinates the training (宛先, 作成課)
+    operator: str = ""  # who made the report (作成者)
 
 
-def _output(html: str, ctx: Context, fmt: str) -> bytes | str:
-    return html if fmt == "html" else render.pdf_bytes(ctx.templates, html)
+def output(html: str, ctx: Context, fmt: str) -> bytes | str:
+    return render.html_document(ctx.templates, html) if fmt == "html" else render.pdf_bytes(ctx.templates, html)
+
+
+def roster_name(fiscal_year: int, division: Division, fmt: str, suffix: str = "") -> str:
+    """令和8年度_160_市民税課_修了者名簿.pdf (``suffix``: _署名済_CODE …)."""
+    place = f"{safe_name(division.code)}_{safe_name(division.name)}"
+    return f"{fy_label(fiscal_year)}_{place}_修了者名簿{suffix}.{fmt}"
 
 
 def roster_files(
     ctx: Context,
-    rosters: list[Roster],
+    rosters: Iterable[Roster],
     out_dir: Path,
     fmt: str,
     task: Task,
     combined: bool,
     signoffs: dict[str, dict[str, Any]] | None = None,
+    total: tuple[int, int] = (0, 0),
+    target: Path | None = None,
 ) -> list[Path]:
-    """One roster per division (and, for several in PDF, one combined file after them).
+    """One roster per division and, for several in PDF, one combined file after them.
 
     Each roster prints its roster code (the digest of its data). When the division head signed
     exactly this content, the signed roster is printed, with the sign-off; when the head signed
-    other content, the roster says so.
+    other content, the roster says so. PDFs are printed in batches of divisions (each one render,
+    cut into a file per division: see :mod:`trainer.reports.batch`); ``total``: how many rosters
+    and rows, for the progress and the number of worker processes; ``target``: the file of a
+    single roster (else each goes into ``out_dir`` under its usual name).
     """
     signoffs = signoffs or {}
-    written: list[Path] = []
-    parts: list[bytes] = []
     label = fy_label(ctx.fiscal_year)
-    for i, roster in enumerate(rosters):
+    count, rows = total
+
+    def name(roster: Roster) -> Path:
+        return target or out_dir / roster_name(ctx.fiscal_year, roster.division, fmt)
+
+    def pages() -> Iterator[tuple[Roster, str, int]]:
+        for roster in rosters:
+            task.check()
+            html = render.render_html(
+                ctx.templates, "roster.html.j2", v=live_view(ctx, roster, signoffs.get(roster.division.code))
+            )
+            yield roster, html, len(roster.rows) + len(roster.left) + 10
+
+    written: list[Path] = []
+    if fmt == "html":
+        for roster, html, _ in pages():
+            written.append(render.write(name(roster), render.html_document(ctx.templates, html)))
+            task.report(len(written), count, f"{roster.division.name} の名簿を書き出しました")
+        return written
+    parts: list[bytes] = []
+    workers = batch.workers_for(-(-(rows + 10 * count) // batch.BATCH_ROWS))
+    for group, data, counts in batch.print_batches(ctx.templates, batch.batched(pages()), workers):
         task.check()
-        division = roster.division
-        task.report(i, len(rosters), f"{division.name} の名簿を作成中")
-        view = live_view(ctx, roster, signoffs.get(division.code))
-        data = _output(render.render_html(ctx.templates, "roster.html.j2", v=view), ctx, fmt)
-        name = f"{label}_{safe_name(division.code)}_{safe_name(division.name)}_修了者名簿.{fmt}"
-        written.append(render.write(out_dir / name, data))
-        if isinstance(data, bytes):
-            parts.append(data)
-    if combined and len(parts) > 1:
-        task.report(len(rosters), len(rosters), "1つのPDFにまとめています")
-        written.append(render.write(out_dir / f"{label}_修了者名簿_全所属.pdf", _merge(parts)))
-    task.report(len(rosters), len(rosters), "完了")
+        titles = [f"{label} 研修修了者名簿 {roster.division.name}" for roster in group]
+        pieces = merge.split(data, counts, titles) if len(group) > 1 else [data]
+        for roster, piece in zip(group, pieces, strict=True):
+            written.append(render.write(name(roster), piece))
+        task.report(len(written), count, f"{group[-1].division.name} までの名簿を書き出しました")
+        parts.append(data)
+    if combined and len(written) > 1:
+        task.report(len(written), count, "1つのPDFにまとめています")
+        font = render.city_font(ctx.templates)
+        title = f"{label} 研修修了者名簿 全所属"
+        whole = parts[0] if len(parts) == 1 else merge.merge(parts, [font] if font else [], title)
+        written.append(render.write(out_dir / f"{label}_修了者名簿_全所属.pdf", whole))
+    task.report(count, count, "完了")
     return written
 
 
@@ -102,7 +135,13 @@ def live_view(ctx: Context, roster: Roster, doc: dict[str, Any] | None) -> views
             + "この名簿とは内容が違います。確認のうえ、改めて署名を受けてください。"
         )
     return views.roster_view(
-        roster, f"出力 {stamp(ctx.now)}", _names(ctx), roster.code(), notice=notice, anchor=ctx.anchor
+        roster,
+        f"出力 {stamp(ctx.now)}",
+        _names(ctx),
+        roster.code(),
+        notice=notice,
+        anchor=ctx.anchor,
+        addressee=ctx.coordinator,
     )
 
 
@@ -117,41 +156,39 @@ def signed_view(ctx: Context, doc: dict[str, Any], copy: bool = True) -> views.R
         signoff.signoff_block(doc),
         anchor=doc.get("anchor", ""),
         copy_note=f"写し（{stamp(ctx.now)} 再印刷）" if copy else "",
+        addressee=ctx.coordinator,
     )
 
 
-def signed_file(ctx: Context, doc: dict[str, Any], out_dir: Path, fmt: str) -> Path:
-    """A signed roster, printed again from its frozen data (marked 写し)."""
+def signed_name(doc: dict[str, Any], fmt: str) -> str:
+    """令和8年度_160_市民税課_修了者名簿_署名済_CODE.pdf."""
+    roster = signoff.roster_of(doc)
+    return roster_name(roster.fiscal_year, roster.division, fmt, f"_署名済_{doc['code']}")
+
+
+def signed_file(ctx: Context, doc: dict[str, Any], path: Path, fmt: str) -> Path:
+    """A signed roster, printed again from its frozen data (marked 写し), to ``path``."""
     view = signed_view(ctx, doc)
-    data = _output(render.render_html(ctx.templates, "roster.html.j2", v=view), ctx, fmt)
-    division = f"{safe_name(view.division.code)}_{safe_name(view.division.name)}"
-    name = f"{view.fy_label}_{division}_修了者名簿_署名済_{doc['code']}.{fmt}"
-    return render.write(out_dir / name, data)
+    return render.write(path, output(render.render_html(ctx.templates, "roster.html.j2", v=view), ctx, fmt))
 
 
-def _merge(parts: list[bytes]) -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(io.BytesIO(part))
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+def overdue_name(fiscal_year: int, fmt: str, division: Division | None = None) -> str:
+    """令和8年度_未修了者一覧.pdf, or one division's: 令和8年度_未修了者一覧_160_市民税課.pdf."""
+    place = f"_{safe_name(division.code)}_{safe_name(division.name)}" if division else ""
+    return f"{fy_label(fiscal_year)}_未修了者一覧{place}.{fmt}"
 
 
-def overdue_file(
-    ctx: Context, people: list[PersonStatus], scope: str, out: Path, fmt: str, departures: list[Departure] | None = None
-) -> Path:
-    sections = views.owed_sections(people, ctx.catalog, ctx.divisions, ctx.as_of, departures)
-    html = render.render_html(
+def _overdue_html(ctx: Context, sections: list[views.OwedSection], scope: str, one_division: bool) -> str:
+    return render.render_html(
         ctx.templates,
         "overdue.html.j2",
+        one_division=one_division,
         fy_label=fy_label(ctx.fiscal_year),
         as_of=wareki(ctx.as_of),
         scope=scope,
         sections=sections,
         columns=[r.short_title for r in ctx.catalog],
+        widths=views.RosterWidths.of(tuple(r.short_title for r in ctx.catalog), set()).courses,
         key=[(r.short_title, r.title) for r in ctx.catalog if r.title != r.short_title],
         overdue=sum(len(s.overdue) for s in sections),
         pending=sum(len(s.pending) for s in sections),
@@ -159,55 +196,56 @@ def overdue_file(
         generated=stamp(ctx.now),
         anchor=ctx.anchor,
     )
-    return render.write(out, _output(html, ctx, fmt))
 
 
-def audit_file(
+def overdue_file(
     ctx: Context,
     people: list[PersonStatus],
-    departures: list[Departure],
-    summary: Summary | None,
-    exemptions: dict[str, list[Exemption]],
-    signoffs: list[dict[str, Any]],
+    scope: str,
     out: Path,
     fmt: str,
-    task: Task,
+    one_division: bool = False,
+    departures: list[Departure] | None = None,
 ) -> Path:
-    task.report(0, 3, "集計中")
-    summary = summary or summarize(people, ctx.catalog, departures)
-    by_division, by_requirement = views.rate_rows(summary, ctx.catalog, ctx.divisions)
-    owners = {p.staff.staff_id: (p.division, p.staff.name) for p in people}
-    owners |= {d.staff.staff_id: (d.division, d.staff.name) for d in departures}
-    year_over = ctx.as_of >= fy_end(ctx.fiscal_year)
-    # At year end everyone who has not completed; during the year those past a deadline.
-    not_completed = views.open_lines(people, ctx.catalog, ctx.divisions, only_overdue=not year_over)
-    total = summary.totals
-    signed = sum(1 for s in signoffs if s["signed"])
-    html = render.render_html(
-        ctx.templates,
-        "audit.html.j2",
-        fy_label=fy_label(ctx.fiscal_year),
-        year_start=wareki(fy_start(ctx.fiscal_year)),
-        year_end_label=wareki(fy_end(ctx.fiscal_year)),
-        as_of=wareki(ctx.as_of),
-        organization=ctx.organization,
-        summary=summary,
-        total=total,
-        divisions_count=len(summary.divisions),
-        rules=views.rule_lines(ctx.catalog, ctx.fiscal_year),
-        by_division=by_division,
-        by_requirement=by_requirement,
-        leavers=views.leaver_lines(departures, ctx.catalog, ctx.divisions),
-        exemptions=views.exemption_lines(exemptions, owners, ctx.catalog, ctx.divisions),
-        not_completed=not_completed,
-        year_over=year_over,
-        signoffs=signoffs,
-        signed=signed,
-        generated=stamp(ctx.now),
-        anchor=ctx.anchor,
-    )
-    task.check()
-    task.report(1, 3, "PDF を作成中")
-    path = render.write(out, _output(html, ctx, fmt))
-    task.report(3, 3, "完了")
-    return path
+    """The 未修了者一覧 of ``people`` (and of the ``departures`` who left owing) in one file: a
+    section per division, each on a new page (``one_division``: the list of one division,
+    addressed to its head at the top)."""
+    sections = views.owed_sections(people, ctx.catalog, ctx.divisions, ctx.as_of, departures)
+    return render.write(out, output(_overdue_html(ctx, sections, scope, one_division), ctx, fmt))
+
+
+def overdue_files(
+    ctx: Context,
+    people: list[PersonStatus],
+    folder: Path,
+    fmt: str,
+    task: Task,
+    departures: list[Departure] | None = None,
+) -> list[Path]:
+    """The 未修了者一覧 cut by division: a file each, to hand to its 所属長 (divisions where
+    nobody owes anything get none). PDFs are printed in batches, like the rosters."""
+    sections = views.owed_sections(people, ctx.catalog, ctx.divisions, ctx.as_of, departures)
+
+    def documents() -> Iterator[tuple[views.OwedSection, str, int]]:
+        for section in sections:
+            task.check()
+            scope = f"所属: {section.code} {section.name}"
+            html = _overdue_html(ctx, [section], scope, True)
+            yield section, html, len(section.overdue) + len(section.pending) + len(section.left) + 10
+
+    def path(section: views.OwedSection) -> Path:
+        division = ctx.divisions.get(section.code) or Division(section.code, section.name)
+        return folder / overdue_name(ctx.fiscal_year, fmt, division)
+
+    written: list[Path] = []
+    if fmt == "html":
+        for section, html, _ in documents():
+            written.append(render.write(path(section), render.html_document(ctx.templates, html)))
+        return written
+    for group, data, counts in batch.print_batches(ctx.templates, batch.batched(documents())):
+        titles = [f"{fy_label(ctx.fiscal_year)} 未修了者一覧 {section.name}" for section in group]
+        pieces = merge.split(data, counts, titles) if len(group) > 1 else [data]
+        for section, piece in zip(group, pieces, strict=True):
+            written.append(render.write(path(section), piece))
+        task.report(len(written), len(sections), f"{group[-1].name} までの一覧を書き出しました")
+    return written

@@ -1,4 +1,6 @@
-"""What each report shows, as plain data for its template (no I/O, no formatting decisions left)."""
+"""What the 修了者名簿 and the 未修了者一覧 show, as plain data for their templates (no I/O, no
+formatting decisions left). The audit's are in :mod:`trainer.reports.audit`, the plan's in
+:mod:`trainer.reports.plan`."""
 
 from __future__ import annotations
 
@@ -6,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from trainer.calendar import days_between, fy_label, wareki, wareki_short
-from trainer.model import ALL_REQUIREMENTS, Catalog, Division, Exemption, LeftReason, Requirement, State
-from trainer.rules import Counts, Departure, PersonStatus, RequirementStatus, Summary, deadline, window_dates
+from trainer.model import Catalog, Division, LeftReason, State
+from trainer.rules import Counts, Departure, PersonStatus, RequirementStatus
 from trainer.signoff.roster import Entry, RequirementRef, Roster, Row
 
 
@@ -45,7 +47,7 @@ class RosterLine:
     employment: str
     cells: tuple[str, ...]
     states: tuple[str, ...]  # State values ("none": not owed), for styling
-    note: str
+    note: Note
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,38 @@ class RosterSection:
     title: str
     lines: tuple[RosterLine, ...]
     explanation: str = ""
+
+
+# A4 landscape inside the page margins (report.css: 12 mm each side), in millimetres.
+LANDSCAPE_WIDTH_MM = 273.0
+_PT_MM = 25.4 / 72
+
+
+def text_mm(text: str, pt: float) -> float:
+    """How wide ``text`` prints at ``pt`` points: a full-width character is 1 em, an ASCII or
+    half-width one about half (Noto Sans CJK)."""
+    ems = sum(0.55 if ord(c) < 0x2E80 or 0xFF61 <= ord(c) <= 0xFFDC else 1.0 for c in text)
+    return ems * pt * _PT_MM
+
+
+@dataclass(frozen=True)
+class RosterWidths:
+    """The roster's column widths (mm): wide enough that no header, date or 任用区分 wraps."""
+
+    title: float
+    name: float
+    staff_id: float
+    employment: float
+    courses: tuple[float, ...]
+    note: float
+
+    @classmethod
+    def of(cls, columns: tuple[str, ...], employments: set[str]) -> RosterWidths:
+        courses = tuple(round(max(17.0, text_mm(c, 7) + 3.2), 1) for c in columns)
+        employment = round(min(max(18.0, *(text_mm(e, 8) + 3.2 for e in employments or {""})), 34.0), 1)
+        fixed = 8 + 26 + 16 + employment + sum(courses)
+        name = max(30.0, min(40.0, LANDSCAPE_WIDTH_MM - fixed - 60))
+        return cls(26.0, name, 16.0, employment, courses, round(LANDSCAPE_WIDTH_MM - fixed - name, 1))
 
 
 @dataclass(frozen=True)
@@ -76,6 +110,15 @@ class RosterView:
     anchor: str = ""  # the change log's head when it was printed (see trainer verify --anchor)
     copy_note: str = ""  # a signed roster printed again: 写し and the day
     concurrent: int = 0  # people listed for a 兼務 here (counted in their main division)
+    addressee: str = ""  # 宛先: the coordinating section (trainer settings coordinator)
+    widths: RosterWidths | None = None
+
+    @property
+    def head(self) -> str:
+        """The 所属長 the roster names: the one who signed it, else the division's."""
+        title = self.signoff.get("title", self.division.head_title)
+        name = self.signoff.get("name", self.division.head_name)
+        return f"{title} {name}".strip()
 
     @property
     def people(self) -> int:
@@ -95,29 +138,56 @@ SECTION_NOTES = {
 }
 
 
-def _open_note(row: Row, columns: tuple[RequirementRef, ...]) -> str:
+# A note as printed: pieces of text, each with whether it must stay on one line (a course's
+# name, a date and its word); the rest (free text) may break anywhere.
+Note = tuple[tuple[str, bool], ...]
+
+
+def note_text(note: Note) -> str:
+    """The note as one plain text."""
+    return "".join(text for text, _ in note)
+
+
+def _names(names: list[str], separator: str) -> list[tuple[str, bool]]:
+    pieces: list[tuple[str, bool]] = []
+    for i, name in enumerate(names):
+        pieces += [(separator, False)] if i else []
+        pieces.append((name, True))
+    return pieces
+
+
+def _open_note(row: Row, columns: tuple[RequirementRef, ...]) -> Note:
     """Why someone has not completed: what is overdue and what is not yet due, with the deadlines
     (期限超過 R8.11.30: 入門編・規程理解編／期限前 R9.2.1まで: チェックポイント)."""
-    groups: dict[tuple[str, str], list[str]] = {}
+    groups: dict[str, list[str]] = {}
     for ref in columns:
         entry = row.entry(ref.id)
         if entry is None or entry.state in ("completed", "exempt"):
             continue
         if entry.deadline is None:
-            key = ("休業中", "")
+            key = "休業中:"
         else:
             when = wareki_short(date.fromisoformat(entry.deadline))
-            key = ("期限超過", f" {when}") if entry.state == "overdue" else ("期限前", f" {when}まで")
+            key = f"期限超過 {when}:" if entry.state == "overdue" else f"期限前 {when}まで:"
         groups.setdefault(key, []).append(ref.short_title)
-    reasons = "／".join(f"{word}{when}: {'・'.join(names)}" for (word, when), names in groups.items())
-    return f"{reasons}／{row.note}" if row.note and reasons else reasons or row.note
+    pieces: list[tuple[str, bool]] = []
+    for head, names in groups.items():
+        pieces += [("／", False)] if pieces else []
+        pieces += [(head, True), (" ", False), *_names(names, "・")]
+    if row.note:
+        pieces += [("／", False)] if pieces else []
+        pieces.append((row.note, False))
+    return tuple(pieces)
 
 
-def _joined(*parts: str) -> str:
-    return "／".join(p for p in parts if p)
+def _with_post(post: str, note: Note) -> Note:
+    """A 兼務's note begins with the main post (兼務（本務 市民課）／…)."""
+    if not post:
+        return note
+    return ((post, False), *((("／", False),) if note else ()), *note)
 
 
-def _left_note(row: Row, columns: tuple[RequirementRef, ...], division_names: dict[str, str]) -> str:
+def _left_note(row: Row, columns: tuple[RequirementRef, ...], division_names: dict[str, str]) -> Note:
     day = wareki(date.fromisoformat(row.left_on)) if row.left_on else ""
     reason = LeftReason(row.left_reason).label if row.left_reason else ""
     if row.moved_to:
@@ -125,8 +195,10 @@ def _left_note(row: Row, columns: tuple[RequirementRef, ...], division_names: di
     elif row.moved_duty:
         reason += f"（{row.moved_duty}へ）"
     open_ = [ref.short_title for ref in columns if (e := row.entry(ref.id)) and e.state not in ("completed", "exempt")]
-    outstanding = f"。未修了: {'、'.join(open_)}" if open_ else "。離脱までにすべて修了"
-    return f"{day} {reason}{outstanding}"
+    pieces = [(day, True), (" ", False), (reason, False)]
+    if open_:
+        return (*pieces, ("。未修了: ", False), *_names(open_, "、"))
+    return (*pieces, ("。離脱までにすべて修了", False))
 
 
 def roster_view(
@@ -138,20 +210,21 @@ def roster_view(
     notice: str = "",
     anchor: str = "",
     copy_note: str = "",
+    addressee: str = "",
 ) -> RosterView:
     """What the 修了者名簿 prints, from the roster's data: 修了者, 未修了者 (with the reason), 免除,
     and the people who left scope during the year, each in its own section."""
     names = division_names or {}
     refs = roster.requirements
-    groups: dict[str, list[tuple[Row, str]]] = {key: [] for key in SECTION_TITLES}
+    groups: dict[str, list[tuple[Row, Note]]] = {key: [] for key in SECTION_TITLES}
     for row in roster.rows:
         post = f"兼務（本務 {names.get(row.main_division, row.main_division)}）" if row.main_division else ""
         if row.state == "completed":
-            groups["completed"].append((row, _joined(post, row.note)))
+            groups["completed"].append((row, _with_post(post, ((row.note, False),) if row.note else ())))
         elif row.state == "exempt":
-            groups["exempt"].append((row, _joined(post, row.note)))
+            groups["exempt"].append((row, _with_post(post, ((row.note, False),) if row.note else ())))
         else:
-            groups["open"].append((row, _joined(post, _open_note(row, refs))))
+            groups["open"].append((row, _with_post(post, _open_note(row, refs))))
     for row in roster.left:
         groups["left"].append((row, _left_note(row, refs, names)))
     sections = []
@@ -191,6 +264,10 @@ def roster_view(
         anchor=anchor,
         copy_note=copy_note,
         concurrent=sum(1 for row in roster.rows if row.concurrent),
+        addressee=addressee,
+        widths=RosterWidths.of(
+            tuple(r.short_title for r in refs), {row.employment for row in (*roster.rows, *roster.left)}
+        ),
     )
 
 
@@ -292,185 +369,3 @@ def owed_sections(
             )
         )
     return sections
-
-
-@dataclass(frozen=True)
-class RateRow:
-    label: str
-    counts: Counts
-
-    @property
-    def done(self) -> int:
-        return self.counts.done
-
-    @property
-    def rate(self) -> float:
-        return self.counts.rate
-
-
-@dataclass(frozen=True)
-class RuleLine:
-    title: str
-    training: str
-    window: str
-    deadline: str
-    hours: str
-    late_days: int
-
-
-@dataclass(frozen=True)
-class ExemptionLine:
-    no: int
-    division: str
-    staff_id: str
-    name: str
-    requirement: str
-    kind: str  # the kind and note as recorded
-    approved: str  # 承認者（承認日）, or 承認者未記録
-    evidence: str
-    effective: str
-    revoked: str  # 取り消し: the day and the reason, or ""
-
-
-@dataclass(frozen=True)
-class LeaverLine:
-    division: str
-    staff_id: str
-    name: str
-    title: str
-    left_on: str
-    reason: str
-    outstanding: str  # the requirements still owed that day (short titles), or ""
-
-
-@dataclass(frozen=True)
-class OpenLine:
-    """One person not completed (per person: every requirement still owed, with its deadline)."""
-
-    division: str
-    staff_id: str
-    name: str
-    kana: str
-    title: str
-    state: str
-    overdue: bool
-    owed: str  # 入門編（期限超過 R8.11.30）、…
-    note: str
-
-
-def rule_lines(catalog: Catalog, fiscal_year: int) -> list[RuleLine]:
-    lines = []
-    for r in catalog:
-        first, last = window_dates(r, fiscal_year)
-        entry = f"着任（利用事務の対象になった日）から{r.after_entry_days}日以内" if r.after_entry_days else ""
-        lines.append(
-            RuleLine(
-                title=r.title,
-                training=r.training,
-                window=entry or f"{wareki(first)}〜{wareki(last)}",
-                deadline="各人の着任日による" if entry else wareki(deadline(r, fiscal_year)),
-                hours=f"{r.expected_hours:g}時間" if r.expected_hours else "",
-                late_days=r.late_joiner_days,
-            )
-        )
-    return lines
-
-
-def rate_rows(
-    summary: Summary, catalog: Catalog, divisions: dict[str, Division]
-) -> tuple[list[RateRow], list[RateRow]]:
-    by_division = [
-        RateRow(f"{code} {divisions[code].name if code in divisions else ''}", counts)
-        for code, counts in sorted(summary.divisions.items())
-    ]
-    by_requirement = [RateRow(r.short_title, summary.requirements[r.id]) for r in catalog]
-    return by_division, by_requirement
-
-
-def exemption_lines(
-    exemptions: dict[str, list[Exemption]],
-    owners: dict[str, tuple[str, str]],
-    catalog: Catalog,
-    divisions: dict[str, Division],
-) -> list[ExemptionLine]:
-    """Every exemption of the year, revoked ones too; ``owners``: staff id → (division code, name)."""
-    lines = []
-    for staff_id, items in exemptions.items():
-        code, name = owners.get(staff_id, ("", ""))
-        division = divisions.get(code)
-        for e in items:
-            what = "すべて" if e.requirement == ALL_REQUIREMENTS else _short(catalog.get(e.requirement), e.requirement)
-            approved = f"{e.approved_by}（{wareki(e.approved_on or e.on)}）" if e.approved else "承認者未記録"
-            revoked = f"{wareki(e.revoked_on)} 取り消し: {e.revoked_reason}" if e.revoked_on else ""
-            lines.append(
-                ExemptionLine(
-                    no=e.no,
-                    division=division.name if division else "（対象外）",
-                    staff_id=staff_id,
-                    name=name,
-                    requirement=what,
-                    kind=e.reason,
-                    approved=approved,
-                    evidence=e.evidence,
-                    effective=wareki(e.starts),
-                    revoked=revoked,
-                )
-            )
-    lines.sort(key=lambda x: (x.no, x.staff_id))
-    return lines
-
-
-def leaver_lines(departures: list[Departure], catalog: Catalog, divisions: dict[str, Division]) -> list[LeaverLine]:
-    names = {code: d.name for code, d in divisions.items()}
-    lines = [
-        LeaverLine(
-            division=names.get(d.division, d.division),
-            staff_id=d.staff.staff_id,
-            name=d.staff.name,
-            title=d.assignment.title,
-            left_on=wareki(d.left_on),
-            reason=d.reason_text(names),
-            outstanding="、".join(_short(catalog.get(r), r) for r in d.outstanding),
-        )
-        for d in departures
-    ]
-    lines.sort(key=lambda x: (x.division, x.left_on, x.staff_id))
-    return lines
-
-
-def open_lines(
-    people: list[PersonStatus], catalog: Catalog, divisions: dict[str, Division], only_overdue: bool
-) -> list[OpenLine]:
-    """Everyone not completed, one line per person (overdue first); ``only_overdue``: only those
-    with something past its deadline."""
-    lines = []
-    for p in people:
-        owed = [rs for rs in p.requirements if rs.outstanding]
-        overdue = any(rs.state is State.OVERDUE for rs in owed)
-        if not owed or (only_overdue and not overdue):
-            continue
-        parts = []
-        for rs in owed:
-            when = wareki_short(rs.deadline) if rs.deadline else "休業中"
-            word = "期限超過" if rs.state is State.OVERDUE else "期限前"
-            parts.append(f"{_short(catalog.get(rs.requirement), rs.requirement)}（{word} {when}）")
-        division = divisions.get(p.division)
-        lines.append(
-            OpenLine(
-                division=division.name if division else p.division,
-                staff_id=p.staff.staff_id,
-                name=p.staff.name,
-                kana=p.staff.kana,
-                title=p.assignment.title,
-                state=p.state.label,
-                overdue=overdue,
-                owed="、".join(parts),
-                note=p.notes,
-            )
-        )
-    lines.sort(key=lambda x: (not x.overdue, x.division, x.kana, x.staff_id))
-    return lines
-
-
-def _short(requirement: Requirement | None, fallback: str) -> str:
-    return requirement.short_title if requirement else fallback

@@ -28,7 +28,8 @@ DATA_VERSION = 3
 # The settings a city sets once: key -> what it is for.
 SETTINGS: dict[str, str] = {
     "organization": "団体名（レポートの表紙・名簿に出ます）",
-    "operator": "作業者の名前（変更履歴に残ります）",
+    "operator": "作業者の名前（変更履歴に残り、監査用報告の表紙に作成者として出ます）",
+    "coordinator": "研修を取りまとめる課・係（名簿の宛先、監査用報告・研修実施計画の作成課。例: 総務課 情報政策係）",
 }
 
 
@@ -68,6 +69,7 @@ class ServiceCore:
     def __init__(self, register: Register, catalog: Catalog, today: Callable[[], date] = date.today) -> None:
         self.register = register
         self.catalog = catalog  # the catalog files as they are now (see catalog_for)
+        self.catalog_dir: Path | None = None  # where they were read (None: the default)
         self._today = today
         self._frozen: dict[int, tuple[dict[str, Any], Catalog]] = {}
         self._notices: list[str] = []
@@ -89,6 +91,7 @@ class ServiceCore:
         catalog = load_catalog(catalog_dir)
         register = Register.open(db_path, create=create, lock_timeout=lock_timeout, clock=now, inspect=inspect)
         service = cls(register, catalog, today)
+        service.catalog_dir = catalog_dir
         if not inspect:
             service._upgrade_if_needed()
         return service

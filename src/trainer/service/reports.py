@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from trainer import signoff
 from trainer.calendar import fy_label, wareki
+from trainer.catalog import legal_basis
 from trainer.errors import InputError, NotFoundError
-from trainer.files import output_file, output_folder
+from trainer.files import report_output
 from trainer.model import Division
 from trainer.progress import Task
+from trainer.rules import Departure, PersonStatus
 from trainer.service.core import DateLike
 from trainer.service.signoffs import SignoffUseCases
-from trainer.signoff import SignoffState
+from trainer.service.status import StatusReport
+from trainer.signoff import Roster, SignoffState
 
 if TYPE_CHECKING:  # imported by the methods that make documents: most commands never need them
     from trainer.exporters import ExportResult
@@ -56,11 +60,13 @@ class ReportUseCases(SignoffUseCases):
             now=self.now().replace(tzinfo=None),
             templates=render.templates_dir(templates),
             anchor=self.log_anchor(),
+            coordinator=str(self.register.setting("coordinator", "")),
+            operator=str(self.register.setting("operator", "")),
         )
 
     def report_roster(
         self,
-        out_dir: Path,
+        out: Path | str,
         fiscal_year: int | str | None = None,
         as_of: DateLike | None = None,
         division: str | None = None,
@@ -71,27 +77,59 @@ class ReportUseCases(SignoffUseCases):
     ) -> list[Path]:
         """修了者名簿: one division's (``division``) or every division's, plus a combined PDF.
 
+        ``out``: for one roster, its file (``r120.pdf``) or a folder (made when missing) to put
+        it in under its usual name; for every division's, a folder (made when missing).
         ``signed``: a roster code, or "" for the division's sign-off in force: that signed
         roster again, exactly as it was signed.
         """
-        out_dir = output_folder(Path(out_dir))  # made when missing (a roster is a folder of files)
         if signed is not None:
-            return [self._signed_roster(out_dir, fiscal_year, division, signed, fmt, templates)]
+            return [self._signed_roster(out, fiscal_year, division, signed, fmt, templates)]
+        from trainer.reports import build as reports_build
+
         report = self.status(fiscal_year, as_of, division)
         codes = [division] if division is not None else sorted(report.summary.divisions)
+        if division is not None:
+            usual = reports_build.roster_name(report.fiscal_year, report.divisions[division], fmt)
+            target, _ = report_output(out, usual, folder_made=True)
+            out_dir = target.parent
+        else:
+            out_dir, _ = report_output(out, "", several=True)
+            target = None
         ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
         in_force = {
             code: self.register.signoff(item["code"]) or {}
             for code, item in self.signoff_states(report.fiscal_year).items()
         }
-        rosters = [self.roster(report, code) for code in codes]
-        from trainer.reports import build as reports_build
+        rows = len(report.people) + len(report.departures)
+        rosters = self._rosters(report, codes)
+        return reports_build.roster_files(
+            ctx, rosters, out_dir, fmt, task or Task(), division is None, in_force, (len(codes), rows), target
+        )
 
-        return reports_build.roster_files(ctx, rosters, out_dir, fmt, task or Task(), division is None, in_force)
+    def _rosters(self, report: StatusReport, codes: list[str]) -> Iterator[Roster]:
+        """Each division's roster as data, in ``codes``' order (people grouped once, not per division)."""
+        people: dict[str, list[PersonStatus]] = {}
+        for p in [*report.people, *report.concurrent]:
+            for code in {p.division, *(c.division for c in p.staff.concurrent_on(report.as_of))}:
+                people.setdefault(code, []).append(p)  # a 兼務 is on the rosters of both posts
+        departures: dict[str, list[Departure]] = {}
+        for d in report.departures:
+            departures.setdefault(d.division, []).append(d)
+        organization = str(self.register.setting("organization", ""))
+        for code in codes:
+            yield signoff.build_roster(
+                report.fiscal_year,
+                report.as_of,
+                report.divisions[code],
+                people.get(code, ()),
+                departures.get(code, ()),
+                report.catalog,
+                organization,
+            )
 
     def _signed_roster(
         self,
-        out_dir: Path,
+        out: Path | str,
         fiscal_year: int | str | None,
         division: str | None,
         code: str,
@@ -110,57 +148,99 @@ class ReportUseCases(SignoffUseCases):
                     f"{fy_label(fy)}の所属 {division} の署名はありません", "trainer signoff で署名を記録できます"
                 )
             doc = self.signed(item["code"])
-        ctx = self._report_context(doc["fiscal_year"], self.today(), templates)
         from trainer.reports import build as reports_build
 
-        return reports_build.signed_file(ctx, doc, out_dir, fmt)
+        target, _ = report_output(out, reports_build.signed_name(doc, fmt), folder_made=True)
+        ctx = self._report_context(doc["fiscal_year"], self.today(), templates)
+        return reports_build.signed_file(ctx, doc, target, fmt)
 
     def report_overdue(
         self,
-        out: Path,
+        out: Path | str,
         fiscal_year: int | str | None = None,
         as_of: DateLike | None = None,
         division: str | None = None,
         fmt: str = "pdf",
         templates: Path | None = None,
     ) -> Path:
-        """未修了者一覧: who still owes what, with days left or overdue, by division.
-
-        ``out``: the file, or a folder that exists to write it into under its usual name.
-        """
-        report = self.status(fiscal_year, as_of, division)
-        out = output_file(
-            Path(out), f"{fy_label(report.fiscal_year)}_未修了者一覧{'_' + division if division else ''}.{fmt}"
-        )
-        ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
-        scope = f"所属: {division} {ctx.divisions[division].name}" if division else "全所属"
+        """未修了者一覧: who still owes what, with days left or overdue, by division (``division``:
+        that one only). ``out``: the file, or a folder that exists to write it into under its
+        usual name."""
         from trainer.reports import build as reports_build
 
-        return reports_build.overdue_file(ctx, report.people, scope, out, fmt, report.departures)
+        report = self.status(fiscal_year, as_of, division)
+        place = report.divisions[division] if division else None
+        target, _ = report_output(out, reports_build.overdue_name(report.fiscal_year, fmt, place))
+        ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
+        scope = f"所属: {division} {ctx.divisions[division].name}" if division else "全所属"
+        return reports_build.overdue_file(
+            ctx, report.people, scope, target, fmt, division is not None, report.departures
+        )
+
+    def report_overdue_split(
+        self,
+        out: Path | str,
+        fiscal_year: int | str | None = None,
+        as_of: DateLike | None = None,
+        division: str | None = None,
+        fmt: str = "pdf",
+        templates: Path | None = None,
+        task: Task | None = None,
+    ) -> list[Path]:
+        """The 未修了者一覧 as one file per division (each for its 所属長) in the folder ``out``
+        (made when missing); divisions where nobody owes anything get none."""
+        from trainer.reports import build as reports_build
+
+        report = self.status(fiscal_year, as_of, division)
+        folder, _ = report_output(out, "", several=True)
+        ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
+        return reports_build.overdue_files(ctx, report.people, folder, fmt, task or Task(), report.departures)
 
     def report_audit(
         self,
-        out: Path,
+        out: Path | str,
         fiscal_year: int | str | None = None,
         fmt: str = "pdf",
         task: Task | None = None,
         templates: Path | None = None,
+        as_of: DateLike | None = None,
     ) -> Path:
-        """The annual audit PDF, as of the year's end (or today, for the current year).
+        """The annual audit, as of ``as_of`` (default: the year's end, or today for the current year).
 
         ``out``: the file, or a folder that exists to write it into under its usual name.
         """
-        report = self.status(fiscal_year)
-        out = output_file(Path(out), f"{fy_label(report.fiscal_year)}_研修実施状況報告.{fmt}")
+        from trainer.reports import annual
+        from trainer.reports.audit import reconciliation
+
+        task = task or Task()
+        report = self.status(fiscal_year, as_of)
+        target, _ = report_output(out, f"{fy_label(report.fiscal_year)}_研修実施状況報告.{fmt}")
         ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
+        task.report(0, 3, "集計中")
+        found = reconciliation(self.register.all_staff(), report.people, report.departures, ctx.fiscal_year, ctx.as_of)
+        html = annual.audit_html(
+            ctx,
+            report.people,
+            report.departures,
+            report.summary,
+            self.register.exemptions(report.fiscal_year),
+            self._signoff_lines(report, ctx),
+            found,
+            legal_basis(self.catalog_dir),
+        )
+        del report  # the year's figures are in the page now: the render reuses their memory
+        return annual.document_file(ctx, html, target, fmt, task)
+
+    def _signoff_lines(self, report: StatusReport, ctx: reports_build.Context) -> list[dict[str, Any]]:
+        """Each division's sign-off of the year, as the audit's 第8節 lists it."""
         states = self.signoff_states(report.fiscal_year)
-        signoffs = []
+        lines = []
         for code in sorted(report.summary.divisions):
             item = states.get(code)
             doc = self.register.signoff(item["code"]) if item else None
             state = item["state"] if item else SignoffState.UNSIGNED
             frozen = signoff.roster_of(doc) if doc else None
-            signoffs.append(
+            lines.append(
                 {
                     "division": f"{code} {ctx.divisions[code].name if code in ctx.divisions else ''}",
                     "state": state.label,
@@ -174,9 +254,25 @@ class ReportUseCases(SignoffUseCases):
                     "changes": [c["summary"] for c in doc.get("changes_since", ())] if doc else [],
                 }
             )
-        exemptions = self.register.exemptions(report.fiscal_year)
-        from trainer.reports import build as reports_build
+        return lines
 
-        return reports_build.audit_file(
-            ctx, report.people, report.departures, report.summary, exemptions, signoffs, out, fmt, task or Task()
-        )
+    def report_plan(
+        self,
+        out: Path | str,
+        fiscal_year: int | str | None = None,
+        as_of: DateLike | None = None,
+        fmt: str = "pdf",
+        templates: Path | None = None,
+    ) -> Path:
+        """The year's 研修実施計画: who is in scope (as of ``as_of``, default today, within the
+        year: its April 1st for a year not begun), the year's courses, sheet, method and schedule.
+
+        ``out``: the file, or a folder that exists to write it into under its usual name.
+        """
+        from trainer.reports import annual
+
+        report = self.status(fiscal_year, as_of)
+        target, _ = report_output(out, f"{fy_label(report.fiscal_year)}_研修実施計画.{fmt}")
+        ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
+        legal = legal_basis(self.catalog_dir)
+        return annual.plan_file(ctx, report.people, legal, target, fmt, self.today())

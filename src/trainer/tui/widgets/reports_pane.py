@@ -21,7 +21,8 @@ from trainer.service import Service
 from trainer.signoff import SignoffState
 
 REPORTS = (("修了者名簿（選んだ所属）", "roster"), ("修了者名簿（全所属）", "roster_all"),
-           ("未修了者一覧", "overdue"), ("監査用報告", "audit"))  # fmt: skip
+           ("未修了者一覧", "overdue"), ("未修了者一覧（所属ごとのファイル）", "overdue_split"),
+           ("監査用報告", "audit"), ("研修実施計画", "plan"))  # fmt: skip
 
 
 class ReportsPane(Vertical):
@@ -113,6 +114,12 @@ class ReportsPane(Vertical):
                         folder / f"{fy_label(self.fiscal_year)}_未修了者一覧.pdf", self.fiscal_year
                     )
                 ]
+            elif kind == "overdue_split":
+                out = folder / f"{fy_label(self.fiscal_year)}_未修了者一覧"
+                paths = self.service.report_overdue_split(out, self.fiscal_year, task=task)
+            elif kind == "plan":
+                out = folder / f"{fy_label(self.fiscal_year)}_研修実施計画.pdf"
+                paths = [self.service.report_plan(out, self.fiscal_year)]
             else:
                 out = folder / f"{fy_label(self.fiscal_year)}_研修実施状況報告.pdf"
                 paths = [self.service.report_audit(out, self.fiscal_year, task=task)]
