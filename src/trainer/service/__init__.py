@@ -32,7 +32,7 @@ from trainer.service.imports import ImportUseCases
 from trainer.service.periods import PeriodUseCases
 from trainer.service.records import RecordUseCases
 from trainer.service.reports import ReportUseCases
-from trainer.service.status import CheckpointSheet, PersonView, SheetRow, StatusReport
+from trainer.service.status import CheckpointSheet, OutsideScope, PersonView, SheetRow, StatusReport
 from trainer.service.trail import TrailUseCases, Verification
 from trainer.service.undo import UndoPlan, UndoUseCases
 from trainer.service.years import YearCatalog, YearUseCases
@@ -56,6 +56,7 @@ __all__ = [
     "SETTINGS",
     "CheckpointSheet",
     "DateLike",
+    "OutsideScope",
     "PersonView",
     "Service",
     "SheetRow",
