@@ -90,7 +90,7 @@ ACTION_LABELS = {
     "staff_add": "職員登録", "staff_update": "職員変更",
     "transfer": "異動", "leave": "休業", "retire": "退職", "division_add": "所属登録", "division_update": "所属変更",
     "import_staff": "名簿取込", "import_progress": "受講状況取込", "import_checkpoint": "チェックシート取込",
-    "signoff": "署名", "restore": "復元", "demo": "デモ作成", "settings": "設定",
+    "signoff": "署名", "restore": "復元", "undo": "元に戻す", "demo": "デモ作成", "settings": "設定",
     "baseline": "記録開始", "change": "変更",
 }  # fmt: skip
 
@@ -156,6 +156,29 @@ def cmd_restore(db: Path, a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_undo(svc: Service, a: argparse.Namespace) -> int:
+    plan = svc.undo_plan(a.entry) if a.dry_run else None
+    if plan is not None and not plan.possible:
+        print(f"No.{plan.seq}（{plan.summary}）: {plan.refusal}", file=sys.stderr)
+        return EXIT_ERROR
+    if plan is None:
+        plan = svc.undo(a.entry)
+        head = f"No.{plan.seq} を元に戻しました"
+    else:
+        head = f"No.{plan.seq} を元に戻せます（確認のみ。まだ何も変えていません）"
+    print(f"{head}: {plan.summary}（{plan.at[:16].replace('T', ' ')}）")
+    print(f"  書き戻す記録 {len(plan.changes)}件、職員 {len(plan.people)}人")
+    if plan.people:
+        print(
+            "  職員番号: "
+            + "、".join(plan.people[:20])
+            + (f" ほか{len(plan.people) - 20}人" if len(plan.people) > 20 else "")
+        )
+    if not a.dry_run:
+        print("  元の変更も、元に戻したことも変更履歴に残ります（trainer log）")
+    return EXIT_OK
+
+
 def add_commands(c: Commands) -> None:
     """Declare this module's commands."""
     p = c.command("signoff", cmd_signoff, "所属長の確認（署名）を記録し、その名簿を凍結する")
@@ -187,6 +210,15 @@ def add_commands(c: Commands) -> None:
     p.add_argument("--since", help="この日以降の変更")
     p.add_argument("--limit", type=int, default=50, help="表示する件数（既定 50）")
     c.format_option(p)
+
+    p = c.command(
+        "undo",
+        cmd_undo,
+        "変更履歴の1件を元に戻す（変更前の内容を書き戻す新しい変更として記録し、履歴は消しません。"
+        "後の変更が重なっていれば理由を示して断ります）",
+    )
+    p.add_argument("entry", metavar="ENTRY", help="元に戻す変更の番号（trainer log の左端の番号。例: 123）")
+    p.add_argument("--dry-run", action="store_true", help="元に戻せるかと、書き戻す内容を表示するだけ")
 
     p = c.command("backup", cmd_backup, "データベースのバックアップを作成する（新しい30個を残します）")
     p.add_argument("--list", action="store_true", help="作らずに、あるバックアップを新しい順に表示する")

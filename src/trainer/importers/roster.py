@@ -65,6 +65,7 @@ class RosterPlan:
     added: list[Staff] = field(default_factory=list)
     changed: list[Change] = field(default_factory=list)
     unchanged: int = 0
+    same: list[Staff] = field(default_factory=list)  # the people the file leaves as they are
     missing: list[Staff] = field(default_factory=list)
     retire_missing: bool = False
     divisions_added: list[Division] = field(default_factory=list)
@@ -360,6 +361,7 @@ def _diff(
         plan.changed.append(Change(before, after, what))
     else:
         plan.unchanged += 1
+        plan.same.append(before)
 
 
 def _apply(

@@ -18,6 +18,7 @@ imports    HR rosters, e-learning exports, returned checkpoint sheets
 signoffs   a division head's sign-off of the roster
 reports    the export, the 修了者名簿, the 未修了者一覧, the audit PDF
 trail      verify, the change log, restore
+undo       元に戻す: a change undone by a new one that writes back what it replaced
 years      a fiscal year's frozen catalog: open, show, apply a change
 demo       the demo city
 ========== =========================================================================
@@ -33,8 +34,9 @@ from trainer.service.overview import LeftLine, OverviewUseCases, YearOverview
 from trainer.service.periods import PeriodUseCases
 from trainer.service.records import RecordUseCases
 from trainer.service.reports import ReportUseCases
-from trainer.service.status import CheckpointSheet, PersonView, SheetRow, StatusReport
+from trainer.service.status import CheckpointSheet, OutsideScope, PersonView, SheetRow, StatusReport
 from trainer.service.trail import TrailUseCases, Verification
+from trainer.service.undo import UndoPlan, UndoUseCases
 from trainer.service.years import YearCatalog, YearUseCases
 
 
@@ -46,6 +48,7 @@ class Service(
     ExemptionUseCases,
     PeriodUseCases,
     TrailUseCases,
+    UndoUseCases,
     YearUseCases,
     DemoUseCases,
 ):
@@ -57,10 +60,12 @@ __all__ = [
     "CheckpointSheet",
     "DateLike",
     "LeftLine",
+    "OutsideScope",
     "PersonView",
     "Service",
     "SheetRow",
     "StatusReport",
+    "UndoPlan",
     "Verification",
     "YearCatalog",
     "YearOverview",

@@ -16,6 +16,7 @@ from trainer.errors import FileError, InputError
 from trainer.files import write_file
 from trainer.guard import checked, checked_path
 from trainer.importers import progress, roster
+from trainer.importers.asof import date_in_name, date_in_table
 from trainer.importers.columns import Column, Mapping, load_mapping
 from trainer.importers.people import Roll
 from trainer.importers.problems import ImportRejected, problems_csv
@@ -50,6 +51,17 @@ class ImportUseCases(StatusUseCases):
         day = self._date(as_of, "基準日") if as_of is not None else self.today()
         with problems_reported(Path(path), errors):
             return self._import_staff(path, day, dry_run, mapping, encoding, retire_missing, task)
+
+    def import_file_date(self, path: Path, encoding: str | None = None) -> tuple[date, str] | None:
+        """The date an import file gives itself, to offer as its 基準日: (the date, where it was found)."""
+        checked_path(Path(path))
+        found = date_in_name(Path(path).name)
+        if found is not None:
+            return found, "ファイル名"
+        if encoding is not None:
+            checked(encoding, "文字コード")
+        found = date_in_table(read_table(Path(path), encoding))
+        return (found, "基準日の列") if found is not None else None
 
     @staticmethod
     def plan_staff_for_new_register(

@@ -34,6 +34,30 @@ class SignoffUseCases(StatusUseCases):
             str(self.register.setting("organization", "")),
         )
 
+    def roster_codes(self, report: StatusReport) -> dict[str, str]:
+        """Each division's 名簿コード as its roster stands in ``report`` (a status of every
+        division): what a roster printed now carries and what a sign-off now would freeze.
+
+        The people are grouped by division first, so this costs one pass however many divisions."""
+        members: dict[str, list[Any]] = {code: [] for code in report.divisions}
+        for person in [*report.people, *report.concurrent]:
+            members.setdefault(person.division, []).append(person)
+            for post in person.staff.concurrent_on(report.as_of):
+                if post.division != person.division:
+                    members.setdefault(post.division, []).append(person)
+        left: dict[str, list[Any]] = {}
+        for gone in report.departures:
+            left.setdefault(gone.division, []).append(gone)
+        organization = str(self.register.setting("organization", ""))
+        codes = {}
+        for code in sorted(set(report.summary.divisions) & set(report.divisions)):
+            roster = signoff.build_roster(
+                report.fiscal_year, report.as_of, report.divisions[code], members.get(code, []),
+                left.get(code, []), report.catalog, organization,
+            )  # fmt: skip
+            codes[code] = roster.code()
+        return codes
+
     def log_anchor(self) -> str:
         """The change log's head now, as printed on rosters and the audit: ``No.SEQ HASH``."""
         head = self.register.db.log_head()

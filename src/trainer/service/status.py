@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from trainer import rules
-from trainer.calendar import fy_end
+from trainer.calendar import fy_end, wareki
 from trainer.errors import NotFoundError
 from trainer.model import Catalog, Division, Exemption, Record, Requirement, Staff, State
 from trainer.perf import gc_paused
@@ -26,6 +26,18 @@ class PersonView:
     exemptions: list[Exemption]  # revoked ones too
     departure: rules.Departure | None = None
     catalog: Catalog | None = None  # the year's
+
+
+@dataclass(frozen=True)
+class OutsideScope:
+    """Someone in the register who is neither in scope on the date nor left scope earlier in the
+    year: retired before, not yet hired, or whose 事務区分 is 関係事務 or なし. Findable all the
+    same (their 事務区分 may be the mistake)."""
+
+    staff: Staff
+    division: str  # the post on the date (the last one for the retired, the first for the not yet hired)
+    reason: str  # in words: 退職（令和7年3月31日）, 事務区分「関係事務」, 採用前（令和8年12月1日採用）
+    retired: bool
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,30 @@ class StatusUseCases(ServiceCore):
                     if status is not None:
                         concurrent.append(status)
         return StatusReport(fy, day, year.people, summary, divisions, catalog, year.departures, concurrent)
+
+    def outside_scope(self, report: StatusReport) -> list[OutsideScope]:
+        """Everyone in the register the report does not list (see :class:`OutsideScope`), by 職員番号."""
+        listed = {p.staff.staff_id for p in report.people} | {d.staff.staff_id for d in report.departures}
+        duties = {duty for requirement in report.catalog for duty in requirement.duties}
+        day = report.as_of
+        outside = []
+        for person in self.register.all_staff():
+            if person.staff_id in listed:
+                continue
+            post = person.assignment_on(day)
+            retired = person.retired is not None and person.retired < day
+            if retired:
+                reason = f"退職（{wareki(person.retired)}）"  # type: ignore[arg-type]
+            elif person.hired > day:
+                reason = f"採用前（{wareki(person.hired)}採用）"
+                post = person.assignments[0] if person.assignments else None
+            elif post is not None and post.duty not in duties:
+                reason = f"事務区分「{post.duty.value}」"
+            else:
+                reason = "この年度は対象外"
+            post = post or person.current
+            outside.append(OutsideScope(person, post.division, reason, retired))
+        return sorted(outside, key=lambda o: o.staff.staff_id)
 
     def list_staff(self, division: str | None = None, include_retired: bool = False) -> list[Staff]:
         self.register.refresh()

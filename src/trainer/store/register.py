@@ -78,6 +78,23 @@ class Register:
             tinytable.insert_owned(list(new.values()))
         return len(changed) + len(new)
 
+    def document(self, partition: str, table: str, doc_id: str) -> dict[str, Any] | None:
+        """A document by its id as the change log names it (a copy), or None."""
+        doc = self.db.data(partition, table).docs.get(doc_id)
+        return None if doc is None else detached(doc)
+
+    def document_id(self, partition: str, table: str, doc: dict[str, Any]) -> str | None:
+        """The id of the document that has ``doc``'s key now, if any."""
+        data = self.db.data(partition, table)
+        return data.find(*data.key_of(doc))
+
+    def put_document(self, partition: str, table: str, doc_id: str, doc: dict[str, Any] | None) -> None:
+        """Put a document back exactly as the change log holds it, under its id (None: remove it).
+
+        Inside a transaction: undoing a change writes the documents' earlier images this way."""
+
+        self.db.table(partition, table).put_by_id(int(doc_id), doc)
+
     # ---------------------------------------------------------------- settings
     def setting(self, key: str, default: Any = None) -> Any:
         """A setting's value (a copy: changing it changes nothing until :meth:`put_setting`)."""

@@ -234,6 +234,17 @@ class JournaledTable(Table):
 
         self._update_table(updater, owned=True)  # type: ignore[arg-type]
 
+    def put_by_id(self, doc_id: int, doc: Doc | None) -> None:
+        """Put a whole document under its id (a copy), or with None remove it: a change undone."""
+
+        def updater(table: MutableMapping[int, Doc]) -> None:
+            if doc is None:
+                table.pop(doc_id, None)
+            else:
+                table[doc_id] = doc
+
+        self._update_table(updater)  # type: ignore[arg-type]
+
 
 class PartitionDB(TinyDB):
     table_class = JournaledTable
