@@ -11,7 +11,6 @@ is refused with the file, the key and the closest valid key.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -79,10 +78,9 @@ _BASIS_KEYS = {"id": True, "title": True, "text": True}
 
 
 def default_catalog_dir() -> Path:
-    """``$TRAINER_CATALOG`` if set (a city's own catalog), else the shipped ``courses/`` and
-    ``checklists/``."""
-    own = os.environ.get("TRAINER_CATALOG")
-    return Path(own).expanduser() if own else bundled_dir("courses").parent
+    """The shipped ``courses/`` and ``checklists/`` (a city's own: ``--catalog`` or
+    ``TRAINER_CATALOG``, read by :mod:`trainer.settings`)."""
+    return bundled_dir("courses").parent
 
 
 class _StrictLoader(yaml.SafeLoader):

@@ -21,6 +21,7 @@ from pathlib import Path
 from trainer.errors import LockTimeoutError, TrainerError
 from trainer.paths import shown_path
 from trainer.reports import fonts
+from trainer.settings import Settings
 
 OK, WARN, BLOCKS = "OK", "注意", "要対応"
 
@@ -136,9 +137,9 @@ def check_pango() -> list[Check]:
     return checks
 
 
-def _font_in_use(templates: Path) -> fonts.Font | None:
+def _font_in_use(templates: Path, font: Path | None) -> fonts.Font | None:
     """The font a report would be printed with (see :mod:`trainer.reports.fonts`)."""
-    city = fonts.city_font_file(templates)
+    city = fonts.city_font_file(templates, font)
     if city is not None:
         path, source = city
         return fonts.Font(path.name, path, source, fonts.missing_rare_kanji(path))
@@ -147,13 +148,13 @@ def _font_in_use(templates: Path) -> fonts.Font | None:
     return fonts.fontconfig_font()
 
 
-def check_font(templates: Path) -> Check:
+def check_font(templates: Path, font: Path | None = None) -> Check:
     """The font in use and whether its character map has the rare surname kanji."""
     from fontTools.ttLib import TTLibError
 
     rare = " ".join(fonts.RARE_KANJI)
     try:
-        font = _font_in_use(templates)
+        found = _font_in_use(templates, font)
     except OSError as e:
         return Check(BLOCKS, f"フォントを読めません: {e}", "TRAINER_FONT や fonts/ のフォントを確かめてください")
     except TTLibError as e:  # a file that is not a font
@@ -162,17 +163,17 @@ def check_font(templates: Path) -> Check:
             f"フォントのファイルとして読めません: {e}",
             "TRAINER_FONT や fonts/ に .ttf・.otf・.ttc のフォントを置いてください",
         )
-    if font is None:
+    if found is None:
         return Check(
             BLOCKS,
             "日本語のフォントが見つかりません（PDF の文字が□になります）",
             "Debian/Ubuntu: scripts/setup（fonts-noto-cjk）。Windows: BIZ UDゴシック か 游ゴシック。"
             "macOS: ヒラギノ角ゴシック。または TRAINER_FONT にフォントのファイルを指定",
         )
-    where = f"{font.name}（{shown_path(font.path)}、{font.source}）"
-    if font.complete:
+    where = f"{found.name}（{shown_path(found.path)}、{found.source}）"
+    if found.complete:
         return Check(OK, f"フォント: {where} は {rare} をすべて描けます")
-    lacking = " ".join(font.missing)
+    lacking = " ".join(found.missing)
     return Check(
         WARN,
         f"フォント: {where} には {lacking} がありません: この字の名前は代わりのフォントで印刷するか、□になります",
@@ -181,13 +182,13 @@ def check_font(templates: Path) -> Check:
     )
 
 
-def check_printing(templates: Path) -> Check:
+def check_printing(templates: Path, font: Path | None = None) -> Check:
     """Print the rare kanji to a tiny PDF the way reports are printed: any missing glyph fails."""
     from trainer.reports import render
 
     html = f"<html><body><p>{' '.join(fonts.RARE_KANJI)} 田中 花子</p></body></html>"
     try:
-        data = render.pdf_bytes(templates, html)
+        data = render.pdf_bytes(templates, html, font)
     except TrainerError as e:
         return Check(BLOCKS, f"PDF の試し刷りに失敗しました: {e.message}", e.hint or "上の行を確かめてください")
     if not data.startswith(b"%PDF"):
@@ -195,7 +196,7 @@ def check_printing(templates: Path) -> Check:
     return Check(OK, f"PDF の試し刷り: {' '.join(fonts.RARE_KANJI)} を含む PDF を作れました（{len(data):,}バイト）")
 
 
-def check_machine(templates: Path | None = None) -> list[Check]:
+def check_machine(templates: Path | None = None, font: Path | None = None) -> list[Check]:
     from trainer.reports.render import ReportError, templates_dir
 
     checks = [check_python(), check_libraries(), *check_pango()]
@@ -205,7 +206,7 @@ def check_machine(templates: Path | None = None) -> list[Check]:
         folder = templates_dir(templates)
     except ReportError as e:
         return [*checks, Check(BLOCKS, e.message, e.hint)]
-    return [*checks, check_font(folder), check_printing(folder)]
+    return [*checks, check_font(folder, font), check_printing(folder, font)]
 
 
 # ---------------------------------------------------------------------------- the register
@@ -330,5 +331,7 @@ def check_register(db: Path, catalog: Path | None, now: Callable[[], datetime] =
         svc.close()
 
 
-def diagnose(db: Path, catalog: Path | None = None, templates: Path | None = None) -> Diagnosis:
-    return Diagnosis(check_machine(templates), check_register(db, catalog), db)
+def diagnose(settings: Settings, templates: Path | None = None) -> Diagnosis:
+    """The machine and the register the settings name (``templates``: ``doctor --reports``)."""
+    machine = check_machine(templates or settings.templates, settings.font)
+    return Diagnosis(machine, check_register(settings.db, settings.catalog), settings.db)

@@ -1,21 +1,8 @@
-"""Where the register lives by default (the user's data folder, via platformdirs)."""
+"""Paths as a person reads them (where the register lives by default: :mod:`trainer.settings`)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-
-import platformdirs
-
-APP_NAME = "trainer"
-
-
-def default_db_path() -> Path:
-    """``$TRAINER_DB`` if set, else ``<user data dir>/trainer/register``."""
-    env = os.environ.get("TRAINER_DB")
-    if env:
-        return Path(env).expanduser()
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "register"
 
 
 def shown_path(path: Path) -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
 import pytest
+from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent
 
 from tests.files import ROSTER_HEADERS, register_bytes, write_csv
@@ -72,7 +74,18 @@ async def record_form(app: TrainerApp, pilot, requirement: str, day: str):  # ty
     await pilot.pause()
     screen.query_one("#record-requirement", Select).value = requirement
     screen.query_one("#record-date", Input).value = day
+    await in_view(pilot, screen.query_one("#record-save"))
     return screen
+
+
+async def in_view(pilot, widget: Widget, seconds: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    """Scroll ``widget`` into view and wait (with a deadline) until it is on the screen: a click
+    at a widget below the fold lands nowhere (the person window's head grows with what it shows)."""
+    deadline = time.monotonic() + seconds
+    while not widget.region.area:
+        assert time.monotonic() < deadline, f"{widget} never came into view"
+        widget.scroll_visible(animate=False, immediate=True)
+        await pilot.pause(0.02)
 
 
 def service(db: Path) -> Service:
@@ -499,11 +512,13 @@ async def test_a_retirement_cancelled_a_rehire_and_a_concurrent_post_from_the_pe
         screen.query_one("#person-tabs", TabbedContent).active = "tab-moves"
         await pilot.pause()
         screen.query_one("#rehire-date", Input).value = "R8.11.16"
+        await in_view(pilot, screen.query_one("#rehire-save"))
         await pilot.click("#rehire-save")
         await pilot.pause()
         assert str(screen.query_one("#moves-error").render()) == ""
         screen.query_one("#concurrent-division", Input).value = "150"
         screen.query_one("#concurrent-start", Input).value = "2026-11-16"
+        await in_view(pilot, screen.query_one("#concurrent-save"))
         await pilot.click("#concurrent-save")
         await pilot.pause()
         assert str(screen.query_one("#moves-error").render()) == ""

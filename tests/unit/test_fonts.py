@@ -117,8 +117,6 @@ def test_a_report_names_the_system_font_on_windows(
     monkeypatch.setattr(render.sys, "platform", "win32")
     assert render.report_font(templates) == windows_fonts / "YuGothR.ttc"
     city = make_font(tmp_path / "city.ttf", RARE_KANJI)
-    monkeypatch.setenv("TRAINER_FONT", str(city))
-    assert render.report_font(templates) == city  # the city's own font comes first
+    assert render.report_font(templates, city) == city  # the city's own font (TRAINER_FONT) comes first
     monkeypatch.setattr(render.sys, "platform", "linux")
-    monkeypatch.delenv("TRAINER_FONT")
     assert render.report_font(templates) is None  # fontconfig chooses

@@ -12,25 +12,17 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
 from trainer import __version__
-from trainer.calendar import parse_date
 from trainer.cli import admin, doctor, imports, people, records, reports, status, trail, years
 from trainer.cli.base import CATALOG_HELP, DB_HELP, EXIT_ERROR, EXIT_OK, Commands, Parser, common_options, shown_safely
 from trainer.errors import TrainerError
 from trainer.guard import masked
-from trainer.paths import default_db_path
+from trainer.settings import Settings
 from trainer.text import printable
 
 GROUPS = (admin, status, people, records, imports, reports, trail, years, doctor)
-
-
-def _today() -> date:
-    """Today, or ``$TRAINER_TODAY`` (for demonstrations and tests)."""
-    fixed = os.environ.get("TRAINER_TODAY")
-    return parse_date(fixed) if fixed else date.today()
 
 
 def _no_register_yet(db: Path) -> bool:
@@ -56,26 +48,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_tui(db: Path, catalog: Path | None) -> int:
+def run_tui(settings: Settings) -> int:
     """Open the terminal app (the only place the CLI touches Textual, and only when asked)."""
     from trainer.tui.app import create_app
 
     gc.enable()  # the app runs all day: cycles must be collected (it freezes the loaded register)
-    create_app(db, catalog, today=_today).run()
+    create_app(settings.db, settings.catalog, today=settings.today, settings=settings).run()
     return EXIT_OK
 
 
-def _run(args: argparse.Namespace, db: Path) -> int:
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     """One command on the register it opens (or on the folder, for those that repair one)."""
+    db = settings.db
+    args.settings, args.catalog = settings, settings.catalog  # for the commands given only the folder
     if args.opens == "folder":
         return int(args.func(db, args))
     from trainer.service import Service
 
+    def opened(create: bool, inspect: bool = False) -> Service:
+        return Service.open(db, today=settings.today, create=create, inspect=inspect, settings=settings)
+
     first = getattr(args, "without_register", None)
     if first is not None and _no_register_yet(db):  # import staff into a new register
-        opener = lambda: Service.open(db, args.catalog, today=_today, create=True)  # noqa: E731
-        return int(first(db, args, opener, _today()))
-    svc = Service.open(db, args.catalog, today=_today, create=args.creates, inspect=args.opens == "inspect")
+        return int(first(db, args, lambda: opened(True), settings.today()))
+    svc = opened(args.creates, args.opens == "inspect")
     try:
         return int(args.func(svc, args))
     finally:
@@ -87,13 +83,13 @@ def _run(args: argparse.Namespace, db: Path) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code. The one place an error becomes a message."""
     args = build_parser().parse_args(argv)
-    db = args.db or default_db_path()
     try:
+        settings = Settings.load(args.db, args.catalog, getattr(args, "templates", None))
         if args.command in (None, "tui"):
-            return run_tui(db, args.catalog)
+            return run_tui(settings)
         with shown_safely():  # no stored control character or number reaches the terminal
             try:
-                return _run(args, db)
+                return _run(args, settings)
             except TrainerError as e:  # the message, then "  → what to do"; never an individual number
                 print(f"エラー: {masked(str(e))}", file=sys.stderr)
                 return EXIT_ERROR

@@ -13,7 +13,7 @@ def cmd_doctor(db: Path, a: argparse.Namespace) -> int:
     print("この PC の点検")
     from trainer.doctor import BLOCKS, OK, WARN, diagnose  # only this command needs it
 
-    result = diagnose(db, a.catalog, a.reports)
+    result = diagnose(a.settings, a.reports)
     for check in result.machine:
         print(f"  {check}".replace("\n", "\n  "))
     print(f"データベースの点検: {shown_path(db)}")

@@ -29,11 +29,11 @@ T = TypeVar("T")
 BATCH_ROWS = 500
 
 
-def workers_for(batches: int) -> int:
-    """How many processes print ``batches`` batches: one per processor (at most 2), none for one."""
-    wanted = os.environ.get("TRAINER_REPORT_WORKERS")
-    if wanted is not None and wanted.strip().isdigit():
-        return max(1, min(int(wanted), batches))
+def workers_for(batches: int, wanted: int | None = None) -> int:
+    """How many processes print ``batches`` batches: ``wanted`` (the settings'
+    ``TRAINER_REPORT_WORKERS``), else one per processor (at most 2); never more than batches."""
+    if wanted is not None:
+        return max(1, min(wanted, batches))
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -58,12 +58,13 @@ def batched(items: Iterable[tuple[T, str, int]], budget: int | None = None) -> I
 
 
 def print_batches(
-    folder: Path, batches: Iterable[list[tuple[T, str]]], workers: int = 1
+    folder: Path, batches: Iterable[list[tuple[T, str]]], workers: int = 1, font: Path | None = None
 ) -> Iterator[tuple[list[T], bytes, list[int]]]:
-    """Each batch printed as one PDF, in order: its items, the PDF and each document's pages."""
+    """Each batch printed as one PDF, in order: its items, the PDF and each document's pages
+    (``font``: the settings', handed to the workers)."""
     if workers <= 1:
         for group in batches:
-            data, counts = render.pdf_of_documents(folder, [html for _, html in group])
+            data, counts = render.pdf_of_documents(folder, [html for _, html in group], font)
             yield [item for item, _ in group], data, counts
         return
     context = multiprocessing.get_context("spawn")
@@ -71,7 +72,7 @@ def print_batches(
     pending: deque[tuple[list[T], Future[tuple[bytes, list[int]]]]] = deque()
     try:
         for group in batches:
-            pending.append(([item for item, _ in group], pool.submit(_print, folder, [h for _, h in group])))
+            pending.append(([item for item, _ in group], pool.submit(_print, folder, [h for _, h in group], font)))
             while len(pending) > workers:
                 yield _done(*pending.popleft())
         while pending:
@@ -80,9 +81,9 @@ def print_batches(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _print(folder: Path, htmls: list[str]) -> tuple[bytes, list[int]]:
+def _print(folder: Path, htmls: list[str], font: Path | None) -> tuple[bytes, list[int]]:
     """In a worker: one batch."""
-    return render.pdf_of_documents(folder, htmls)
+    return render.pdf_of_documents(folder, htmls, font)
 
 
 def _done(items: list[T], future: Future[tuple[bytes, list[int]]]) -> tuple[list[T], bytes, list[int]]:

@@ -45,10 +45,14 @@ class Context:
     anchor: str = ""  # the change log's head now (printed beside the roster code)
     coordinator: str = ""  # the section that coordinates the training (宛先, 作成課)
     operator: str = ""  # who made the report (作成者)
+    font: Path | None = None  # the settings' TRAINER_FONT (None: the templates' fonts/ or the system's)
+    workers: int | None = None  # the settings' TRAINER_REPORT_WORKERS (None: as the machine allows)
 
 
 def output(html: str, ctx: Context, fmt: str) -> bytes | str:
-    return render.html_document(ctx.templates, html) if fmt == "html" else render.pdf_bytes(ctx.templates, html)
+    if fmt == "html":
+        return render.html_document(ctx.templates, html)
+    return render.pdf_bytes(ctx.templates, html, ctx.font)
 
 
 def roster_name(fiscal_year: int, division: Division, fmt: str, suffix: str = "") -> str:
@@ -99,8 +103,8 @@ def roster_files(
             task.report(len(written), count, f"{roster.division.name} の名簿を書き出しました")
         return written
     parts: list[bytes] = []
-    workers = batch.workers_for(-(-(rows + 10 * count) // batch.BATCH_ROWS))
-    for group, data, counts in batch.print_batches(ctx.templates, batch.batched(pages()), workers):
+    workers = batch.workers_for(-(-(rows + 10 * count) // batch.BATCH_ROWS), ctx.workers)
+    for group, data, counts in batch.print_batches(ctx.templates, batch.batched(pages()), workers, ctx.font):
         task.check()
         titles = [f"{label} 研修修了者名簿 {roster.division.name}" for roster in group]
         pieces = merge.split(data, counts, titles) if len(group) > 1 else [data]
@@ -110,7 +114,7 @@ def roster_files(
         parts.append(data)
     if combined and len(written) > 1:
         task.report(len(written), count, "1つのPDFにまとめています")
-        font = render.city_font(ctx.templates)
+        font = render.city_font(ctx.templates, ctx.font)
         title = f"{label} 研修修了者名簿 全所属"
         whole = parts[0] if len(parts) == 1 else merge.merge(parts, [font] if font else [], title)
         written.append(render.write(out_dir / f"{label}_修了者名簿_全所属.pdf", whole))
@@ -242,7 +246,7 @@ def overdue_files(
         for section, html, _ in documents():
             written.append(render.write(path(section), render.html_document(ctx.templates, html)))
         return written
-    for group, data, counts in batch.print_batches(ctx.templates, batch.batched(documents())):
+    for group, data, counts in batch.print_batches(ctx.templates, batch.batched(documents()), 1, ctx.font):
         titles = [f"{fy_label(ctx.fiscal_year)} 未修了者一覧 {section.name}" for section in group]
         pieces = merge.split(data, counts, titles) if len(group) > 1 else [data]
         for section, piece in zip(group, pieces, strict=True):

@@ -180,11 +180,11 @@ def fontconfig_font() -> Font | None:
     return found
 
 
-def city_font_file(folder: Path) -> tuple[Path, str] | None:
-    """The city's own font: ``TRAINER_FONT`` (which must exist), else the first in ``fonts/``."""
-    env = os.environ.get("TRAINER_FONT")
-    if env:
-        return Path(env), "TRAINER_FONT"
+def city_font_file(folder: Path, font: Path | None = None) -> tuple[Path, str] | None:
+    """The city's own font: ``font`` (the settings' ``TRAINER_FONT``), else the first in the
+    templates' ``fonts/``."""
+    if font is not None:
+        return font, "TRAINER_FONT"
     fonts = folder / "fonts"
     if fonts.is_dir():
         found = sorted(p for p in fonts.iterdir() if p.suffix.lower() in FONT_EXTENSIONS)

@@ -31,7 +31,6 @@ from __future__ import annotations
 import functools
 import gc
 import logging
-import os
 import re
 import shutil
 import subprocess
@@ -57,8 +56,9 @@ class ReportError(TrainerError):
 
 
 def templates_dir(custom: Path | None = None) -> Path:
-    folder = custom or (Path(os.environ["TRAINER_REPORTS"]) if os.environ.get("TRAINER_REPORTS") else None)
-    folder = folder or bundled_dir("reports")
+    """``custom`` (``--templates`` or ``TRAINER_REPORTS``, see :mod:`trainer.settings`), else the
+    shipped ``reports/``; it must hold report.css."""
+    folder = custom or bundled_dir("reports")
     if not (folder / "report.css").is_file():
         raise ReportError(
             f"{folder} にレポートのひな形（report.css）がありません", "reports/ フォルダを指定してください"
@@ -153,9 +153,10 @@ def html_document(folder: Path, html: str) -> str:
     return html[:at] + block + html[at:]
 
 
-def city_font(folder: Path) -> Path | None:
-    """The city's own font (``TRAINER_FONT`` or the first in the templates' ``fonts/``), if any."""
-    found = city_font_file(folder)
+def city_font(folder: Path, font: Path | None = None) -> Path | None:
+    """The city's own font (``font``: the settings' ``TRAINER_FONT``, else the first in the
+    templates' ``fonts/``), if any."""
+    found = city_font_file(folder, font)
     if found is None:
         return None
     path, source = found
@@ -164,15 +165,15 @@ def city_font(folder: Path) -> Path | None:
     return path
 
 
-def report_font(folder: Path) -> Path | None:
+def report_font(folder: Path, font: Path | None = None) -> Path | None:
     """The font file a report names in an ``@font-face``: the city's own, else on Windows and
     macOS the system font that draws the most of the rare surname kanji (see
     :mod:`trainer.reports.fonts`); None on Linux, where fontconfig finds Noto Sans CJK JP."""
-    font = city_font(folder)
-    if font is None and sys.platform in ("win32", "darwin"):
+    chosen = city_font(folder, font)
+    if chosen is None and sys.platform in ("win32", "darwin"):
         best = best_system_font()
-        font = best.path if best is not None else None
-    return font
+        chosen = best.path if best is not None else None
+    return chosen
 
 
 def require_japanese_font() -> None:
@@ -239,12 +240,12 @@ def _fetcher(folder: Path, font: Path | None):  # type: ignore[no-untyped-def]
     return LocalOnly(allowed_protocols={"file", "data"}, fail_on_errors=True)
 
 
-def pdf_bytes(folder: Path, html: str) -> bytes:
-    """Print ``html`` (made from the templates in ``folder``) to PDF."""
-    return pdf_of_documents(folder, [html])[0]
+def pdf_bytes(folder: Path, html: str, font: Path | None = None) -> bytes:
+    """Print ``html`` (made from the templates in ``folder``) to PDF (``font``: the settings')."""
+    return pdf_of_documents(folder, [html], font)[0]
 
 
-def pdf_of_documents(folder: Path, htmls: list[str]) -> tuple[bytes, list[int]]:
+def pdf_of_documents(folder: Path, htmls: list[str], font: Path | None = None) -> tuple[bytes, list[int]]:
     """Print several HTML documents (each with its own page numbers N / M and running heads) into
     one PDF, in one write: its font is subset once for all of them. Returns the PDF and each
     document's number of pages, in order.
@@ -254,7 +255,7 @@ def pdf_of_documents(folder: Path, htmls: list[str]) -> tuple[bytes, list[int]]:
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
-    font = report_font(folder)
+    font = report_font(folder, font)
     if font is None:
         require_japanese_font()
     with _collecting(), _watching_glyphs() as missing:

@@ -15,6 +15,7 @@ from trainer.catalog import find_requirement, load_catalog, suggest_requirement
 from trainer.errors import InputError, NotFoundError, TrainerError
 from trainer.guard import checked
 from trainer.model import Catalog, Division, Requirement, Staff
+from trainer.settings import Settings
 from trainer.store.lock import DEFAULT_TIMEOUT, describe_holder
 from trainer.store.register import Register
 from trainer.text import free_text, standard
@@ -71,6 +72,7 @@ class ServiceCore:
         self.catalog = catalog  # the catalog files as they are now (see catalog_for)
         self.catalog_dir: Path | None = None  # where they were read (None: the default)
         self._today = today
+        self.settings = Settings(db=register.folder)  # what the program was told (see open)
         self._frozen: dict[int, tuple[dict[str, Any], Catalog]] = {}
         self._notices: list[str] = []
         register.db.commit_hooks.append(self._freeze_years_written)
@@ -85,13 +87,20 @@ class ServiceCore:
         lock_timeout: float = DEFAULT_TIMEOUT,
         now: Callable[[], datetime] | None = None,
         inspect: bool = False,
+        settings: Settings | None = None,
     ) -> Self:
         """``today`` dates the rules; ``now`` stamps the change log, sign-offs and reports;
-        ``inspect`` (verify) opens a register whose files differ from its manifest, to report it."""
+        ``inspect`` (verify) opens a register whose files differ from its manifest, to report it;
+        ``settings``: what the program was told (the reports' templates, font and workers; the
+        catalog when ``catalog_dir`` is not given)."""
+        if settings is not None and catalog_dir is None:
+            catalog_dir = settings.catalog
         catalog = load_catalog(catalog_dir)
         register = Register.open(db_path, create=create, lock_timeout=lock_timeout, clock=now, inspect=inspect)
         service = cls(register, catalog, today)
         service.catalog_dir = catalog_dir
+        if settings is not None:
+            service.settings = settings
         if not inspect:
             service._upgrade_if_needed()
         return service

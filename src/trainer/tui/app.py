@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
-import yaml
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -20,6 +20,7 @@ from trainer.calendar import fiscal_year_of, fy_label
 from trainer.errors import TrainerError
 from trainer.model import State
 from trainer.service import Service
+from trainer.settings import Settings
 from trainer.tui.commands import TrainerCommands
 from trainer.tui.screens.bulk import BulkRecordScreen
 from trainer.tui.screens.checkpoint import CheckpointScreen
@@ -328,14 +329,27 @@ class TrainerApp(App[None]):
         self.refresh_data()
 
 
-def load_keymap(path: Path) -> dict[str, str]:
-    """Remapped keys: a YAML mapping of binding id (app.help, staff.open …) to keys."""
-    if not path.is_file():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise TrainerError(f"{path}: キーの割り当ては「id: キー」の形で書いてください")
-    return {str(k): str(v) for k, v in data.items()}
+def binding_ids() -> set[str]:
+    """Every binding id a keymap may name: those of the app and of its screens and widgets."""
+    from textual.dom import DOMNode
+
+    import trainer.tui as package
+
+    found: set[str] = set()
+    seen: set[type] = set()
+    stack: list[type] = [DOMNode]
+    while stack:
+        cls = stack.pop()
+        for sub in cls.__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                stack.append(sub)
+    for cls in seen:
+        if cls.__module__.startswith(package.__name__ + "."):
+            for binding in getattr(cls, "BINDINGS", ()):
+                if isinstance(binding, Binding) and binding.id:
+                    found.add(binding.id)
+    return found
 
 
 def create_app(
@@ -345,18 +359,18 @@ def create_app(
     keymap: Path | None = None,
     now: Callable[[], datetime] | None = None,
     workdir: Path | None = None,
+    settings: Settings | None = None,
 ) -> TrainerApp:
     """The app on a database folder (the CLI's ``trainer`` and the tests both build it here).
 
     ``today``/``now`` fix the calendar and the change log's clock (tests and screenshots);
     ``workdir`` is where the file picker starts and reports are written (default: the current folder).
     """
-    import platformdirs
-
-    keymap_path = keymap or Path(platformdirs.user_config_dir("trainer", appauthor=False)) / "keymap.yaml"
+    settings = settings or Settings(db=db, catalog=catalog, keymap_file=keymap)
+    keys = replace(settings, keymap_file=keymap or settings.keymap_file).keymap(binding_ids())
     offer_demo = not (db / "main.json").exists()
 
     def open_service(create: bool) -> Service:
-        return Service.open(db, catalog, today=today, create=create, now=now)
+        return Service.open(db, catalog, today=today, create=create, now=now, settings=settings)
 
-    return TrainerApp(open_service, db, today, load_keymap(keymap_path), offer_demo, workdir)
+    return TrainerApp(open_service, db, today, keys, offer_demo, workdir)
