@@ -183,16 +183,20 @@ class JournaledTable(Table):
         storage: PartitionStorage = self._storage  # type: ignore[assignment]
         return storage.tables()[self.name]
 
-    def _read_table(self) -> dict[str, Doc]:
+    # TinyDB types these two hooks over dict[..., Mapping] (dict is invariant): ours are dicts of
+    # dicts, and TinyDB's own updaters use only the mapping protocol of what they are handed.
+    def _read_table(self) -> dict[str, Doc]:  # type: ignore[override]
         return self._data().docs
 
     def _get_next_id(self) -> int:
         return self._data().allocate_id()
 
-    def _update_table(self, updater: Callable[[dict[int, Doc]], None], owned: bool = False) -> None:
+    def _update_table(  # type: ignore[override]
+        self, updater: Callable[[MutableMapping[int, Doc]], None], owned: bool = False
+    ) -> None:
         storage: PartitionStorage = self._storage  # type: ignore[assignment]
         view = _IdView(self._data(), storage.touch, owned)
-        updater(view)  # type: ignore[arg-type]
+        updater(view)
         view.rekey_lent()
         self.clear_cache()
 
@@ -208,7 +212,7 @@ class JournaledTable(Table):
     def search(self, cond: Any) -> list[Document]:
         return [Document(detached(doc), doc.doc_id) for doc in super().search(cond)]
 
-    def get(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def get(self, *args: Any, **kwargs: Any) -> Any:
         found = super().get(*args, **kwargs)
         if isinstance(found, list):
             return [Document(detached(doc), doc.doc_id) for doc in found]
@@ -223,7 +227,7 @@ class JournaledTable(Table):
                     raise KeyError(doc_id)
                 table[doc_id] = doc
 
-        self._update_table(updater, owned=True)  # type: ignore[arg-type]
+        self._update_table(updater, owned=True)
 
     def insert_owned(self, docs: list[Doc]) -> None:
         """Insert new documents; the table takes them over (no copying: they were built for it)."""
@@ -232,7 +236,7 @@ class JournaledTable(Table):
             for doc in docs:
                 table[self._get_next_id()] = doc
 
-        self._update_table(updater, owned=True)  # type: ignore[arg-type]
+        self._update_table(updater, owned=True)
 
     def put_by_id(self, doc_id: int, doc: Doc | None) -> None:
         """Put a whole document under its id (a copy), or with None remove it: a change undone."""
@@ -243,7 +247,7 @@ class JournaledTable(Table):
             else:
                 table[doc_id] = doc
 
-        self._update_table(updater)  # type: ignore[arg-type]
+        self._update_table(updater)
 
 
 class PartitionDB(TinyDB):
