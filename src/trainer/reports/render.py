@@ -228,7 +228,7 @@ def _fetcher(folder: Path, font: Path | None):  # type: ignore[no-untyped-def]
 
     allowed = [folder.resolve(), *([font.resolve().parent] if font else [])]
 
-    class LocalOnly(URLFetcher):
+    class LocalOnly(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no types: URLFetcher is Any
         def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith("file:"):
                 path = Path(url2pathname(urlparse(url).path)).resolve()
