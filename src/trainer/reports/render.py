@@ -219,7 +219,7 @@ def _watching_glyphs() -> Iterator[_MissingGlyphs]:
         logger.removeHandler(handler)
 
 
-def _fetcher(folder: Path, font: Path | None):  # type: ignore[no-untyped-def]
+def _fetcher(folder: Path, font: Path | None) -> Any:  # a weasyprint URLFetcher (untyped)
     """Only local files below the templates folder (and the city's font) may be read."""
     from urllib.parse import urlparse
     from urllib.request import url2pathname
@@ -285,7 +285,7 @@ def pdf_of_documents(folder: Path, htmls: list[str]) -> tuple[bytes, list[int]]:
     return data, counts
 
 
-def _stylesheets(folder: Path, font: Path | None):  # type: ignore[no-untyped-def]
+def _stylesheets(folder: Path, font: Path | None) -> tuple[Any, list[Any]]:  # weasyprint's (untyped)
     """The font configuration and the stylesheets: report.css, and the city's font when it has one."""
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration

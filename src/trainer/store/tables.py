@@ -40,8 +40,14 @@ class TableData:
         self.docs = docs
         self._index: dict[tuple[Any, ...], str] | None = None
         self._next_id: int | None = None
-        getter = operator.itemgetter(*key_fields) if key_fields else None
-        self._getter = getter if len(key_fields) > 1 else (lambda doc: (getter(doc),))  # type: ignore[misc]
+        self._getter: Callable[[Doc], tuple[Any, ...]]
+        if not key_fields:
+            self._getter = _no_key
+        elif len(key_fields) > 1:
+            self._getter = operator.itemgetter(*key_fields)  # a tuple of them
+        else:
+            one = operator.itemgetter(key_fields[0])
+            self._getter = lambda doc: (one(doc),)
 
     @property
     def index(self) -> dict[tuple[Any, ...], str]:
@@ -53,7 +59,7 @@ class TableData:
     def key_of(self, doc: Doc) -> tuple[Any, ...]:
         """The document's key fields as a tuple (``None`` for a missing one)."""
         try:
-            return self._getter(doc)  # type: ignore[misc]
+            return self._getter(doc)
         except (KeyError, TypeError):
             return tuple(doc.get(f) for f in self.key_fields)
 
@@ -99,6 +105,10 @@ class TableData:
         doc = self.docs.get(doc_id)
         if doc is not None:
             self._index[self.key_of(doc)] = doc_id
+
+
+def _no_key(doc: Doc) -> tuple[Any, ...]:
+    return ()
 
 
 class _IdView(MutableMapping[int, Doc]):
@@ -180,7 +190,7 @@ class JournaledTable(Table):
     """A TinyDB table whose reads and writes cost what they touch, not the table's size."""
 
     def _data(self) -> TableData:
-        storage: PartitionStorage = self._storage  # type: ignore[assignment]
+        storage: PartitionStorage = self._storage  # type: ignore[assignment]  # TinyDB: Storage; ours always this
         return storage.tables()[self.name]
 
     # TinyDB types these two hooks over dict[..., Mapping] (dict is invariant): ours are dicts of
@@ -194,7 +204,7 @@ class JournaledTable(Table):
     def _update_table(  # type: ignore[override]
         self, updater: Callable[[MutableMapping[int, Doc]], None], owned: bool = False
     ) -> None:
-        storage: PartitionStorage = self._storage  # type: ignore[assignment]
+        storage: PartitionStorage = self._storage  # type: ignore[assignment]  # TinyDB: Storage; ours always this
         view = _IdView(self._data(), storage.touch, owned)
         updater(view)
         view.rekey_lent()
