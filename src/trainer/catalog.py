@@ -135,7 +135,8 @@ class _Reader:
         return value
 
     def text(self, value: Any, where: str) -> str:
-        text = self.typed(value, where, str, "文字列").strip()
+        text: str = self.typed(value, where, str, "文字列")
+        text = text.strip()
         if not text:
             raise self.fail(where, "空にできません")
         return text

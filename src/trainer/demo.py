@@ -316,11 +316,11 @@ def _progress(rng: random.Random, city: DemoCity, catalog: Catalog, fy: int, as_
                 pct = rng.choice((10, 25, 40, 50, 60, 75, 90))
                 city.records.append(Record(person.staff_id, fy, requirement.id, Progress.IN_PROGRESS, pct, day, "demo"))
     if len(exemptions) >= 2:  # one decision taken back: it stays on record, revoked
-        first = exemptions[0]
-        revoked_on = min(as_of, first.on + timedelta(days=30))
-        if revoked_on > first.on:
+        taken_back = exemptions[0]
+        revoked_on = min(as_of, taken_back.on + timedelta(days=30))
+        if revoked_on > taken_back.on:
             exemptions[0] = replace(
-                first, revoked_on=revoked_on, revoked_reason="根拠の修了証が本年度のものでなかったため"
+                taken_back, revoked_on=revoked_on, revoked_reason="根拠の修了証が本年度のものでなかったため"
             )
     city.exemptions += exemptions
 

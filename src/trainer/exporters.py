@@ -60,7 +60,7 @@ def rows_for(
             p.staff.kana,
             p.assignment.title,
             p.staff.employment,
-            LEFT_LABEL if gone else p.state.label,  # type: ignore[union-attr]
+            LEFT_LABEL if isinstance(p, Departure) else p.state.label,
             wareki(gone.left_on) if gone else "",
             gone.reason_text(names) if gone else "",
         ]

@@ -5,6 +5,7 @@ Only ``trainer.store`` persists them; ``trainer.rules`` reasons about them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -382,7 +383,7 @@ class Catalog:
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_id", {r.id: r for r in self.requirements})
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Requirement]:
         return iter(self.requirements)
 
     def __len__(self) -> int:

@@ -48,7 +48,8 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
         wants_help = kwargs.pop("add_help", True)
-        super().__init__(*args, add_help=False, **kwargs)
+        kwargs["add_help"] = False  # ours is in Japanese, below
+        super().__init__(*args, **kwargs)
         self._positionals.title = "引数"
         self._optionals.title = "オプション"
         if wants_help:

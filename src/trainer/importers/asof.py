@@ -47,7 +47,7 @@ def date_in_table(table: Table) -> date | None:
             if value in ("", None):
                 continue
             try:
-                seen.add(parse_date(value))  # type: ignore[arg-type]
+                seen.add(parse_date(value))
             except TrainerError:
                 return None
             if len(seen) > 1:

@@ -135,12 +135,12 @@ class _Checks:
         for record in plan.records_to_write():
             person = people.get(record.staff_id)
             leave = person.leave_on(record.on) if person is not None and record.completed_on else None
-            if leave is not None:
+            if leave is not None and person is not None:
                 plan.notes.append(
                     Problem(
                         None,
                         None,
-                        f"{record.staff_id} {person.name}: 修了日 {wareki(record.on)} は{leave.kind.value}中です"  # type: ignore[union-attr]
+                        f"{record.staff_id} {person.name}: 修了日 {wareki(record.on)} は{leave.kind.value}中です"
                         "（修了として記録し、注意を残します）",
                     )
                 )

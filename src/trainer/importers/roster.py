@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TypedDict, TypeVar
 
 from trainer.calendar import wareki
 from trainer.importers.columns import Column, Mapping, cell, locate, value_of
@@ -46,7 +48,29 @@ COLUMNS = [
     Column("学習者ID", ("eラーニングID", "e-ラーニングID", "LMSID", "learner_id")),
 ]
 _SEPARATORS = re.compile(r"[、,;\s]+")
-STATUS_WORDS = {"在職": None, "": None, "退職": "retired", **{k.value: k for k in LeaveKind}}
+# 状態 -> None (in service), "retired", or the kind of leave
+STATUS_WORDS: dict[str, str | None] = {"在職": None, "": None, "退職": "retired", **{k.value: k for k in LeaveKind}}
+_T = TypeVar("_T")
+
+
+class _Fields(TypedDict):
+    """One row's values, read and checked (codes not yet matched to the register's)."""
+
+    name: str
+    kana: str
+    division: str
+    division_name: str
+    title: str
+    employment: str
+    duty: Duty | None
+    hired: date | None
+    retired: date | None
+    status: str | None  # a value of STATUS_WORDS
+    leave_start: date | None
+    leave_end: date | None
+    concurrent: list[str]
+    has_concurrent: bool
+    learner_id: str
 
 
 @dataclass
@@ -127,11 +151,12 @@ def plan_roster(
             continue
         sid, number_cell, fields = person
         matched = _matched(ids, sid, row.number, "職員番号", plan, problems)
-        division_code = _matched(codes, str(fields["division"]), row.number, "所属コード", plan, problems)
+        division_code = _matched(codes, fields["division"], row.number, "所属コード", plan, problems)
         posts = [_matched(codes, c, row.number, "兼務所属コード", plan, problems) for c in fields["concurrent"]]
-        if matched is None or division_code is None or None in posts:
+        found = [post for post in posts if post is not None]
+        if matched is None or division_code is None or len(found) < len(posts):
             continue
-        sid, fields["division"], fields["concurrent"] = matched, division_code, posts
+        sid, fields["division"], fields["concurrent"] = matched, division_code, found
         number_cells += number_cell and sid not in existing
         if sid in imported:
             problems.add(
@@ -215,7 +240,7 @@ def _read_row(
     as_of: date,
     problems: Problems,
     dates: list[str],
-) -> tuple[str, bool, dict[str, object]] | None:
+) -> tuple[str, bool, _Fields] | None:
     ok = True
 
     def get(column: str) -> object:
@@ -228,7 +253,7 @@ def _read_row(
             ok = False
         return value
 
-    def read(column: str, reader, *, required: bool = False):  # type: ignore[no-untyped-def]
+    def read(column: str, reader: Callable[[object], _T], *, required: bool = False) -> _T | None:
         nonlocal ok
         raw = get(column)
         if raw in ("", None):
@@ -308,13 +333,13 @@ def _read_row(
 def _diff(
     plan: RosterPlan,
     sid: str,
-    f: dict[str, object],
+    f: _Fields,
     before: Staff | None,
     as_of: date,
     row: int,
     problems: Problems,
 ) -> None:
-    division, title, job = str(f["division"]), str(f["title"]), f["duty"]
+    division, title, job = f["division"], f["title"], f["duty"]
     assert isinstance(job, Duty)
     status = f["status"]
     retired = f["retired"] if isinstance(f["retired"], date) else None
@@ -333,11 +358,9 @@ def _diff(
             problems.add(row, "採用日", "新しい職員の採用日がありません", "採用日を入れてください")
             return
         first = Assignment(hired, division, title, job)
-        posts = tuple(Concurrent(code, max(as_of, hired)) for code in f["concurrent"])  # type: ignore[attr-defined]
-        person = Staff(
-            sid, str(f["name"]), str(f["kana"]), str(f["employment"]), hired, (first,), tuple(leaves), retired
-        )
-        plan.added.append(replace(person, concurrent=posts, learner_id=str(f["learner_id"])))
+        posts = tuple(Concurrent(code, max(as_of, hired)) for code in f["concurrent"])
+        person = Staff(sid, f["name"], f["kana"], f["employment"], hired, (first,), tuple(leaves), retired)
+        plan.added.append(replace(person, concurrent=posts, learner_id=f["learner_id"]))
         return
     what: list[str] = []
     base = before
@@ -366,7 +389,7 @@ def _diff(
 
 def _apply(
     before: Staff,
-    f: dict[str, object],
+    f: _Fields,
     as_of: date,
     row: int,
     problems: Problems,
@@ -379,12 +402,17 @@ def _apply(
 ) -> Staff | None:
     """Someone registered after the row (``what`` gets each kind of change; None: a problem)."""
     after = before
-    for key, label in (("name", "氏名"), ("kana", "カナ"), ("employment", "任用区分")):
-        if getattr(before, key) != f[key]:
-            after = replace(after, **{key: f[key]})
-            what.append(label)
+    if before.name != f["name"]:
+        after = replace(after, name=f["name"])
+        what.append("氏名")
+    if before.kana != f["kana"]:
+        after = replace(after, kana=f["kana"])
+        what.append("カナ")
+    if before.employment != f["employment"]:
+        after = replace(after, employment=f["employment"])
+        what.append("任用区分")
     if f["learner_id"] and f["learner_id"] != before.learner_id:
-        after = replace(after, learner_id=str(f["learner_id"]))
+        after = replace(after, learner_id=f["learner_id"])
         what.append("学習者ID")
     current = before.assignment_on(as_of) or before.current
     if (current.division, current.title, current.duty) != (division, title, job):
@@ -394,7 +422,7 @@ def _apply(
         later = [a for a in before.assignments if a.start > start]
         after = replace(after, assignments=(*kept, Assignment(start, division, title, job), *later))
     if f["has_concurrent"]:
-        posts = _posts_on(before, set(f["concurrent"]), as_of)  # type: ignore[call-overload]
+        posts = _posts_on(before, set(f["concurrent"]), as_of)
         if posts != before.concurrent:
             after = replace(after, concurrent=posts)
             what.append("兼務")

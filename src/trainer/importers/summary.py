@@ -5,11 +5,12 @@ from __future__ import annotations
 from trainer.calendar import fy_label, wareki
 from trainer.importers.progress import RecordPlan
 from trainer.importers.roster import RosterPlan
+from trainer.model import Staff
 
 SHOW_NAMES = 10
 
 
-def _names(people: list, limit: int = SHOW_NAMES) -> str:  # type: ignore[type-arg]
+def _names(people: list[Staff], limit: int = SHOW_NAMES) -> str:
     shown = "、".join(f"{p.staff_id} {p.name}" for p in people[:limit])
     return shown + (f" ほか{len(people) - limit}人" if len(people) > limit else "")
 

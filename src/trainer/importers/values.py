@@ -92,8 +92,8 @@ def day(value: Any, notes: list[str] | None = None) -> date:
     except TrainerError as e:
         raise BadValue(e.message, "2026-07-01、2026/7/1、令和8年7月1日、R8.7.1 など") from e
     note = era_note(written, found) if notes is not None else None
-    if note:
-        notes.append(note)  # type: ignore[union-attr]
+    if note and notes is not None:
+        notes.append(note)
     return found
 
 

@@ -52,7 +52,7 @@ def _entry_count(data: bytes) -> int:
     end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
     if end < 0 or end + 22 > len(data):
         return 0  # not a zip's end: zipfile says so in its own words
-    (count,) = struct.unpack_from("<H", data, end + 10)
+    count: int = struct.unpack_from("<H", data, end + 10)[0]
     return count
 
 

@@ -30,6 +30,7 @@ from pypdf.generic import (
     IndirectObject,
     NameObject,
     NumberObject,
+    StreamObject,
 )
 
 
@@ -81,13 +82,13 @@ def one_font_per_face(writer: PdfWriter, fonts: list[Path]) -> int:
         tables.append(table)
         for key, ref in table.items():
             if isinstance(ref, IndirectObject):
-                font = ref.get_object()
+                font = _dictionary(ref)
                 same = faces.setdefault((key, str(font.get("/BaseFont", ""))), [])
                 if all(r.idnum != ref.idnum for r in same):
                     same.append(ref)
     merged = 0
     for (key, _base), refs in faces.items():
-        if len(refs) < 2 or not _union(writer, [r.get_object() for r in refs], fonts):
+        if len(refs) < 2 or not _union(writer, [_dictionary(r) for r in refs], fonts):
             continue
         for table in tables:
             if key in table:
@@ -130,26 +131,26 @@ def _union(writer: PdfWriter, dicts: list[DictionaryObject], fonts: list[Path]) 
     first = dicts[0]
     if first.get("/Subtype") != "/Type0" or "/DescendantFonts" not in first:
         return False
-    descendants = [d["/DescendantFonts"][0].get_object() for d in dicts]
+    descendants = [_dictionary(_array(d["/DescendantFonts"])[0]) for d in dicts]
     widths: dict[int, float] = {}
     for descendant in descendants:
         widths.update(_widths(descendant.get("/W", ArrayObject())))
-    descriptor = descendants[0]["/FontDescriptor"].get_object()
+    descriptor = _dictionary(descendants[0]["/FontDescriptor"])
     slot = next((k for k in ("/FontFile3", "/FontFile2") if k in descriptor), None)
     if slot is None or not widths:
         return False
-    program = descriptor[slot].get_object().get_data()
+    program = _stream(descriptor[slot]).get_data()
     union = subset_from_source(program, sorted(widths), tuple(fonts))
     if union is None:
         return False
     text: dict[int, str] = {}
     for d in dicts:
         if "/ToUnicode" in d:
-            text.update(_to_unicode(d["/ToUnicode"].get_object().get_data()))
+            text.update(_to_unicode(_stream(d["/ToUnicode"]).get_data()))
     stream = DecodedStreamObject()
     stream.set_data(union)
     stream.update(
-        {k: v for k, v in descriptor[slot].get_object().items() if k in ("/Subtype",)}
+        {k: v for k, v in _stream(descriptor[slot]).items() if k in ("/Subtype",)}
         | ({NameObject("/Length1"): NumberObject(len(union))} if slot == "/FontFile2" else {})
     )
     descriptor[NameObject(slot)] = writer._add_object(stream.flate_encode())
@@ -163,6 +164,30 @@ def _union(writer: PdfWriter, dicts: list[DictionaryObject], fonts: list[Path]) 
     cmap.set_data(_cmap(text))
     first[NameObject("/ToUnicode")] = writer._add_object(cmap.flate_encode())
     return True
+
+
+def _dictionary(obj: Any) -> DictionaryObject:
+    """A PDF object (or a reference to one) that must be a dictionary: a font, a descriptor."""
+    found = obj.get_object()
+    if not isinstance(found, DictionaryObject):
+        raise TypeError(f"PDF dictionary expected, found {type(found).__name__}")
+    return found
+
+
+def _array(obj: Any) -> ArrayObject:
+    """A PDF object (or a reference to one) that must be an array: a font's descendants."""
+    found = obj.get_object()
+    if not isinstance(found, ArrayObject):
+        raise TypeError(f"PDF array expected, found {type(found).__name__}")
+    return found
+
+
+def _stream(obj: Any) -> StreamObject:
+    """A PDF object (or a reference to one) that must be a stream: a font program, a text map."""
+    found = obj.get_object()
+    if not isinstance(found, StreamObject):
+        raise TypeError(f"PDF stream expected, found {type(found).__name__}")
+    return found
 
 
 def _widths(array: Any) -> dict[int, float]:
@@ -289,7 +314,7 @@ def _installed_faces() -> dict[str, tuple[str, int]]:
         ).stdout
     except OSError:
         return {}
-    faces = {}
+    faces: dict[str, tuple[str, int]] = {}
     for line in listed.splitlines():
         name, _, rest = line.partition("|")
         index, _, file = rest.partition("|")

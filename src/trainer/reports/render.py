@@ -220,7 +220,7 @@ def _watching_glyphs() -> Iterator[_MissingGlyphs]:
         logger.removeHandler(handler)
 
 
-def _fetcher(folder: Path, font: Path | None):  # type: ignore[no-untyped-def]
+def _fetcher(folder: Path, font: Path | None) -> Any:  # a weasyprint URLFetcher (untyped)
     """Only local files below the templates folder (and the city's font) may be read."""
     from urllib.parse import urlparse
     from urllib.request import url2pathname
@@ -229,7 +229,7 @@ def _fetcher(folder: Path, font: Path | None):  # type: ignore[no-untyped-def]
 
     allowed = [folder.resolve(), *([font.resolve().parent] if font else [])]
 
-    class LocalOnly(URLFetcher):
+    class LocalOnly(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no types: URLFetcher is Any
         def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith("file:"):
                 path = Path(url2pathname(urlparse(url).path)).resolve()
@@ -286,7 +286,7 @@ def pdf_of_documents(folder: Path, htmls: list[str], font: Path | None = None) -
     return data, counts
 
 
-def _stylesheets(folder: Path, font: Path | None):  # type: ignore[no-untyped-def]
+def _stylesheets(folder: Path, font: Path | None) -> tuple[Any, list[Any]]:  # weasyprint's (untyped)
     """The font configuration and the stylesheets: report.css, and the city's font when it has one."""
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
+from typing import Final, Literal
 
 from trainer.calendar import fy_start
 from trainer.model import (
@@ -20,7 +22,14 @@ from trainer.model import (
 from trainer.rules.deadlines import clamp_to_year, deadline, owes, personal_deadline
 from trainer.rules.verdicts import PersonStatus, RequirementStatus
 
-_COMPUTE = object()  # requirement_status(): work the personal deadline out
+
+class _Compute(Enum):
+    """requirement_status(): work the personal deadline out (an enum: a sentinel mypy narrows)."""
+
+    DEADLINE = 0
+
+
+_COMPUTE: Final = _Compute.DEADLINE
 
 
 def requirement_status(
@@ -30,7 +39,7 @@ def requirement_status(
     day: date,
     record: Record | None,
     exemptions: Sequence[Exemption] = (),
-    due: date | object | None = _COMPUTE,
+    due: date | Literal[_Compute.DEADLINE] | None = _COMPUTE,
 ) -> RequirementStatus:
     """One person's state on one requirement (call only when the person is in scope).
 
@@ -41,24 +50,24 @@ def requirement_status(
     rid = requirement.id
     percent = 0
     progress = None
-    passed = due is not None and day > due  # type: ignore[operator]
+    passed = due is not None and day > due
     if record is not None and record.on <= day:  # progress known on the day
         if record.progress is _DONE:
             caution = leave_caution(staff, record.on) if staff.leaves else ""
-            return RequirementStatus(rid, _COMPLETED, due, record.on, 100, caution, passed)  # type: ignore[arg-type]
+            return RequirementStatus(rid, _COMPLETED, due, record.on, 100, caution, passed)
         percent, progress = record.percent, record.progress
     if exemptions:
         for e in exemptions:
             if e.applies_to(rid) and e.in_force_on(day):
-                return RequirementStatus(rid, _EXEMPT, due, None, percent, exemption_note(e))  # type: ignore[arg-type]
+                return RequirementStatus(rid, _EXEMPT, due, None, percent, exemption_note(e))
     note = ""
     if staff.leaves:
         leave = staff.leave_on(day)
         note = f"{leave.kind.value}中" if leave is not None else ""
     if passed:
-        return RequirementStatus(rid, _OVERDUE, due, None, percent, note, True)  # type: ignore[arg-type]
+        return RequirementStatus(rid, _OVERDUE, due, None, percent, note, True)
     state = _IN_PROGRESS if progress is _ONGOING else _NOT_STARTED
-    return RequirementStatus(rid, state, due, None, percent, note)  # type: ignore[arg-type]
+    return RequirementStatus(rid, state, due, None, percent, note)
 
 
 def leave_caution(staff: Staff, day: date) -> str:

@@ -26,11 +26,12 @@ from trainer.importers.table import Table, read_table
 from trainer.model import DEFAULT_EMPLOYMENT_TYPES, Catalog, Requirement
 from trainer.progress import Task
 from trainer.service.core import DateLike, typed_date
+from trainer.service.staff import StaffUseCases
 from trainer.service.status import StatusUseCases
 from trainer.yearcatalog import with_current_aliases
 
 
-class ImportUseCases(StatusUseCases):
+class ImportUseCases(StatusUseCases, StaffUseCases):
     """HR rosters, e-learning exports and returned checkpoint sheets: read, planned, then written whole."""
 
     # ----------------------------------------------------------------- imports

@@ -397,12 +397,13 @@ class OverviewUseCases(StatusUseCases):
                 continue
             records = _records_of(fy, sid, data["records"].get(sid, []))
             exemptions = [codec.exemption_from_doc(d, fy) for d in data["exemptions"].get(sid, [])]
+            verdict: rules.PersonStatus | rules.Departure | None
             verdict = rules.person_status(person, catalog, fy, day, records, exemptions)
             if verdict is None:
                 verdict = rules.departure(person, catalog, fy, day, records, exemptions)
-            entry = self._entry(person, fy, day, verdict, records, exemptions)
-            people[sid] = entry
-            _apply(counts, entry, 1)
+            fresh = self._entry(person, fy, day, verdict, records, exemptions)
+            people[sid] = fresh
+            _apply(counts, fresh, 1)
         head = self.register.db.log_head()
         kept = {k: v for k, v in counts.items() if v}
         # Without a day's re-evaluation, the earliest of the old bound and the new verdicts' is a

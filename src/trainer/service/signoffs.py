@@ -107,7 +107,7 @@ class SignoffUseCases(StatusUseCases):
                     f"この名簿（名簿コード {code}）はすでに署名されていて、その後の変更はありません",
                     "trainer verify --roster で署名の内容を確認できます",
                 )
-            doc = {
+            doc: dict[str, Any] = {
                 "code": code,
                 "fiscal_year": report.fiscal_year,
                 "division": division,

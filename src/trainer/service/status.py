@@ -137,8 +137,8 @@ class StatusUseCases(ServiceCore):
                 continue
             post = person.assignment_on(day)
             retired = person.retired is not None and person.retired < day
-            if retired:
-                reason = f"退職（{wareki(person.retired)}）"  # type: ignore[arg-type]
+            if retired and person.retired is not None:
+                reason = f"退職（{wareki(person.retired)}）"
             elif person.hired > day:
                 reason = f"採用前（{wareki(person.hired)}採用）"
                 post = person.assignments[0] if person.assignments else None

@@ -119,16 +119,16 @@ class UndoUseCases(ServiceCore):
         target = next((e for e in entries if e.get("seq") == seq), None)
         if target is None:
             raise NotFoundError(f"変更履歴に No.{seq} はありません", "変更履歴の一覧で番号を確かめてください")
-        about = {"seq": seq, "at": str(target.get("at", "")), "summary": str(target.get("summary", ""))}
+        at, summary = str(target.get("at", "")), str(target.get("summary", ""))
         action = str(target.get("action", "change"))
         if action in NOT_UNDONE:
-            return UndoPlan(**about, action=action, refusal=f"{NOT_UNDONE[action]}は元に戻せません")
-        changes: list[Change] = [tuple(c) for c in target.get("changes", ()) if _is_data(c)]  # type: ignore[misc]
+            return UndoPlan(seq, at, summary, action, refusal=f"{NOT_UNDONE[action]}は元に戻せません")
+        changes: list[Change] = [tuple(c) for c in target.get("changes", ()) if _is_data(c)]
         people = sorted({sid for c in changes for sid in _staff_ids(c)} | set(target.get("staff", ())))
         if not changes:
-            return UndoPlan(**about, action=action, refusal="この変更には元に戻すデータの変更がありません")
+            return UndoPlan(seq, at, summary, action, refusal="この変更には元に戻すデータの変更がありません")
         reason = self._conflict(seq, changes, entries) or self._differs(changes)
-        return UndoPlan(**about, action=action, changes=changes, people=people, refusal=reason)
+        return UndoPlan(seq, at, summary, action, changes=changes, people=people, refusal=reason)
 
     def _conflict(self, seq: int, changes: list[Change], later: Iterator[dict[str, Any]]) -> str:
         """Why a later change stands in the way (it touched the same documents, or uses what was

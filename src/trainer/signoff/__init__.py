@@ -82,9 +82,10 @@ def roster_of(doc: dict[str, Any]) -> Roster:
 
 def same_content(doc: dict[str, Any], roster: Roster) -> bool:
     """Whether ``roster`` (built now) holds exactly what the sign-off ``doc`` froze."""
+    signed: str = doc["code"]
     if is_legacy(doc["frozen"]):
-        return legacy_code(legacy_frozen(roster)) == doc["code"]
-    return roster.code() == doc["code"]
+        return legacy_code(legacy_frozen(roster)) == signed
+    return roster.code() == signed
 
 
 def state_of(doc: dict[str, Any] | None) -> SignoffState:

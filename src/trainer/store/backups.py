@@ -12,6 +12,7 @@ completed by the next open.
 
 from __future__ import annotations
 
+import builtins
 import os
 import re
 import zipfile
@@ -91,7 +92,7 @@ class Backups:
             old.unlink()
         return target
 
-    def leftovers(self) -> list[Path]:
+    def leftovers(self) -> builtins.list[Path]:  # "list" alone is the method above
         """Temp files of backups a dead process was writing."""
         return sorted(self.dir.glob("*.tmp")) if self.dir.is_dir() else []
 
@@ -99,7 +100,7 @@ class Backups:
         """Keep the backup to restore as the redo log of the restore (private, whole or absent)."""
         atomic_write(self.folder / STAGED, content)
 
-    def finish_pending(self, names: list[str] | None = None) -> bool:
+    def finish_pending(self, names: builtins.list[str] | None = None) -> bool:
         """Complete a staged restore (idempotent: the staged zip is the redo log); True if there was one."""
         staged = self.folder / STAGED
         if not staged.exists():

@@ -214,7 +214,8 @@ _SEQ_AFTER_PREV = re.compile(rb'"prev":"[0-9a-f]{64}","seq":(\d+)')
 def entry_summary(raw: bytes) -> dict[str, Any]:
     """seq, at, who and summary of a log line, without parsing a bulk entry's documents."""
     if len(raw) < 1 << 20:
-        return orjson.loads(raw)
+        entry: dict[str, Any] = orjson.loads(raw)
+        return entry
     # Keys are sorted: the head holds "action" and "at"; "seq" follows "prev"; the top-level
     # "summary" is the last one in the line (nested sign-off notes have theirs earlier).
     head = raw[:4096].decode("utf-8", "replace")

@@ -124,7 +124,7 @@ class FdWriter(io.RawIOBase):
     def seekable(self) -> bool:
         return True
 
-    def write(self, data: bytes) -> int:  # type: ignore[override]
+    def write(self, data: bytes) -> int:  # type: ignore[override]  # io's Buffer: only bytes come here
         write_all(self.fd, data)
         return len(data)
 

@@ -98,9 +98,10 @@ class DatabaseLock:
     def holder(self) -> dict[str, object] | None:
         """Who holds (or last held) the lock, as written in ``lock.json``."""
         try:
-            return json.loads(self.info_path.read_text(encoding="utf-8"))
+            info: dict[str, object] = json.loads(self.info_path.read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
             return None
+        return info
 
     def other_holder(self) -> dict[str, object] | None:
         """Who holds the lock right now, if it is another process (a quick probe, never waits).

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from trainer.errors import SchemaVersionError
 from trainer.store.journal import Header, Op
 from trainer.store.layout import SCHEMA_VERSION, partition_files, tables_of
+from trainer.store.manifest import FileEntry
 from trainer.store.tables import Doc, TableData
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ MIGRATIONS: dict[int, Callable[[str, dict[str, dict[str, Doc]]], None]] = {1: _v
 def ops_of(tx: dict[str, Any]) -> list[Op]:
     """The document writes of a journal transaction (older journals list them as "ops")."""
     if "ops" in tx:
-        return [tuple(op) for op in tx["ops"]]  # type: ignore[misc]
+        return [tuple(op) for op in tx["ops"]]
     log = tx.get("log")
     return [(c[0], c[1], c[2], c[4]) for c in log.get("changes", ())] if isinstance(log, dict) else []
 
@@ -69,7 +70,7 @@ def migrate(db: Database, header: Header) -> None:
     for tx in db.journal.read(header.start).transactions:
         for op in ops_of(tx):
             ops.setdefault(op[0], []).append(op)
-    files: dict[str, list[Any]] = {}
+    files: dict[str, FileEntry] = {}
     for name in sorted(set(names) | set(ops)):
         raw = raws.get(name, {"_meta": {"1": {"schema": header.schema, "through_gen": -1}}})
         meta = raw["_meta"]["1"]

@@ -108,7 +108,8 @@ class Register:
     # ------------------------------------------------------- the year's catalog
     def year_catalog(self, fiscal_year: int) -> dict[str, Any] | None:
         """The catalog frozen for ``fiscal_year`` (``{"catalog", "frozen_at", "how"}``), if any."""
-        return self.setting(f"catalog/{fiscal_year}")
+        doc: dict[str, Any] | None = self.setting(f"catalog/{fiscal_year}")
+        return doc
 
     def put_year_catalog(self, fiscal_year: int, doc: dict[str, Any]) -> None:
         self.put_setting(f"catalog/{fiscal_year}", doc)
@@ -127,7 +128,7 @@ class Register:
     def all_staff(self, ever_in: str | None = None) -> list[Staff]:
         """Everyone; with ``ever_in``, only people assigned to that division at some time (their
         main post or a concurrent one)."""
-        docs = self.db.data(MAIN, "staff").docs.values()
+        docs: Iterable[dict[str, Any]] = self.db.data(MAIN, "staff").docs.values()
         if ever_in is not None:
             docs = [
                 d
@@ -149,7 +150,7 @@ class Register:
     # ----------------------------------------------------------------- records
     def records(self, fiscal_year: int, of: set[str] | None = None) -> dict[str, dict[str, Record]]:
         """Records of the year by staff id, then requirement id (only of the ``of`` staff, if given)."""
-        docs = self.db.data(year_partition(fiscal_year), "records").docs.values()
+        docs: Iterable[dict[str, Any]] = self.db.data(year_partition(fiscal_year), "records").docs.values()
         if of is not None:
             docs = [d for d in docs if d["staff_id"] in of]
         return codec.records_by_staff(docs, fiscal_year)
@@ -218,7 +219,8 @@ class Register:
 
     def signoffs(self) -> list[dict[str, Any]]:
         """Every sign-off (copies)."""
-        return detached(list(self.db.data(SIGNOFFS, "signoffs").docs.values()))
+        docs: list[dict[str, Any]] = detached(list(self.db.data(SIGNOFFS, "signoffs").docs.values()))
+        return docs
 
     def put_signoff(self, doc: dict[str, Any]) -> None:
         self._put_many(SIGNOFFS, "signoffs", [doc])

@@ -40,8 +40,14 @@ class TableData:
         self.docs = docs
         self._index: dict[tuple[Any, ...], str] | None = None
         self._next_id: int | None = None
-        getter = operator.itemgetter(*key_fields) if key_fields else None
-        self._getter = getter if len(key_fields) > 1 else (lambda doc: (getter(doc),))  # type: ignore[misc]
+        self._getter: Callable[[Doc], tuple[Any, ...]]
+        if not key_fields:
+            self._getter = _no_key
+        elif len(key_fields) > 1:
+            self._getter = operator.itemgetter(*key_fields)  # a tuple of them
+        else:
+            one = operator.itemgetter(key_fields[0])
+            self._getter = lambda doc: (one(doc),)
 
     @property
     def index(self) -> dict[tuple[Any, ...], str]:
@@ -53,7 +59,7 @@ class TableData:
     def key_of(self, doc: Doc) -> tuple[Any, ...]:
         """The document's key fields as a tuple (``None`` for a missing one)."""
         try:
-            return self._getter(doc)  # type: ignore[misc]
+            return self._getter(doc)
         except (KeyError, TypeError):
             return tuple(doc.get(f) for f in self.key_fields)
 
@@ -99,6 +105,10 @@ class TableData:
         doc = self.docs.get(doc_id)
         if doc is not None:
             self._index[self.key_of(doc)] = doc_id
+
+
+def _no_key(doc: Doc) -> tuple[Any, ...]:
+    return ()
 
 
 class _IdView(MutableMapping[int, Doc]):
@@ -180,19 +190,23 @@ class JournaledTable(Table):
     """A TinyDB table whose reads and writes cost what they touch, not the table's size."""
 
     def _data(self) -> TableData:
-        storage: PartitionStorage = self._storage  # type: ignore[assignment]
+        storage: PartitionStorage = self._storage  # type: ignore[assignment]  # TinyDB: Storage; ours always this
         return storage.tables()[self.name]
 
-    def _read_table(self) -> dict[str, Doc]:
+    # TinyDB types these two hooks over dict[..., Mapping] (dict is invariant): ours are dicts of
+    # dicts, and TinyDB's own updaters use only the mapping protocol of what they are handed.
+    def _read_table(self) -> dict[str, Doc]:  # type: ignore[override]
         return self._data().docs
 
     def _get_next_id(self) -> int:
         return self._data().allocate_id()
 
-    def _update_table(self, updater: Callable[[dict[int, Doc]], None], owned: bool = False) -> None:
-        storage: PartitionStorage = self._storage  # type: ignore[assignment]
+    def _update_table(  # type: ignore[override]
+        self, updater: Callable[[MutableMapping[int, Doc]], None], owned: bool = False
+    ) -> None:
+        storage: PartitionStorage = self._storage  # type: ignore[assignment]  # TinyDB: Storage; ours always this
         view = _IdView(self._data(), storage.touch, owned)
-        updater(view)  # type: ignore[arg-type]
+        updater(view)
         view.rekey_lent()
         self.clear_cache()
 
@@ -208,7 +222,7 @@ class JournaledTable(Table):
     def search(self, cond: Any) -> list[Document]:
         return [Document(detached(doc), doc.doc_id) for doc in super().search(cond)]
 
-    def get(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def get(self, *args: Any, **kwargs: Any) -> Any:
         found = super().get(*args, **kwargs)
         if isinstance(found, list):
             return [Document(detached(doc), doc.doc_id) for doc in found]
@@ -223,7 +237,7 @@ class JournaledTable(Table):
                     raise KeyError(doc_id)
                 table[doc_id] = doc
 
-        self._update_table(updater, owned=True)  # type: ignore[arg-type]
+        self._update_table(updater, owned=True)
 
     def insert_owned(self, docs: list[Doc]) -> None:
         """Insert new documents; the table takes them over (no copying: they were built for it)."""
@@ -232,7 +246,7 @@ class JournaledTable(Table):
             for doc in docs:
                 table[self._get_next_id()] = doc
 
-        self._update_table(updater, owned=True)  # type: ignore[arg-type]
+        self._update_table(updater, owned=True)
 
     def put_by_id(self, doc_id: int, doc: Doc | None) -> None:
         """Put a whole document under its id (a copy), or with None remove it: a change undone."""
@@ -243,7 +257,7 @@ class JournaledTable(Table):
             else:
                 table[doc_id] = doc
 
-        self._update_table(updater)  # type: ignore[arg-type]
+        self._update_table(updater)
 
 
 class PartitionDB(TinyDB):

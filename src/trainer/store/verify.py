@@ -43,7 +43,8 @@ def _differences(expected: Any, actual: Any) -> str:
 def check_log(db: Database) -> LogCheck:
     """Walk every entry: sequence, chain and digest; replay the changes."""
     result = LogCheck()
-    expected_seq, expected_prev = 1, GENESIS
+    expected_seq = 1
+    expected_prev: str | None = GENESIS  # None: a line could not be read, the chain restarts after it
     for kind, item in db.log_entries():
         if kind == "line":
             number, raw = item
@@ -52,7 +53,7 @@ def check_log(db: Database) -> LogCheck:
                 entry = orjson.loads(raw)
             except orjson.JSONDecodeError:
                 result.findings.append(Finding(where, "JSON として読めません（書き換えられています）"))
-                expected_prev = None  # type: ignore[assignment]
+                expected_prev = None
                 continue
         else:
             entry = item

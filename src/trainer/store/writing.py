@@ -27,7 +27,7 @@ from trainer.store.journal import AppendError, Journal, Op
 from trainer.store.layout import SCHEMA_VERSION, digest, encode_partition, partition_files
 from trainer.store.lock import DatabaseLock, os_user
 from trainer.store.manifest import FileEntry, Manifest
-from trainer.store.tables import TableData, snapshot
+from trainer.store.tables import TableData, Touch, snapshot
 
 if TYPE_CHECKING:
     from trainer.store.database import _Partition
@@ -102,7 +102,7 @@ class Writing:
             if self._journal_end > CHECKPOINT_BYTES:
                 self.checkpoint()  # the transaction is safe in the journal already; a failure says so
 
-    def _toucher(self, partition: str):  # type: ignore[no-untyped-def]
+    def _toucher(self, partition: str) -> Touch:
         def touch(table: str, data: TableData, doc_id: str, copy: bool) -> None:
             tx = self._tx
             if tx is None:

@@ -153,9 +153,11 @@ class TrainerApp(App[None]):
 
     def watch_lock(self) -> None:
         """Say who else is writing (a CLI import, say); when others have changed the register, reload."""
-        banners = self.main.query("#lock-banner") if self.screen_stack else []
-        if self.service is None or not banners:
+        if self.service is None or not self.screen_stack:
             return  # (not up yet, or closing)
+        banners = self.main.query("#lock-banner")
+        if not banners:
+            return
         banner = banners.first(Static)
         try:
             holder = self.service.lock_holder()
@@ -239,14 +241,14 @@ class TrainerApp(App[None]):
 
     async def action_only_overdue(self) -> None:
         await self.action_show_tab("staff")
-        self.main.query_one("#staff-state").value = State.OVERDUE.value
+        self.main.query_one("#staff-state", Select).value = State.OVERDUE.value
 
     def action_year(self, delta: int) -> None:
         self.fiscal_year += delta
         for pane in self.main.query(ImportPane):
             pane.fiscal_year = self.fiscal_year
-        for pane in self.main.query(ReportsPane):
-            pane.fiscal_year = self.fiscal_year
+        for reports in self.main.query(ReportsPane):
+            reports.fiscal_year = self.fiscal_year
         self.notify(f"{fy_label(self.fiscal_year)}を表示します")
         self.refresh_data()
 
@@ -254,7 +256,7 @@ class TrainerApp(App[None]):
         self.theme = "textual-light" if self.theme != "textual-light" else "textual-dark"
 
     def action_command_palette(self) -> None:
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]  # Textual: App[object], invariant
             self.push_screen(CommandPalette(placeholder="操作を探す…（例: 検索、名簿、署名）", id="--command-palette"))
 
     def action_help(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -77,7 +78,7 @@ class Dashboard(VerticalScroll):
     def show(
         self,
         report: StatusReport,
-        signoffs: dict[str, dict[str, object]],
+        signoffs: dict[str, dict[str, Any]],
         changes: list[dict[str, object]],
         today: date,
     ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -133,7 +135,7 @@ class StaffPane(Vertical):
         report: StatusReport,
         rows: list[StaffRow],
         employment_types: list[str],
-        signoffs: dict[str, dict[str, object]],
+        signoffs: dict[str, dict[str, Any]],
     ) -> None:
         table = self.query_one(StaffTable)
         columns = tuple(r.short_title for r in report.catalog)

@@ -75,7 +75,7 @@ class StaffTable(ScrollView, can_focus=True):
         Binding("home", "cursor_to(0)", "先頭", show=False),
         Binding("end", "cursor_to(-1)", "末尾", show=False),
         Binding("enter", "open", "開く", id="staff.open", tooltip="選んだ人の詳細と記録"),
-        Binding("space", "toggle", "選択", id="staff.select", tooltip="一括記録する人を選ぶ／外す"),
+        Binding("space", "toggle_selected", "選択", id="staff.select", tooltip="一括記録する人を選ぶ／外す"),
         Binding("shift+down", "extend(1)", "範囲選択", show=False, id="staff.extend_down", tooltip="Shift+クリックも"),
         Binding("shift+up", "extend(-1)", "範囲選択", show=False, id="staff.extend_up", tooltip="Shift+クリックも"),
         *(
@@ -234,7 +234,7 @@ class StaffTable(ScrollView, can_focus=True):
         if self.current is not None:
             self.post_message(self.Opened(self.current.staff_id))
 
-    def action_toggle(self) -> None:
+    def action_toggle_selected(self) -> None:  # not action_toggle: DOMNode's toggles an attribute
         row = self.current
         if row is None:
             return
