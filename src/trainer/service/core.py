@@ -72,7 +72,7 @@ class ServiceCore:
         self.catalog = catalog  # the catalog files as they are now (see catalog_for)
         self.catalog_dir: Path | None = None  # where they were read (None: the default)
         self._today = today
-        self.settings = Settings(db=register.folder)  # what the program was told (see open)
+        self.config = Settings(db=register.folder)  # what the program was told (see open)
         self._frozen: dict[int, tuple[dict[str, Any], Catalog]] = {}
         self._notices: list[str] = []
         register.db.commit_hooks.append(self._freeze_years_written)
@@ -100,7 +100,7 @@ class ServiceCore:
         service = cls(register, catalog, today)
         service.catalog_dir = catalog_dir
         if settings is not None:
-            service.settings = settings
+            service.config = settings
         if not inspect:
             service._upgrade_if_needed()
         return service

@@ -58,12 +58,12 @@ class ReportUseCases(SignoffUseCases):
             divisions=divisions if divisions is not None else {d.code: d for d in self.register.divisions()},
             organization=str(self.register.setting("organization", "")),
             now=self.now().replace(tzinfo=None),
-            templates=render.templates_dir(templates or self.settings.templates),
+            templates=render.templates_dir(templates or self.config.templates),
             anchor=self.log_anchor(),
             coordinator=str(self.register.setting("coordinator", "")),
             operator=str(self.register.setting("operator", "")),
-            font=self.settings.font,
-            workers=self.settings.report_workers,
+            font=self.config.font,
+            workers=self.config.report_workers,
         )
 
     def report_roster(

@@ -338,10 +338,11 @@ def binding_ids() -> set[str]:
     import trainer.tui as package
 
     found: set[str] = set()
-    seen: set[type] = set()
-    stack: list[type] = [DOMNode]
+    seen: set[type[DOMNode]] = set()
+    stack: list[type[DOMNode]] = [DOMNode]
     while stack:
         cls = stack.pop()
+        sub: type[DOMNode]
         for sub in cls.__subclasses__():
             if sub not in seen:
                 seen.add(sub)
