@@ -123,3 +123,5 @@ def test_the_overdue_list_names_the_leavers_who_still_owed(
     assert "年度途中の離脱（未修了）2人" in text
     leavers = text[text.index("年度途中の離脱者（未修了のまま") :]
     assert "退職太郎" in leavers and "令和8年9月30日退職" in leavers and "異動次郎" in leavers
+    # What they left undone reads 未修了, never the days that were left (they will not take it here).
+    assert "未修了" in leavers.split("）", 1)[1] and "あと" not in leavers

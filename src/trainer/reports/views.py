@@ -310,6 +310,15 @@ def owed_cell(rs: RequirementStatus | None, as_of: date) -> str:
     return f"{-days}日超過" if days < 0 else f"あと{days}日"
 
 
+def left_cell(rs: RequirementStatus | None, left_on: date) -> str:
+    """A leaver's requirement as it stood the day they left: 済 / 免除 / 12日超過 (overdue
+    then) / 未修了 (its deadline was still ahead: it will not be completed here) / 休業中 / 対象外."""
+    if rs is not None and rs.deadline is not None and rs.state not in (State.COMPLETED, State.EXEMPT):
+        if days_between(left_on, rs.deadline) >= 0:
+            return "未修了"
+    return owed_cell(rs, left_on)
+
+
 def owed_sections(
     people: list[PersonStatus],
     catalog: Catalog,
@@ -332,7 +341,7 @@ def owed_sections(
             name=d.staff.name,
             kana=d.staff.kana,
             title=d.assignment.title,
-            cells=tuple(owed_cell(by_id.get(r.id), d.left_on) if r.id in by_id else "対象外" for r in catalog),
+            cells=tuple(left_cell(by_id.get(r.id), d.left_on) if r.id in by_id else "対象外" for r in catalog),
             states=tuple(by_id[r.id].state.value if r.id in by_id else "none" for r in catalog),
             note=f"{wareki(d.left_on)} {d.reason_text(names)}",
         )
