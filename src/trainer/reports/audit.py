@@ -8,7 +8,8 @@ from datetime import date
 
 from trainer.calendar import fy_start, wareki, wareki_short
 from trainer.model import ALL_REQUIREMENTS, Catalog, Division, Exemption, LeftReason, Requirement, Staff, State
-from trainer.rules import Counts, Departure, PersonStatus, Summary, deadline, window_dates
+from trainer.reports.views import window_words
+from trainer.rules import Counts, Departure, PersonStatus, Summary
 
 
 @dataclass(frozen=True)
@@ -78,14 +79,13 @@ class OpenLine:
 def rule_lines(catalog: Catalog, fiscal_year: int) -> list[RuleLine]:
     lines = []
     for r in catalog:
-        first, last = window_dates(r, fiscal_year)
-        entry = f"着任（利用事務の対象になった日）から{r.after_entry_days}日以内" if r.after_entry_days else ""
+        window, last_day = window_words(r, fiscal_year)
         lines.append(
             RuleLine(
                 title=r.title,
                 training=r.training,
-                window=entry or f"{wareki(first)}〜{wareki(last)}",
-                deadline="各人の着任日による" if entry else wareki(deadline(r, fiscal_year)),
+                window=window,
+                deadline=last_day,
                 hours=f"{r.expected_hours:g}時間" if r.expected_hours else "",
                 late_days=r.late_joiner_days,
             )

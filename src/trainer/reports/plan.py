@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from trainer.calendar import wareki
 from trainer.model import DEFAULT_EMPLOYMENT_TYPES, Catalog, Division, Requirement
+from trainer.reports.views import window_words
 from trainer.rules import PersonStatus, deadline, window_dates
 
 # The fiscal year's months, in order (April first).
@@ -78,14 +79,13 @@ class PlanView:
 
 
 def _course(r: Requirement, fiscal_year: int) -> CourseLine:
-    first, last = window_dates(r, fiscal_year)
-    entry = f"着任（利用事務の対象になった日）から{r.after_entry_days}日以内（随時）" if r.after_entry_days else ""
+    window, last_day = window_words(r, fiscal_year, "（随時）")
     return CourseLine(
         title=r.title,
         short_title=r.short_title,
         kind=r.kind,
-        window=entry or f"{wareki(first)}〜{wareki(last)}",
-        deadline="各人の着任日による" if entry else wareki(deadline(r, fiscal_year)),
+        window=window,
+        deadline=last_day,
         hours=f"{r.expected_hours:g}時間" if r.expected_hours else "",
         late_days=r.late_joiner_days,
         items=sum(len(s.items) for s in r.sections),

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from trainer.calendar import days_between, fy_label, wareki, wareki_short
-from trainer.model import Catalog, Division, LeftReason, State
-from trainer.rules import Counts, Departure, PersonStatus, RequirementStatus
+from trainer.model import Catalog, Division, LeftReason, Requirement, State
+from trainer.rules import Counts, Departure, PersonStatus, RequirementStatus, deadline, window_dates
 from trainer.signoff.roster import Entry, RequirementRef, Roster, Row
 
 
@@ -313,9 +313,9 @@ def owed_cell(rs: RequirementStatus | None, as_of: date) -> str:
 def left_cell(rs: RequirementStatus | None, left_on: date) -> str:
     """A leaver's requirement as it stood the day they left: 済 / 免除 / 12日超過 (overdue
     then) / 未修了 (its deadline was still ahead: it will not be completed here) / 休業中 / 対象外."""
-    if rs is not None and rs.deadline is not None and rs.state not in (State.COMPLETED, State.EXEMPT):
-        if days_between(left_on, rs.deadline) >= 0:
-            return "未修了"
+    owed = rs is not None and rs.state not in (State.COMPLETED, State.EXEMPT)
+    if owed and rs is not None and rs.deadline is not None and days_between(left_on, rs.deadline) >= 0:
+        return "未修了"
     return owed_cell(rs, left_on)
 
 
@@ -378,3 +378,13 @@ def owed_sections(
             )
         )
     return sections
+
+
+def window_words(r: Requirement, fiscal_year: int, anytime: str = "") -> tuple[str, str]:
+    """(the window, the deadline) of a requirement in the year, as the audit and the plan print
+    them: 令和8年7月1日〜令和8年11月30日 and its last day, or for one due N days after entering
+    scope 着任（…）からN日以内 and 各人の着任日による (``anytime``: words after the window)."""
+    if r.after_entry_days:
+        return f"着任（利用事務の対象になった日）から{r.after_entry_days}日以内{anytime}", "各人の着任日による"
+    first, last = window_dates(r, fiscal_year)
+    return f"{wareki(first)}〜{wareki(last)}", wareki(deadline(r, fiscal_year))
