@@ -170,8 +170,10 @@ class StatusUseCases(ServiceCore):
         fy = self.fiscal_year(fiscal_year)
         day = rules.clamp_to_year(fy, min(self.today(), fy_end(fy)))
         catalog = self.catalog_for(fy)
-        records = {r: self.register.record(fy, person.staff_id, r) for r in catalog.by_id}
-        known = {k: v for k, v in records.items() if v is not None}
+        # One pass over the year's records for this person (building the table's index to look up
+        # each requirement would cost a pass over every record's key at city scale).
+        mine = self.register.records(fy, {person.staff_id}).get(person.staff_id, {})
+        known = {r: mine[r] for r in catalog.by_id if r in mine}
         exemptions = self.register.exemptions_of(fy, person.staff_id)
         status = rules.person_status(person, catalog, fy, day, known, exemptions)
         gone = rules.departure(person, catalog, fy, day, known, exemptions) if status is None else None

@@ -41,19 +41,25 @@ class TableData:
         self._index: dict[tuple[Any, ...], str] | None = None
         self._next_id: int | None = None
         self._getter: Callable[[Doc], tuple[Any, ...]]
+        self._field: Callable[[Doc], Any] | None = None  # one key field: itemgetter of it
         if not key_fields:
             self._getter = _no_key
         elif len(key_fields) > 1:
             self._getter = operator.itemgetter(*key_fields)  # a tuple of them
         else:
-            one = operator.itemgetter(key_fields[0])
+            one = self._field = operator.itemgetter(key_fields[0])
             self._getter = lambda doc: (one(doc),)
 
     @property
     def index(self) -> dict[tuple[Any, ...], str]:
         if self._index is None:
-            key_of = self.key_of
-            self._index = {key_of(doc): doc_id for doc_id, doc in self.docs.items()}
+            docs = self.docs
+            try:  # every key read in C (a register's first lookup reads every document's key)
+                keys = zip(map(self._field, docs.values())) if self._field else map(self._getter, docs.values())
+                self._index = dict(zip(keys, docs.keys(), strict=True))
+            except (KeyError, TypeError):  # a document without a key field: one at a time
+                key_of = self.key_of
+                self._index = {key_of(doc): doc_id for doc_id, doc in docs.items()}
         return self._index
 
     def key_of(self, doc: Doc) -> tuple[Any, ...]:
