@@ -91,7 +91,8 @@ class Measure:
     def line(self) -> str:
         s = sorted(self.seconds)
         spread = f"{s[0]:.1f}/{statistics.median(s):.1f}/{s[-1]:.1f}" if len(s) > 1 else f"{s[0]:.1f}"
-        target = f"< {self.target[0]:g} s, < {self.target[1]:g} MB" if self.target else ""
+        memory = f", < {self.target[1]:g} MB" if self.target and self.target[1] < 1e9 else ""  # 1e9: none
+        target = f"< {self.target[0]:g} s{memory}" if self.target else ""
         ok = ""
         if self.target:
             ok = "ok" if statistics.median(s) < self.target[0] and max(self.memory) < self.target[1] else "MISSED"
