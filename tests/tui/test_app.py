@@ -48,7 +48,7 @@ async def loaded(app: TrainerApp, pilot) -> None:  # type: ignore[no-untyped-def
     """Wait for the data workers (the file picker's loader runs for as long as it is shown)."""
     for _ in range(5):
         await pilot.pause()
-        busy = [w for w in app.workers if w.group in ("load", "import", "report") and not w.is_finished]
+        busy = [w for w in app.workers if w.group in ("load", "import", "import-date", "report") and not w.is_finished]
         if not busy:  # (an empty list would make Textual wait for every worker, the picker's too)
             break
         await app.workers.wait_for_complete(busy)
@@ -167,19 +167,24 @@ async def test_import_a_roster_with_errors_read_them_cancel_nothing_changed(db: 
         await pilot.press("f4")
         pane = app.query_one(ImportPane)
         pane.choose(bad)  # as the file picker does on a selection
+        await loaded(app, pilot)
+        await pilot.click("#import-check")
+        await pilot.pause()
+        assert "基準日を入れてください" in str(app.query_one("#import-asof-hint", Static).render())
+        app.query_one("#import-asof", Input).value = "R8.4.1"
         await pilot.click("#import-check")
         await loaded(app, pilot)
         problems = app.query_one("#import-problems", DataTable)
         rows = [problems.get_row_at(i) for i in range(problems.row_count)]
-        assert any(r[0] == "2" and r[1] == "任用区分" for r in rows)
-        assert any(r[0] == "3" and "存在しない日付" in r[2] for r in rows)
+        assert any(r[0] == "問題" and r[1].startswith("2行目") and "任用区分" in r[1] for r in rows)
+        assert any(r[1].startswith("3行目") and "存在しない日付" in r[2] for r in rows)
         summary = str(app.query_one("#import-summary", Static).render())
-        assert "問題 2 件" in summary and "全件の一覧（CSV）" in summary and "bad-roster.errors.csv" in summary
+        assert "問題 2件" in summary and "全件の一覧（CSV）" in summary and "bad-roster.errors.csv" in summary
         assert (tmp_path / "bad-roster.errors.csv").is_file()
         assert app.query_one("#import-commit", Button).disabled
-        await pilot.click("#import-cancel")
+        await pilot.click("#import-step-review .import-cancel")
         await pilot.pause()
-        assert "データは変更していません" in str(app.query_one("#import-summary", Static).render())
+        assert "データは変更していません" in str(app.query_one("#import-notice", Static).render())
     assert register_bytes(db) == before
 
 
