@@ -110,7 +110,9 @@ async def test_find_by_half_width_kana_and_record_a_completion(db: Path, tmp_pat
         assert str(screen.query_one("#record-error").render()) == ""
         screen.query_one("#person-tabs").active = "tab-log"  # the person's history, read when opened
         await pilot.pause()
-        assert "入門編 修了 令和8年11月19日" in str(screen.query_one("#person-log", Static).render())
+        log = screen.query_one("#person-log", DataTable)
+        summaries = [str(log.get_row_at(i)[2]) for i in range(log.row_count)]
+        assert any("入門編 修了 令和8年11月19日" in s for s in summaries)
     record = service(db).register.record(2026, "900001", "intro")
     assert record is not None and record.progress is Progress.COMPLETED and record.on == date(2026, 11, 19)
     assert record.source == "tui"
@@ -143,6 +145,10 @@ async def test_bulk_mark_a_filtered_list(db: Path, tmp_path: Path) -> None:
         screen.query_one("#bulk-requirement", Select).value = "security"
         screen.query_one("#bulk-date", Input).value = "2026-11-24"
         await pilot.click("#bulk-save")
+        await pilot.pause()
+        question = str(app.screen.query_one("#confirm-question").render())  # more than one person: asked first
+        assert f"{len(chosen)}人を「" in question and "修了日 2026-11-24" in question
+        await pilot.click("#confirm-yes")
         await loaded(app, pilot)
         # The list reloaded with the filter still on.
         assert app.query_one("#staff-division", Select).value == "160"

@@ -26,6 +26,7 @@ from trainer.tui.screens.checkpoint import CheckpointScreen
 from trainer.tui.screens.first_run import FirstRunScreen
 from trainer.tui.screens.help import HelpScreen
 from trainer.tui.screens.person import PersonScreen
+from trainer.tui.undoing import ask_undo
 from trainer.tui.widgets.dashboard import Dashboard
 from trainer.tui.widgets.import_pane import ImportPane
 from trainer.tui.widgets.reports_pane import ReportsPane
@@ -52,6 +53,7 @@ class TrainerApp(App[None]):
         Binding("slash", "search", "検索", id="app.search", tooltip="職員を探す"),
         Binding("b", "bulk", "一括記録", id="app.bulk", tooltip="選んだ人をまとめて修了に"),
         Binding("c", "checkpoint", "チェックシート", id="app.checkpoint", tooltip="所属のチェックシートで修了を記録"),
+        Binding("ctrl+z", "undo", "元に戻す", id="app.undo", tooltip="最後の変更を元に戻す（確かめてから）"),
         Binding("left_square_bracket", "year(-1)", "前年度", id="app.prev_year", tooltip="前の年度"),
         Binding("right_square_bracket", "year(1)", "次年度", id="app.next_year", tooltip="次の年度"),
         Binding("ctrl+t", "toggle_theme", "配色", id="app.theme", tooltip="ライト／ダーク"),
@@ -213,7 +215,7 @@ class TrainerApp(App[None]):
             self._frozen = True
 
     # --------------------------------------------------------- actions
-    MAIN_SCREEN_ACTIONS = frozenset({"bulk", "checkpoint", "search", "only_overdue", "show_tab", "year"})
+    MAIN_SCREEN_ACTIONS = frozenset({"bulk", "checkpoint", "search", "only_overdue", "show_tab", "year", "undo"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The lists' actions work on the main screen only (not over a person or a sheet)."""
@@ -248,6 +250,16 @@ class TrainerApp(App[None]):
             pane.fiscal_year = self.fiscal_year
         self.notify(f"{fy_label(self.fiscal_year)}を表示します")
         self.refresh_data()
+
+    def action_undo(self) -> None:
+        """元に戻す: the newest change of the change log, after showing what it writes back."""
+        if self.service is None:
+            return
+        last = self.service.last_change()
+        if last is None:
+            self.notify("元に戻す変更がありません（変更履歴は空です）", severity="warning")
+            return
+        ask_undo(self, self.service, int(last.get("seq", 0)), self.refresh_data)
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme != "textual-light" else "textual-dark"

@@ -15,7 +15,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     BINDINGS = [Binding("escape", "no", "やめる", id="confirm.no", tooltip="何もせずに戻る")]
 
-    def __init__(self, question: str, details: str = "", yes: str = "はい", no: str = "やめる") -> None:
+    def __init__(self, question: str, details: str = "", yes: str | None = "はい", no: str = "やめる") -> None:
+        """``yes=None``: a message with one button (a refusal shown in full)."""
         super().__init__()
         self.question = question
         self.details = details
@@ -29,7 +30,8 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield VerticalScroll(Static(self.details, markup=False), id="confirm-details")
             with Horizontal(classes="row"):
                 yield Button(self.no, id="confirm-no", compact=True)
-                yield Button(self.yes, id="confirm-yes", variant="warning", compact=True)
+                if self.yes is not None:
+                    yield Button(self.yes, id="confirm-yes", variant="warning", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()  # a stray Enter never writes

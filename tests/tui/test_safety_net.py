@@ -1,0 +1,182 @@
+"""No blind writes: a question with counts before writing for more than one person, a guard before
+leaving unsaved input, and 元に戻す (the last change, or an entry of a person's history)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, Select, Static
+
+from trainer.model import Progress
+from trainer.service import Service
+from trainer.tui.app import TrainerApp, create_app
+from trainer.tui.screens.checkpoint import CheckpointScreen
+from trainer.tui.screens.confirm import ConfirmScreen
+from trainer.tui.screens.help import HelpScreen
+from trainer.tui.screens.person import PersonScreen
+from trainer.tui.widgets.staff_table import StaffTable
+
+TODAY = date(2026, 11, 25)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo") / "register"
+    svc = Service.open(folder, today=lambda: TODAY)
+    svc.create_demo(60, seed=5)
+    svc.add_staff("900001", "𠮷田 花子", "ヨシダ ハナコ", "160", "主事", "会計年度任用職員", "利用事務", "2026-10-01")
+    svc.add_staff("900002", "德永 陽菜", "トクナガ ヒナ", "160", "主事", "会計年度任用職員", "利用事務", "2026-10-01")
+    svc.add_staff("900003", "髙橋 一", "タカハシ ハジメ", "160", "主事", "正規職員", "利用事務", "2026-10-01")
+    svc.close()
+    return folder
+
+
+@pytest.fixture
+def db(demo: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "register"
+    shutil.copytree(demo, target)
+    return target
+
+
+def app_for(db: Path, tmp_path: Path) -> TrainerApp:
+    return create_app(db, today=lambda: TODAY, keymap=tmp_path / "no-keymap.yaml")
+
+
+def service(db: Path) -> Service:
+    return Service.open(db, today=lambda: TODAY, create=False)
+
+
+async def loaded(app: TrainerApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(400):
+        await pilot.pause(0.01)
+        busy = [w for w in app.workers if w.group in ("load", "import", "report") and not w.is_finished]
+        if not busy and app.query(StaffTable) and app.query_one(StaffTable).rows:
+            break
+    await pilot.pause()
+
+
+def question(app: TrainerApp) -> str:
+    assert isinstance(app.screen, ConfirmScreen)
+    return " ".join(str(s.render()) for s in app.screen.query(Static))
+
+
+async def test_the_checkpoint_sheet_asks_before_recording_many_and_before_dropping_ticks(
+    db: Path, tmp_path: Path
+) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("f3")
+        app.query_one("#staff-division", Select).value = "160"
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        sheet = app.screen
+        assert isinstance(sheet, CheckpointScreen)
+        table = sheet.query_one("#sheet-table", DataTable)
+        pending = sorted(sheet.sheet.pending())  # type: ignore[union-attr]
+        assert len(pending) >= 3
+        await pilot.press("ctrl+a")
+        await pilot.press("escape")  # ticks not recorded: asked
+        await pilot.pause()
+        assert f"チェックした{len(pending)}人はまだ記録していません" in question(app)
+        await pilot.click("#confirm-no")
+        await pilot.pause()
+        assert app.screen is sheet and sheet.ticked == set(pending)  # back, the ticks kept
+        sheet.query_one("#sheet-date", Input).value = "R8.11.2"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert f"{len(pending)}人を、" in question(app) and "確認日 R8.11.2" in question(app)
+        await pilot.press("escape")  # no: nothing written
+        await pilot.pause()
+        assert service(db).register.record(2026, pending[0], "checkpoint") is None
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.click("#confirm-yes")
+        await pilot.pause()
+        assert not sheet.ticked
+        table.move_cursor(row=0)
+        await pilot.press("escape")  # nothing ticked now: closes at once
+        await pilot.pause()
+        assert not isinstance(app.screen, CheckpointScreen)
+    records = service(db).register.records(2026)
+    assert all(records[sid]["checkpoint"].progress is Progress.COMPLETED for sid in pending)
+
+
+async def test_the_person_window_guards_unsaved_input_and_its_tabs_and_help_have_keys(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        app.query_one(StaffTable).post_message(StaffTable.Opened("900001"))
+        await pilot.pause()
+        person = app.screen
+        assert isinstance(person, PersonScreen)
+        await pilot.press("alt+4")  # 異動・休業・退職
+        await pilot.pause()
+        assert person.query_one("#person-tabs").active == "tab-moves"
+        person.query_one("#retire-date", Input).value = "R8.12.31"
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("escape")  # typed, not saved: asked
+        await pilot.pause()
+        assert "保存していない入力があります（異動・休業・退職）" in question(app)
+        await pilot.click("#confirm-no")
+        await pilot.pause()
+        assert app.screen is person and person.query_one("#retire-date", Input).value == "R8.12.31"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.click("#confirm-yes")
+        await pilot.pause()
+        assert not isinstance(app.screen, PersonScreen)
+    assert service(db).staff("900001").retired is None
+
+
+async def test_undo_the_last_change_and_an_entry_of_a_person_s_history(db: Path, tmp_path: Path) -> None:
+    svc = service(db)
+    svc.record("900001", "intro", "2026-11-20")
+    svc.record("900001", "flow", "2026-11-21")
+    svc.close()
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("ctrl+z")  # the last change: flow
+        await pilot.pause()
+        assert "この変更を元に戻しますか" in question(app) and "1人に関わる" in question(app)
+        await pilot.click("#confirm-yes")
+        await loaded(app, pilot)
+        assert service(db).register.record(2026, "900001", "flow") is None
+        assert service(db).register.record(2026, "900001", "intro") is not None
+
+        app.query_one(StaffTable).post_message(StaffTable.Opened("900001"))
+        await pilot.pause()
+        person = app.screen
+        await pilot.press("alt+5")  # 履歴
+        await pilot.pause()
+        log = person.query_one("#person-log", DataTable)
+        summaries = [str(log.get_row_at(i)[2]) for i in range(log.row_count)]
+        added = next(i for i, s in enumerate(summaries) if s.startswith("職員を登録: 900001"))
+        log.move_cursor(row=added)
+        await pilot.press("u")  # the person's addition: later changes are this person's records
+        await pilot.pause()
+        refusal = question(app)
+        assert "元に戻せません" in refusal and "後の変更がこの変更に重なっているため" in refusal
+        assert "後の変更から順に元に戻してください" in refusal  # the reason in full
+        assert not app.screen.query("#confirm-yes")
+        await pilot.click("#confirm-no")
+        await pilot.pause()
+        intro = next(i for i, s in enumerate(summaries) if "入門編" in s and "修了" in s and "元に戻す" not in s)
+        log.move_cursor(row=intro)
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.click("#confirm-yes")
+        await pilot.pause()
+        assert person.changed
+    assert service(db).register.record(2026, "900001", "intro") is None
+    actions = [e["action"] for e in service(db).log(staff_id="900001")[:2]]
+    assert actions == ["undo", "undo"]
