@@ -180,3 +180,43 @@ async def test_undo_the_last_change_and_an_entry_of_a_person_s_history(db: Path,
     assert service(db).register.record(2026, "900001", "intro") is None
     actions = [e["action"] for e in service(db).log(staff_id="900001")[:2]]
     assert actions == ["undo", "undo"]
+
+
+async def test_people_outside_scope_are_found_by_the_scope_filter_and_a_search_offers_to_switch(
+    db: Path, tmp_path: Path
+) -> None:
+    svc = service(db)
+    svc.add_staff("900011", "関係 次郎", "カンケイ ジロウ", "160", "主事", "正規職員", "関係事務", "2020-04-01")
+    svc.add_staff("900012", "前年 四郎", "ゼンネン シロウ", "160", "主事", "正規職員", "利用事務", "2015-04-01")
+    svc.retire("900012", "2026-03-31")
+    svc.close()
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("slash")
+        await pilot.press(*"ｶﾝｹｲ")
+        await pilot.pause()
+        table = app.query_one(StaffTable)
+        assert table.shown_rows() == []  # 対象者 only, by default
+        count = str(app.query_one("#staff-count", Static).render())
+        assert "条件を外すと1人: 900011 関係 次郎（対象外：事務区分「関係事務」）" in count
+        await pilot.press("enter")  # switches to すべて and opens the person found
+        await pilot.pause()
+        await pilot.pause()
+        assert app.query_one("#staff-scope", Select).value == "all"
+        assert isinstance(app.screen, PersonScreen) and app.screen.staff_id == "900011"
+        await pilot.press("escape")
+        await pilot.pause()
+        search = app.query_one("#staff-search", Input)
+        search.value = ""
+        for scope, expected in (("retired", {"900012"}), ("outside", {"900011"})):
+            app.query_one("#staff-scope", Select).value = scope
+            await pilot.pause()
+            assert {r.staff_id for r in table.shown_rows()} >= expected
+            assert all(r.outside for r in table.shown_rows())
+        app.query_one("#staff-scope", Select).value = "in"
+        await pilot.pause()
+        assert not {"900011", "900012"} & {r.staff_id for r in table.shown_rows()}
+        app.query_one("#staff-scope", Select).value = "left"
+        await pilot.pause()
+        assert table.shown_rows() and all(r.left for r in table.shown_rows())

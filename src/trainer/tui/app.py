@@ -198,7 +198,12 @@ class TrainerApp(App[None]):
             self.call_from_thread(self._error, e)
             return
         self.call_from_thread(self._show_dashboard, report, signoffs, changes)
-        rows = rows_of(report)  # the search keys too, here in the worker
+        try:
+            outside = service.outside_scope(report)
+        except TrainerError as e:
+            self.call_from_thread(self._error, e)
+            outside = []
+        rows = rows_of(report, outside)  # the search keys too, here in the worker
         types = service.employment_types()
         self.call_from_thread(self._show_staff, report, rows, types, signoffs)
 

@@ -35,13 +35,19 @@ class StaffRow:
     key: str  # search key: id, name and カナ
     cell_keys: tuple[tuple[int, int], ...] = ()  # per requirement: (state rank, date or percent), to sort
     left: bool = False  # left scope earlier in the year (離脱): ``state`` and ``cells`` as they stood then
+    outside: str = ""  # not in scope at all: why (事務区分「関係事務」, 退職（…）, 採用前（…）)
+    retired: bool = False  # (outside scope) retired before the date
 
     @property
     def state_label(self) -> str:
+        if self.outside:
+            return "退職" if self.retired else "対象外"
         return LEFT_LABEL if self.left else self.state.label
 
     @property
     def state_style(self) -> Style:
+        if self.outside:
+            return OUTSIDE_STYLE
         return LEFT_STYLE if self.left else STATE_STYLES[self.state]
 
 
@@ -53,6 +59,7 @@ STATE_STYLES = {
     State.NOT_STARTED: Style(),
 }
 LEFT_STYLE = Style(color="magenta")
+OUTSIDE_STYLE = Style(dim=True)
 WIDTHS = {"mark": 2, "id": 9, "name": 14, "kana": 16, "division": 14, "employment": 10, "state": 9, "cell": 11}
 FIXED = ("id", "name", "kana", "division", "employment", "state")  # then one column per requirement
 HEADINGS = {
