@@ -17,6 +17,8 @@ from trainer.tui.screens.checkpoint import CheckpointScreen
 from trainer.tui.screens.confirm import ConfirmScreen
 from trainer.tui.screens.help import HelpScreen
 from trainer.tui.screens.person import PersonScreen
+from trainer.tui.widgets.dashboard import Dashboard
+from trainer.tui.widgets.staff_pane import StaffPane
 from trainer.tui.widgets.staff_table import StaffTable
 
 TODAY = date(2026, 11, 25)
@@ -220,3 +222,64 @@ async def test_people_outside_scope_are_found_by_the_scope_filter_and_a_search_o
         app.query_one("#staff-scope", Select).value = "left"
         await pilot.pause()
         assert table.shown_rows() and all(r.left for r in table.shown_rows())
+
+
+async def test_repeated_year_keys_show_the_target_year_at_once_and_load_it_once(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        loads = []
+        original = app._load
+        app._load = lambda svc: (loads.append(app.fiscal_year), original(svc))[1]  # type: ignore[method-assign]
+        await pilot.press("right_square_bracket", "right_square_bracket", "right_square_bracket")
+        assert app.fiscal_year == 2029 and "令和11年度" in app.title  # at once, before any load
+        assert app.query_one(StaffPane).loading and app.query_one(Dashboard).loading
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if not app.query_one(StaffPane).loading:
+                break
+        assert loads == [2029]  # the keys coalesced: one load, of the year they ended on
+        assert app.title == "trainer  令和11年度" and not app.query_one(Dashboard).loading
+
+
+async def test_the_palette_finds_people_by_id_name_and_kana_and_divisions_and_opens_them(
+    db: Path, tmp_path: Path
+) -> None:
+    from trainer.tui.commands import PeopleCommands
+
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        provider = PeopleCommands(app.screen)
+        for typed in ("900001", "𠮷田", "ﾖｼﾀﾞ", "よしだ"):
+            hits = [hit async for hit in provider.search(typed)]
+            assert any("900001 𠮷田 花子" in str(hit.text) for hit in hits), typed
+        hits = [hit async for hit in provider.search("市民税")]
+        division = next(hit for hit in hits if str(hit.text).startswith("所属: 160"))
+        await division.command()
+        await pilot.pause()
+        assert app.query_one("#tabs").active == "staff"
+        assert app.query_one("#staff-division", Select).value == "160"
+        hits = [hit async for hit in provider.search("900001")]
+        hits[0].command()
+        await pilot.pause()
+        assert isinstance(app.screen, PersonScreen) and app.screen.staff_id == "900001"
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"zzzzqqq")
+        await pilot.pause(0.8)
+        shown = " ".join(str(o.prompt) for o in app.screen.query_one("CommandList").options)
+        assert "見つかりません" in shown and "No matches" not in shown
+
+
+async def test_an_open_dropdown_says_its_key_in_japanese(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("f3")
+        app.query_one("#staff-division", Select).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = [b.binding.description for b in app.active_bindings.values() if b.binding.show]
+        assert "選択肢を閉じる" in shown and not [d for d in shown if d.isascii()]
