@@ -216,6 +216,7 @@ async def test_record_a_sign_off_then_see_it_stale(db: Path, tmp_path: Path) -> 
         await pilot.press("f5")
         await pilot.pause()
         app.query_one("#sign-division", Select).value = "160"
+        await pilot.pause()  # (the division's head is filled in; typed over here)
         app.query_one("#sign-by", Input).value = "山田 一郎"
         app.query_one("#sign-title", Input).value = "課長"
         app.query_one("#sign-save", Button).press()  # (below the fold at this size: pressed, not clicked)

@@ -283,3 +283,37 @@ async def test_an_open_dropdown_says_its_key_in_japanese(db: Path, tmp_path: Pat
         await pilot.pause()
         shown = [b.binding.description for b in app.active_bindings.values() if b.binding.show]
         assert "選択肢を閉じる" in shown and not [d for d in shown if d.isascii()]
+
+
+async def test_the_sign_off_form_shows_the_code_fills_the_head_names_a_wrong_division_and_clears(
+    db: Path, tmp_path: Path
+) -> None:
+    svc = service(db)
+    report = svc.status(2026)
+    codes = svc.roster_codes(report)
+    head = report.divisions["160"]
+    svc.close()
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("f5")
+        await pilot.pause()
+        app.query_one("#sign-division", Select).value = "160"
+        await pilot.pause()
+        assert app.query_one("#sign-by", Input).value == head.head_name
+        assert app.query_one("#sign-title", Input).value == head.head_title
+        assert codes["160"] in str(app.query_one("#sign-current", Static).render())
+        assert codes["110"] in app.export_screenshot()  # every division's code in the list
+        app.query_one("#sign-code", Input).value = codes["110"]  # the paper of another division
+        app.query_one("#sign-save").press()
+        await pilot.pause()
+        error = str(app.query_one("#sign-error", Static).render())
+        assert f"名簿コード {codes['110']} は所属 110" in error and f"いまの名簿コードは {codes['160']}" in error
+        assert "160" not in service(db).signoff_states(2026)
+        app.query_one("#sign-code", Input).value = codes["160"]
+        app.query_one("#sign-save").press()
+        await loaded(app, pilot)
+        assert str(app.query_one("#sign-error", Static).render()) == ""
+        assert app.query_one("#sign-division", Select).is_blank()
+        assert app.query_one("#sign-by", Input).value == "" and app.query_one("#sign-code", Input).value == ""
+    assert service(db).signoff_states(2026)["160"]["code"] == codes["160"]

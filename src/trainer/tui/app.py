@@ -95,6 +95,7 @@ class TrainerApp(App[None]):
         self._frozen = False
         self._seen_elsewhere: tuple[int, int] | None = None  # the last outside change reloaded
         self._year_timer: Timer | None = None
+        self.signoffs_shown: tuple[object, ...] | None = None  # for the sign-off pane when it is built
         self.user_keys = keymap or {}  # binding id → keys, from the user's keymap file
         if keymap:
             self.set_keymap(keymap)
@@ -215,13 +216,14 @@ class TrainerApp(App[None]):
             report = service.status(year)
             signoffs = service.signoff_states(year)
             changes = service.recent_changes(8)
+            codes = service.roster_codes(report)
         except TrainerError as e:
             self.call_from_thread(self._error, e)
             self.call_from_thread(self._loading, False)
             return
         if year != self.fiscal_year:
             return
-        self.call_from_thread(self._show_dashboard, report, signoffs, changes)
+        self.call_from_thread(self._show_dashboard, report, signoffs, changes, codes)
         try:
             outside = service.outside_scope(report)
         except TrainerError as e:
@@ -231,14 +233,15 @@ class TrainerApp(App[None]):
         types = service.employment_types()
         self.call_from_thread(self._show_staff, report, rows, types, signoffs)
 
-    def _show_dashboard(self, report, signoffs, changes) -> None:  # type: ignore[no-untyped-def]
+    def _show_dashboard(self, report, signoffs, changes, codes) -> None:  # type: ignore[no-untyped-def]
         if report.fiscal_year != self.fiscal_year:
             return
         self.main.query_one(Dashboard).loading = False
         self.title = f"trainer  {fy_label(report.fiscal_year)}"
         self.main.query_one(Dashboard).show(report, signoffs, changes, self.today())
+        self.signoffs_shown = (report.fiscal_year, signoffs, report.divisions, codes)
         for pane in self.main.query(ReportsPane):
-            pane.show_signoffs(report.fiscal_year, signoffs, report.divisions)
+            pane.show_signoffs(*self.signoffs_shown)
 
     def _show_staff(self, report, rows, types, signoffs) -> None:  # type: ignore[no-untyped-def]
         if report.fiscal_year != self.fiscal_year:
