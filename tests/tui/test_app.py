@@ -205,8 +205,53 @@ async def test_generate_a_roster_pdf(db: Path, tmp_path: Path) -> None:
         await pilot.click("#report-make")
         await loaded(app, pilot)
         assert "書き出しました" in str(app.query_one("#report-result", Static).render())
-    [pdf] = list(out.glob("*160*.pdf"))
+        [pdf] = list(out.glob("*160*.pdf"))
+        pdf.write_bytes(b"kept")  # (a file of that name already there)
+        await pilot.click("#report-make")  # the same report again: asked before replacing it
+        await pilot.pause()
+        assert "同じ名前のファイルが1件あります" in " ".join(str(s.render()) for s in app.screen.query(Static))
+        await pilot.click("#confirm-no")
+        await loaded(app, pilot)
+        assert pdf.read_bytes() == b"kept"
+        await pilot.click("#report-make")
+        await pilot.pause()
+        await pilot.click("#confirm-yes")
+        await loaded(app, pilot)
+        assert "書き出しました" in str(app.query_one("#report-result", Static).render())
+        assert app.query_one("#report-cancel", Button).disabled
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+async def test_a_report_shows_its_progress_from_zero_and_can_be_stopped(db: Path, tmp_path: Path) -> None:
+    import threading
+
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("f5")
+        await pilot.pause()
+        started = threading.Event()
+
+        def slow_roster(out, fiscal_year, division=None, task=None):  # type: ignore[no-untyped-def]
+            task.report(1, 4, "名簿を作成中")
+            started.set()
+            while True:  # until 中止 (a real report checks between divisions the same way)
+                task.check()
+                threading.Event().wait(0.01)
+
+        app.service.report_roster = slow_roster  # type: ignore[union-attr,method-assign]
+        app.query_one("#report-kind", Select).value = "roster_all"
+        app.query_one("#report-dir", Input).value = str(tmp_path / "out")
+        app.query_one("#report-result", Static).update("書き出しました: 前の結果")
+        await pilot.click("#report-make")
+        assert started.wait(10)
+        await pilot.pause()
+        assert str(app.query_one("#report-result", Static).render()) == "作成中…"  # the last result is gone
+        assert app.query_one("#report-progress").progress == 1 and app.query_one("#report-make", Button).disabled
+        await pilot.click("#report-cancel")
+        await loaded(app, pilot)
+        assert "中止しました" in str(app.query_one("#report-result", Static).render())
+        assert not app.query_one("#report-make", Button).disabled
 
 
 async def test_record_a_sign_off_then_see_it_stale(db: Path, tmp_path: Path) -> None:

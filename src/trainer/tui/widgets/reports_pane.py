@@ -19,6 +19,7 @@ from trainer.paths import shown_path
 from trainer.progress import Task
 from trainer.service import Service
 from trainer.signoff import SignoffState, normalize_code
+from trainer.tui.screens.confirm import ConfirmScreen
 
 REPORTS = (("修了者名簿（選んだ所属）", "roster"), ("修了者名簿（全所属）", "roster_all"),
            ("未修了者一覧", "overdue"), ("未修了者一覧（所属ごとのファイル）", "overdue_split"),
@@ -34,6 +35,7 @@ class ReportsPane(Vertical):
         self.service = service
         self.out_dir = out_dir
         self.fiscal_year = fiscal_year
+        self.running: Task | None = None
         self.codes: dict[str, str] = {}  # division → its roster's 名簿コード now (what a print carries)
         self.divisions: dict[str, Division] = {}
 
@@ -45,7 +47,9 @@ class ReportsPane(Vertical):
                 yield Select(REPORTS, value="roster", id="report-kind", allow_blank=False, compact=True)
                 yield Select(divisions, prompt="所属", id="report-division", compact=True)
                 yield Input(shown_path(self.out_dir), placeholder="書き出すフォルダ", id="report-dir", compact=True)
-                yield Button("作成", id="report-make", variant="primary", compact=True)
+                with Horizontal(classes="row"):
+                    yield Button("作成", id="report-make", variant="primary", compact=True)
+                    yield Button("中止", id="report-cancel", disabled=True, compact=True)
                 yield ProgressBar(total=100, id="report-progress", show_eta=False)  # at rest: 0%, not a pulse
                 yield Static("", id="report-result")
             with Vertical(classes="half"):
@@ -151,13 +155,62 @@ class ReportsPane(Vertical):
             self.notify("所属を選んでください", severity="warning")
             return
         folder = Path(self.query_one("#report-dir", Input).value.strip() or ".").expanduser()
+        chosen = None if division is Select.NULL else str(division)
+        try:
+            existing = [p for p in self._targets(kind, chosen, folder) if p.exists()]
+        except TrainerError as e:
+            self._show(e.explain())
+            return
+        if not existing:
+            self._start(kind, chosen, folder)
+            return
+        names = "\n".join(shown_path(p) for p in existing[:10])
+        more = f"\nほか{len(existing) - 10:,}件" if len(existing) > 10 else ""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._start(kind, chosen, folder)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"同じ名前のファイルが{len(existing):,}件あります。新しいもので置き換えますか？",
+                names + more,
+                yes="置き換える",
+            ),
+            answered,
+        )
+
+    def _targets(self, kind: str, division: str | None, folder: Path) -> list[Path]:
+        """The files a report would write (those it would replace are asked about first)."""
+        label = fy_label(self.fiscal_year)
+        if kind == "roster" and division is not None:
+            return [folder / self.service.roster_file_name(self.fiscal_year, division)]
+        if kind == "roster_all":
+            return sorted(folder.glob(f"{label}_*修了者名簿*.pdf"))
+        if kind == "overdue_split":
+            return sorted((folder / f"{label}_未修了者一覧").glob("*.pdf"))
+        name = {"overdue": "未修了者一覧", "plan": "研修実施計画", "audit": "研修実施状況報告"}.get(kind)
+        return [folder / f"{label}_{name}.pdf"] if name else []
+
+    def _start(self, kind: str, division: str | None, folder: Path) -> None:
+        """The report in a worker: the previous result cleared, the bar from 0, 中止 enabled."""
         bar = self.query_one("#report-progress", ProgressBar)
         bar.update(total=100, progress=0)
+        self.query_one("#report-result", Static).update("作成中…")
+        self.query_one("#report-make", Button).disabled = True
+        self.query_one("#report-cancel", Button).disabled = False
 
         def progress(done: int, total: int, message: str) -> None:
             self.app.call_from_thread(bar.update, total=max(total, 1), progress=done)
 
-        self._make(kind, None if division is Select.NULL else str(division), folder, Task(on_progress=progress))
+        self.running = Task(on_progress=progress)
+        self._make(kind, division, folder, self.running)
+
+    @on(Button.Pressed, "#report-cancel")
+    def cancel(self) -> None:
+        if self.running is not None:
+            self.running.cancel()
+            self.query_one("#report-result", Static).update("中止しています…")
 
     @work(thread=True, exclusive=True, group="report")
     def _make(self, kind: str, division: str | None, folder: Path, task: Task) -> None:
@@ -187,8 +240,11 @@ class ReportsPane(Vertical):
         self.app.call_from_thread(self._show, "書き出しました:\n" + "\n".join(shown_path(p) for p in paths))
 
     def _show(self, text: str) -> None:
+        self.running = None
         self.query_one("#report-result", Static).update(text)
         self.query_one("#report-progress", ProgressBar).update(total=1, progress=1)
+        self.query_one("#report-make", Button).disabled = False
+        self.query_one("#report-cancel", Button).disabled = True
 
     def _check_code(self, division: str, printed: str) -> None:
         """A code from another division's roster: say so, naming both (the service would only see
