@@ -317,3 +317,30 @@ async def test_the_sign_off_form_shows_the_code_fills_the_head_names_a_wrong_div
         assert app.query_one("#sign-division", Select).is_blank()
         assert app.query_one("#sign-by", Input).value == "" and app.query_one("#sign-code", Input).value == ""
     assert service(db).signoff_states(2026)["160"]["code"] == codes["160"]
+
+
+def test_change_log_times_are_shown_in_local_time_and_wareki(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from trainer.tui.words import local_time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        assert local_time("2026-11-24T15:30:00+00:00") == "R8.11.25 00:30"
+        assert local_time("2019-04-30T09:00:00+09:00") == "H31.4.30 09:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+async def test_the_name_column_sorts_by_its_reading(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("f3")
+        app.query_one(StaffTable).focus()
+        await pilot.press("2")  # 氏名
+        await pilot.pause()
+        kana = [r.kana for r in app.query_one(StaffTable).shown_rows()]
+        assert kana == sorted(kana)  # 𠮷田 (ヨシダ) among the ヨ, not after every other name

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -39,10 +39,18 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def _local_time_zone_restored() -> Iterator[None]:
+    yield
+    time.tzset()  # (after monkeypatch put TZ back)
+
+
 @pytest.fixture
 def app(city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TrainerApp:
-    """The demo city under a fixed home folder, with a folder of files to import."""
+    """The demo city under a fixed home folder and time zone, with a folder of files to import."""
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # the change log's times are shown in local time
+    time.tzset()
     db = tmp_path / "register"
     shutil.copytree(city, db)
     inbox = tmp_path / "人事課から"

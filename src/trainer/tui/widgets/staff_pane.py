@@ -212,7 +212,7 @@ class StaffPane(Vertical):
         chosen = str(self.query_one("#staff-sort", Select).value)
         keys = {
             "id": lambda r: r.staff_id,
-            "name": lambda r: (r.name, r.kana),  # same kanji surnames together
+            "name": lambda r: (r.kana, r.name, r.staff_id),  # 氏名 in the order of its reading (五十音)
             "kana": lambda r: (r.kana, r.staff_id),
             "division": lambda r: (r.division, r.kana),
             "employment": lambda r: (r.employment, r.division, r.kana),
