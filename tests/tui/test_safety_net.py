@@ -344,3 +344,25 @@ async def test_the_name_column_sorts_by_its_reading(db: Path, tmp_path: Path) ->
         await pilot.pause()
         kana = [r.kana for r in app.query_one(StaffTable).shown_rows()]
         assert kana == sorted(kana)  # 𠮷田 (ヨシダ) among the ヨ, not after every other name
+
+
+def test_a_long_cell_ends_in_an_ellipsis_without_cutting_a_wide_character() -> None:
+    from rich.cells import cell_len
+
+    from trainer.tui.widgets.staff_table import _cell
+
+    assert _cell("長谷川 𠮷之助左衛門", 14) == "長谷川 𠮷之助… "
+    assert cell_len(_cell("長谷川 𠮷之助左衛門", 13)) == 14  # (a wide character that does not fit: a space)
+    assert _cell("山田 一郎", 14) == "山田 一郎      "
+
+
+async def test_the_list_s_columns_grow_with_the_terminal(db: Path, tmp_path: Path) -> None:
+    for size, grown in (((80, 24), False), ((160, 48), True)):
+        app = app_for(db, tmp_path)
+        async with app.run_test(size=size) as pilot:
+            await loaded(app, pilot)
+            await pilot.press("f3")
+            await pilot.pause()
+            table = app.query_one(StaffTable)
+            assert (table.widths["division"] > 14) is grown and (table.widths["employment"] > 10) is grown
+            assert not grown or table._line_width() <= size[0]  # grown only into the room there is
