@@ -366,3 +366,27 @@ async def test_the_list_s_columns_grow_with_the_terminal(db: Path, tmp_path: Pat
             table = app.query_one(StaffTable)
             assert (table.widths["division"] > 14) is grown and (table.widths["employment"] > 10) is grown
             assert not grown or table._line_width() <= size[0]  # grown only into the room there is
+
+
+async def test_the_app_s_messages_name_no_cli_option(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("f5")
+        await pilot.pause()
+        app.query_one("#sign-division", Select).value = "160"
+        await pilot.pause()
+        app.query_one("#sign-by", Input).value = ""
+        app.query_one("#sign-save").press()
+        await pilot.pause()
+        error = str(app.query_one("#sign-error", Static).render())
+        assert "所属長の氏名が空です" in error and "--" not in error
+        app.query_one(StaffTable).post_message(StaffTable.Opened("900001"))
+        await pilot.pause()
+        await pilot.press("alt+3")  # 免除, with no approver
+        await pilot.pause()
+        app.screen.query_one("#exempt-requirement", Select).value = "checkpoint"
+        app.screen.query_one("#exempt-save").press()
+        await pilot.pause()
+        error = str(app.screen.query_one("#exempt-error").render())
+        assert "承認者" in error and "--" not in error

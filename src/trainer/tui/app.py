@@ -34,6 +34,7 @@ from trainer.tui.widgets.import_pane import ImportPane
 from trainer.tui.widgets.reports_pane import ReportsPane
 from trainer.tui.widgets.staff_pane import StaffPane, rows_of
 from trainer.tui.widgets.staff_table import StaffRow, StaffTable
+from trainer.tui.words import explain
 
 # Textual's own words where trainer's footer shows them: a dropdown's "esc Dismiss menu"
 SelectOverlay.BINDINGS = [Binding("escape", "dismiss", "選択肢を閉じる")]
@@ -188,7 +189,7 @@ class TrainerApp(App[None]):
             self.refresh_data()
 
     def _error(self, error: TrainerError) -> None:
-        self.notify(error.explain(), severity="error", timeout=30)
+        self.notify(explain(error), severity="error", timeout=30)
 
     # ------------------------------------------------------------ data
     def refresh_data(self) -> None:

@@ -16,6 +16,7 @@ from trainer.importers.problems import Problem
 from trainer.importers.progress import RecordPlan
 from trainer.importers.roster import Change, RosterPlan
 from trainer.model import Progress, Record
+from trainer.tui.words import in_app_words
 
 # The filter's choices, in this order; "変更のあるすべて" leaves out only 変更なし.
 KINDS = ("追加", "再採用", "異動", "改名", "退職", "変更", "名簿にない在職者", "所属", "注意", "問題", "変更なし")
@@ -156,7 +157,7 @@ def _change_row(change: Change, plan: RosterPlan, where: Callable[[str], str]) -
 
 def _note_row(note: Problem, kind: str = "注意") -> PlanRow:
     where = note.where() if (note.row is not None or note.column) else "ファイル全体"
-    detail = note.message + (f"（{note.expected}）" if note.expected else "")
+    detail = in_app_words(note.message + (f"（{note.expected}）" if note.expected else ""))
     return PlanRow(frozenset({kind}), kind, where, detail)
 
 

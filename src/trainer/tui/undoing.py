@@ -9,7 +9,7 @@ from textual.app import App
 from trainer.errors import TrainerError
 from trainer.service import Service
 from trainer.tui.screens.confirm import ConfirmScreen
-from trainer.tui.words import local_time
+from trainer.tui.words import explain, local_time
 
 
 def ask_undo(app: App[object], service: Service, entry: int, done: Callable[[], None]) -> None:
@@ -17,7 +17,7 @@ def ask_undo(app: App[object], service: Service, entry: int, done: Callable[[], 
     try:
         plan = service.undo_plan(entry)
     except TrainerError as e:
-        app.push_screen(ConfirmScreen("元に戻せません", e.explain(), yes=None, no="閉じる"))
+        app.push_screen(ConfirmScreen("元に戻せません", explain(e), yes=None, no="閉じる"))
         return
     head = f"No.{plan.seq}（{local_time(plan.at)}）{plan.summary}"
     if not plan.possible:
@@ -35,7 +35,7 @@ def ask_undo(app: App[object], service: Service, entry: int, done: Callable[[], 
         try:
             service.undo(entry)
         except TrainerError as e:
-            app.push_screen(ConfirmScreen("元に戻せませんでした", e.explain(), yes=None, no="閉じる"))
+            app.push_screen(ConfirmScreen("元に戻せませんでした", explain(e), yes=None, no="閉じる"))
             return
         app.notify(f"元に戻しました: No.{plan.seq} {plan.summary}")
         done()

@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from trainer.errors import TrainerError
 from trainer.service import Service
 from trainer.tui.screens.confirm import ConfirmScreen
+from trainer.tui.words import explain
 
 
 class BulkRecordScreen(ModalScreen[int]):
@@ -74,7 +75,7 @@ class BulkRecordScreen(ModalScreen[int]):
                 [sid for sid, _ in self.people], requirement, day, self.fiscal_year, source="tui",
             )  # fmt: skip
         except TrainerError as e:
-            label.update(e.explain())
+            label.update(explain(e))
             return
         self.notify(f"{len(records):,}人を修了にしました（修了済みの人はそのまま）")
         self.dismiss(len(records))

@@ -15,6 +15,7 @@ from trainer.errors import TrainerError
 from trainer.service import CheckpointSheet, Service
 from trainer.tui.screens.confirm import ConfirmScreen
 from trainer.tui.widgets.staff_table import STATE_STYLES
+from trainer.tui.words import explain
 
 TICK = "✓"
 
@@ -191,7 +192,7 @@ class CheckpointScreen(Screen[bool]):
         self.load()
 
     def show_error(self, error: TrainerError) -> None:
-        self.query_one("#sheet-error", Label).update(error.explain())
+        self.query_one("#sheet-error", Label).update(explain(error))
 
     @on(Button.Pressed, "#sheet-close")
     def action_close(self) -> None:

@@ -29,7 +29,7 @@ from trainer.service import Service
 from trainer.tui.screens.confirm import ConfirmScreen
 from trainer.tui.undoing import ask_undo
 from trainer.tui.widgets.staff_table import STATE_STYLES
-from trainer.tui.words import local_time
+from trainer.tui.words import explain, local_time
 
 TABS = ("tab-status", "tab-record", "tab-exempt", "tab-moves", "tab-log")
 
@@ -256,7 +256,7 @@ class PersonScreen(ModalScreen[bool]):
         try:
             message = action()
         except TrainerError as e:
-            label.update(e.explain())
+            label.update(explain(e))
             return
         label.update("")
         self.changed = True

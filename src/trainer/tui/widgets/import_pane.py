@@ -62,6 +62,7 @@ from trainer.tui.plan_rows import (
     roster_rows,
 )
 from trainer.tui.screens.confirm import ConfirmScreen
+from trainer.tui.words import explain
 
 KINDS_OF_FILE = (("staff", "職員名簿"), ("progress", "e-ラーニングの受講状況"), ("checkpoint", "チェックシート"))
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
@@ -468,11 +469,11 @@ class ImportPane(Vertical):
         if not self._idle(task):
             return
         if committing:  # refused at the write (the lock, a full disk): nothing was written
-            self.query_one("#import-result", Static).update(error.explain())
+            self.query_one("#import-result", Static).update(explain(error))
             self.show_step("import-step-result")
             return
         self.show_step("import-step-options")
-        self.query_one("#import-asof-hint", Static).update(error.explain())
+        self.query_one("#import-asof-hint", Static).update(explain(error))
         self.query_one("#import-asof-hint").display = True
 
     # ------------------------------------------------------------ 3. the review

@@ -20,6 +20,7 @@ from trainer.progress import Task
 from trainer.service import Service
 from trainer.signoff import SignoffState, normalize_code
 from trainer.tui.screens.confirm import ConfirmScreen
+from trainer.tui.words import explain
 
 REPORTS = (("修了者名簿（選んだ所属）", "roster"), ("修了者名簿（全所属）", "roster_all"),
            ("未修了者一覧", "overdue"), ("未修了者一覧（所属ごとのファイル）", "overdue_split"),
@@ -159,7 +160,7 @@ class ReportsPane(Vertical):
         try:
             existing = [p for p in self._targets(kind, chosen, folder) if p.exists()]
         except TrainerError as e:
-            self._show(e.explain())
+            self._show(explain(e))
             return
         if not existing:
             self._start(kind, chosen, folder)
@@ -235,7 +236,7 @@ class ReportsPane(Vertical):
                 out = folder / f"{fy_label(self.fiscal_year)}_研修実施状況報告.pdf"
                 paths = [self.service.report_audit(out, self.fiscal_year, task=task)]
         except TrainerError as e:
-            self.app.call_from_thread(self._show, e.explain())
+            self.app.call_from_thread(self._show, explain(e))
             return
         self.app.call_from_thread(self._show, "書き出しました:\n" + "\n".join(shown_path(p) for p in paths))
 
@@ -282,7 +283,7 @@ class ReportsPane(Vertical):
                 value("#sign-approval"), "", None, value("#sign-code") or None,
             )  # fmt: skip
         except TrainerError as e:
-            label.update(e.explain())
+            label.update(explain(e))
             return
         label.update("")
         for box in self.query("#reports-forms Input").results(Input):
