@@ -216,3 +216,47 @@ async def test_the_tree_hides_hidden_files_goes_up_and_the_path_box_completes(
     assert await suggester.get_suggestion(str(inbox) + "/職") == str(inbox / "職員名簿_R8.4.1.csv")
     assert await suggester.get_suggestion(str(inbox) + "/") == str(inbox / "職員名簿_R8.4.1.csv")  # not .git
     assert await suggester.get_suggestion("人事") == "人事課から/"
+
+
+async def test_an_e_learning_export_is_checked_listed_and_written_for_the_year_shown(
+    db: Path, tmp_path: Path, inbox: Path
+) -> None:
+    export = write_csv(
+        inbox / "elearning.csv",
+        [
+            ["職員番号", "研修", "状態", "進捗率", "修了日"],
+            ["500001", "入門編", "修了", "100", "R8.11.20"],
+            ["500002", "入門編", "受講中", "40", "R8.11.21"],
+        ],
+    )
+    app = app_for(db, tmp_path, inbox)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await idle(pilot)
+        await pilot.press("f4")
+        await idle(pilot)
+        pane = app.query_one(ImportPane)
+        pane.choose(export)
+        await idle(pilot)
+        pane.query_one("#import-kind").query("RadioButton")[1].value = True  # e-ラーニングの受講状況
+        await pilot.pause()
+        assert not pane.query_one("#import-asof-row").display  # no 基準日: the year shown instead
+        assert "令和8年度" in str(pane.query_one("#import-year").render())
+        await pilot.click("#import-check")
+        await idle(pilot)
+        assert pane.step == "import-step-review"
+        rows = table_rows(pane)
+        assert ("新規", "500001 任用 花子") in [(k, t) for k, t, _d in rows]
+        assert any(t == "500002 異動 次郎" and "受講中 40%" in d for _k, t, d in rows)
+        await pilot.click("#import-commit")
+        await pilot.pause()
+        assert "新規 2件" in question_text(app)
+        await pilot.click("#confirm-yes")
+        await idle(pilot)
+        assert pane.step == "import-step-result"
+    record = Service.open(db, today=lambda: TODAY, create=False).register.record(2026, "500001", "intro")
+    assert record is not None and record.completed_on == date(2026, 11, 20)
+
+
+def question_text(app: TrainerApp) -> str:
+    assert isinstance(app.screen, ConfirmScreen)
+    return " ".join(str(s.render()) for s in app.screen.query(Static))

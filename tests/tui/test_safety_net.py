@@ -390,3 +390,21 @@ async def test_the_app_s_messages_name_no_cli_option(db: Path, tmp_path: Path) -
         await pilot.pause()
         error = str(app.screen.query_one("#exempt-error").render())
         assert "承認者" in error and "--" not in error
+
+
+async def test_a_reload_that_is_no_year_switch_leaves_the_search_box_in_use(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("slash")
+        await pilot.press(*"ﾖｼ")
+        app.refresh_data()  # as after a change made elsewhere
+        assert "更新中" in app.sub_title and not app.query_one(StaffPane).loading
+        await pilot.press(*"ﾀﾞ")
+        assert app.query_one("#staff-search", Input).value == "ﾖｼﾀﾞ" and app.focused.id == "staff-search"
+        await loaded(app, pilot)
+        for _ in range(100):
+            if "更新中" not in app.sub_title:
+                break
+            await pilot.pause(0.02)
+        assert "更新中" not in app.sub_title

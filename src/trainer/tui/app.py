@@ -192,11 +192,13 @@ class TrainerApp(App[None]):
         self.notify(explain(error), severity="error", timeout=30)
 
     # ------------------------------------------------------------ data
-    def refresh_data(self) -> None:
-        """Load the year again in a worker; the panes show that they are loading until it arrives."""
+    def refresh_data(self, switching: bool = False) -> None:
+        """Load the year again in a worker. A year switch covers the panes with a loading
+        indicator (what they show is another year's); any other reload (a save here, a change
+        from elsewhere) says 更新中 in the header and leaves the lists usable (the focus stays)."""
         if self.service is None:
             return
-        self._loading(True)
+        self._loading(True, overlay=switching)
         self._reload()
 
     @work(thread=True, exclusive=True, group="load")
@@ -204,10 +206,13 @@ class TrainerApp(App[None]):
         if self.service is not None:
             self._load(self.service)
 
-    def _loading(self, on: bool) -> None:
-        """The panes being refreshed say so (Textual's loading indicator over each)."""
+    def _loading(self, on: bool, overlay: bool = True) -> None:
+        """The panes being refreshed say so: Textual's loading indicator over each (``overlay``),
+        or 更新中 in the header."""
         for pane in (*self.main.query(Dashboard), *self.main.query(StaffPane)):
-            pane.loading = on
+            if overlay or not on:
+                pane.loading = on
+        self.sub_title = f"{self.folder.name}（更新中…）" if on and not overlay else self.folder.name
 
     def _load(self, service: Service) -> None:
         """(In a worker thread.) The dashboard first, then the staff list's rows. A year asked for
@@ -247,7 +252,7 @@ class TrainerApp(App[None]):
     def _show_staff(self, report, rows, types, signoffs) -> None:  # type: ignore[no-untyped-def]
         if report.fiscal_year != self.fiscal_year:
             return
-        self.main.query_one(StaffPane).loading = False
+        self._loading(False)
         self.main.query_one(StaffPane).load(report, rows, types, signoffs)
         if not self._frozen:  # the register and the year just loaded live all day: the collector
             gc.freeze()  # need not rescan them (cycles made from now on are still collected)
@@ -295,7 +300,7 @@ class TrainerApp(App[None]):
         self._loading(True)
         if self._year_timer is not None:
             self._year_timer.stop()
-        self._year_timer = self.set_timer(self.YEAR_SETTLE, self.refresh_data)
+        self._year_timer = self.set_timer(self.YEAR_SETTLE, lambda: self.refresh_data(switching=True))
 
     def action_undo(self) -> None:
         """元に戻す: the newest change of the change log, after showing what it writes back."""
