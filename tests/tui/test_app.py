@@ -184,7 +184,7 @@ async def test_import_a_roster_with_errors_read_them_cancel_nothing_changed(db: 
         assert any(r[0] == "問題" and r[1].startswith("2行目") and "任用区分" in r[1] for r in rows)
         assert any(r[1].startswith("3行目") and "存在しない日付" in r[2] for r in rows)
         summary = str(app.query_one("#import-summary", Static).render())
-        assert "問題 2件" in summary and "全件の一覧（CSV）" in summary and "bad-roster.errors.csv" in summary
+        assert "問題2件" in summary and "全件の一覧（CSV）" in summary and "bad-roster.errors.csv" in summary
         assert (tmp_path / "bad-roster.errors.csv").is_file()
         assert app.query_one("#import-commit", Button).disabled
         await pilot.click("#import-step-review .import-cancel")

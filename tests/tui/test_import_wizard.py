@@ -260,3 +260,26 @@ async def test_an_e_learning_export_is_checked_listed_and_written_for_the_year_s
 def question_text(app: TrainerApp) -> str:
     assert isinstance(app.screen, ConfirmScreen)
     return " ".join(str(s.render()) for s in app.screen.query(Static))
+
+
+async def test_a_big_dry_run_shows_the_first_rows_and_says_how_to_see_the_rest(
+    db: Path, tmp_path: Path, inbox: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trainer.tui.widgets import import_pane
+
+    monkeypatch.setattr(import_pane, "SHOWN_ROWS", 3)
+    app = app_for(db, tmp_path, inbox)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await to_options(pilot, inbox)
+        await pilot.click("#import-check")
+        await idle(pilot)
+        pane.query_one("#import-filter", Select).value = EVERYTHING
+        await pilot.pause()
+        assert len(table_rows(pane)) == 3
+        assert "最初の3件を表示" in str(pane.query_one("#import-shown", Static).render())
+        pane.query_one("#import-find", Input).value = "600001"
+        await pilot.pause()
+        assert [r[1] for r in table_rows(pane)] == ["600001 新人 七子"]
+        pane.query_one("#import-find", Input).value = "該当しない文字"
+        await pilot.pause()
+        assert "当てはまる行はありません" in str(pane.query_one("#import-shown", Static).render())

@@ -66,6 +66,7 @@ from trainer.tui.words import explain
 
 KINDS_OF_FILE = (("staff", "職員名簿"), ("progress", "e-ラーニングの受講状況"), ("checkpoint", "チェックシート"))
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+SHOWN_ROWS = 5000  # a table measures every row it is given: the rest are a filter away
 ENCODINGS = (("自動判定", ""), ("UTF-8", "utf-8"), ("UTF-8（BOM付き）", "utf-8-sig"), ("Shift_JIS（CP932）", "cp932"))
 
 
@@ -196,6 +197,7 @@ class ImportPane(Vertical):
                     yield Select([(EVERYTHING, EVERYTHING)], allow_blank=False, id="import-filter", compact=True)
                     yield Input(placeholder="職員番号・氏名・内容で絞り込み", id="import-find", compact=True)
                 yield DataTable(id="import-problems", zebra_stripes=True, cursor_type="row")
+                yield Static("", id="import-shown", markup=False)
                 with Horizontal(classes="row buttons"):
                     yield Button("戻る", id="import-back-options", compact=True)
                     yield Button("取り込む…", id="import-commit", variant="success", compact=True)
@@ -416,7 +418,7 @@ class ImportPane(Vertical):
 
     def _rejected(self, error: ImportRejected) -> Checked:
         lines = [
-            f"取り込めません（問題 {len(error.problems):,}件、データは変更していません）。"
+            f"取り込めません（問題{len(error.problems):,}件、データは変更していません）。"
             "ファイルを直して確認し直してください"
         ]
         if error.errors_file is not None:
@@ -487,7 +489,18 @@ class ImportPane(Vertical):
         kind = self.query_one("#import-filter", Select).value
         text = self.query_one("#import-find", Input).value.strip()
         wanted = str(kind) if kind is not Select.NULL else EVERYTHING
-        table.add_rows([(r.kind, r.target, r.detail) for r in self.checked.rows if r.matches(wanted, text)])
+        rows = [r for r in self.checked.rows if r.matches(wanted, text)]
+        table.add_rows([(r.kind, r.target, r.detail) for r in rows[:SHOWN_ROWS]])
+        shown = self.query_one("#import-shown", Static)
+        if len(rows) > SHOWN_ROWS:
+            shown.update(
+                f"{len(rows):,}件のうち最初の{SHOWN_ROWS:,}件を表示しています。"
+                "種類を選ぶか、職員番号・氏名で絞り込むと残りも表示されます"
+            )
+        elif not rows:
+            shown.update("この条件に当てはまる行はありません")
+        else:
+            shown.update(f"{len(rows):,}件")
 
     @on(Button.Pressed, "#import-commit")
     def commit(self) -> None:
