@@ -408,3 +408,16 @@ async def test_a_reload_that_is_no_year_switch_leaves_the_search_box_in_use(db: 
                 break
             await pilot.pause(0.02)
         assert "更新中" not in app.sub_title
+
+
+async def test_down_from_the_search_box_goes_into_the_list_and_the_first_enter_opens(db: Path, tmp_path: Path) -> None:
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("slash", "ﾀ")
+        await pilot.pause()
+        table = app.query_one(StaffTable)
+        second = table.shown_rows()[1].staff_id
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PersonScreen) and app.screen.staff_id == second

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.strip import Strip
 from textual.widget import Widget
@@ -159,6 +160,16 @@ class StaffHeader(Widget):
 
 
 class StaffPane(Vertical):
+    BINDINGS = [
+        Binding("down", "to_table", "一覧へ", show=False, id="staff.to_list", tooltip="検索欄から一覧の先頭へ（↓）"),
+    ]
+
+    def action_to_table(self) -> None:
+        """↓ in the search box: into the list, on its first row (Enter then opens that one)."""
+        table = self.query_one(StaffTable)
+        table.cursor = 0
+        table.focus()
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.reverse = False
