@@ -50,7 +50,7 @@ async def loaded(app: TrainerApp, pilot) -> None:  # type: ignore[no-untyped-def
     """Wait for the data workers (the file picker's loader runs for as long as it is shown)."""
     for _ in range(5):
         await pilot.pause()
-        busy = [w for w in app.workers if w.group in ("load", "import", "report") and not w.is_finished]
+        busy = [w for w in app.workers if w.group in ("load", "import", "import-date", "report") and not w.is_finished]
         if not busy:  # (an empty list would make Textual wait for every worker, the picker's too)
             break
         await app.workers.wait_for_complete(busy)
@@ -101,8 +101,7 @@ async def test_find_by_half_width_kana_and_record_a_completion(db: Path, tmp_pat
         await pilot.pause()
         table = app.query_one(StaffTable)
         assert [r.staff_id for r in table.shown_rows()] == ["900001"]
-        await pilot.press("enter")  # from the search box to the list
-        await pilot.press("enter")  # open the person
+        await pilot.press("enter")  # from the search box: opens the first person found
         await pilot.pause()
         screen = app.screen
         screen.query_one("#person-tabs").active = "tab-record"
@@ -123,7 +122,9 @@ async def test_find_by_half_width_kana_and_record_a_completion(db: Path, tmp_pat
         assert str(screen.query_one("#record-error").render()) == ""
         screen.query_one("#person-tabs").active = "tab-log"  # the person's history, read when opened
         await pilot.pause()
-        assert "入門編 修了 令和8年11月19日" in str(screen.query_one("#person-log", Static).render())
+        log = screen.query_one("#person-log", DataTable)
+        summaries = [str(log.get_row_at(i)[2]) for i in range(log.row_count)]
+        assert any("入門編 修了 令和8年11月19日" in s for s in summaries)
     record = service(db).register.record(2026, "900001", "intro")
     assert record is not None and record.progress is Progress.COMPLETED and record.on == date(2026, 11, 19)
     assert record.source == "tui"
@@ -156,6 +157,10 @@ async def test_bulk_mark_a_filtered_list(db: Path, tmp_path: Path) -> None:
         screen.query_one("#bulk-requirement", Select).value = "security"
         screen.query_one("#bulk-date", Input).value = "2026-11-24"
         await pilot.click("#bulk-save")
+        await pilot.pause()
+        question = str(app.screen.query_one("#confirm-question").render())  # more than one person: asked first
+        assert f"{len(chosen)}人を「" in question and "修了日 2026-11-24" in question
+        await pilot.click("#confirm-yes")
         await loaded(app, pilot)
         # The list reloaded with the filter still on.
         assert app.query_one("#staff-division", Select).value == "160"
@@ -180,19 +185,24 @@ async def test_import_a_roster_with_errors_read_them_cancel_nothing_changed(db: 
         await pilot.press("f4")
         pane = app.query_one(ImportPane)
         pane.choose(bad)  # as the file picker does on a selection
+        await loaded(app, pilot)
+        await pilot.click("#import-check")
+        await pilot.pause()
+        assert "基準日を入れてください" in str(app.query_one("#import-asof-hint", Static).render())
+        app.query_one("#import-asof", Input).value = "R8.4.1"
         await pilot.click("#import-check")
         await loaded(app, pilot)
         problems = app.query_one("#import-problems", DataTable)
         rows = [problems.get_row_at(i) for i in range(problems.row_count)]
-        assert any(r[0] == "2" and r[1] == "任用区分" for r in rows)
-        assert any(r[0] == "3" and "存在しない日付" in r[2] for r in rows)
+        assert any(r[0] == "問題" and r[1].startswith("2行目") and "任用区分" in r[1] for r in rows)
+        assert any(r[1].startswith("3行目") and "存在しない日付" in r[2] for r in rows)
         summary = str(app.query_one("#import-summary", Static).render())
-        assert "問題 2 件" in summary and "全件の一覧（CSV）" in summary and "bad-roster.errors.csv" in summary
+        assert "問題2件" in summary and "全件の一覧（CSV）" in summary and "bad-roster.errors.csv" in summary
         assert (tmp_path / "bad-roster.errors.csv").is_file()
         assert app.query_one("#import-commit", Button).disabled
-        await pilot.click("#import-cancel")
+        await pilot.click("#import-step-review .import-cancel")
         await pilot.pause()
-        assert "データは変更していません" in str(app.query_one("#import-summary", Static).render())
+        assert "データは変更していません" in str(app.query_one("#import-notice", Static).render())
     assert register_bytes(db) == before
 
 
@@ -208,8 +218,53 @@ async def test_generate_a_roster_pdf(db: Path, tmp_path: Path) -> None:
         await pilot.click("#report-make")
         await loaded(app, pilot)
         assert "書き出しました" in str(app.query_one("#report-result", Static).render())
-    [pdf] = list(out.glob("*160*.pdf"))
+        [pdf] = list(out.glob("*160*.pdf"))
+        pdf.write_bytes(b"kept")  # (a file of that name already there)
+        await pilot.click("#report-make")  # the same report again: asked before replacing it
+        await pilot.pause()
+        assert "同じ名前のファイルが1件あります" in " ".join(str(s.render()) for s in app.screen.query(Static))
+        await pilot.click("#confirm-no")
+        await loaded(app, pilot)
+        assert pdf.read_bytes() == b"kept"
+        await pilot.click("#report-make")
+        await pilot.pause()
+        await pilot.click("#confirm-yes")
+        await loaded(app, pilot)
+        assert "書き出しました" in str(app.query_one("#report-result", Static).render())
+        assert app.query_one("#report-cancel", Button).disabled
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+async def test_a_report_shows_its_progress_from_zero_and_can_be_stopped(db: Path, tmp_path: Path) -> None:
+    import threading
+
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("f5")
+        await pilot.pause()
+        started = threading.Event()
+
+        def slow_roster(out, fiscal_year, division=None, task=None):  # type: ignore[no-untyped-def]
+            task.report(1, 4, "名簿を作成中")
+            started.set()
+            while True:  # until 中止 (a real report checks between divisions the same way)
+                task.check()
+                threading.Event().wait(0.01)
+
+        app.service.report_roster = slow_roster  # type: ignore[union-attr,method-assign]
+        app.query_one("#report-kind", Select).value = "roster_all"
+        app.query_one("#report-dir", Input).value = str(tmp_path / "out")
+        app.query_one("#report-result", Static).update("書き出しました: 前の結果")
+        await pilot.click("#report-make")
+        assert started.wait(10)
+        await pilot.pause()
+        assert str(app.query_one("#report-result", Static).render()) == "作成中…"  # the last result is gone
+        assert app.query_one("#report-progress").progress == 1 and app.query_one("#report-make", Button).disabled
+        await pilot.click("#report-cancel")
+        await loaded(app, pilot)
+        assert "中止しました" in str(app.query_one("#report-result", Static).render())
+        assert not app.query_one("#report-make", Button).disabled
 
 
 async def test_record_a_sign_off_then_see_it_stale(db: Path, tmp_path: Path) -> None:
@@ -219,6 +274,7 @@ async def test_record_a_sign_off_then_see_it_stale(db: Path, tmp_path: Path) -> 
         await pilot.press("f5")
         await pilot.pause()
         app.query_one("#sign-division", Select).value = "160"
+        await pilot.pause()  # (the division's head is filled in; typed over here)
         app.query_one("#sign-by", Input).value = "山田 一郎"
         app.query_one("#sign-title", Input).value = "課長"
         app.query_one("#sign-save", Button).press()  # (below the fold at this size: pressed, not clicked)
@@ -545,7 +601,7 @@ async def test_searching_the_staff_list_in_hiragana_finds_the_katakana_kana(
         await pilot.press("slash")
         await pilot.press(*typed)
         await pilot.pause()
-        expected = {r.staff_id for r in table.rows if "ヨシダ" in r.kana.replace(" ", "")}
+        expected = {r.staff_id for r in table.rows if "ヨシダ" in r.kana.replace(" ", "") and not r.outside}
         assert {"900001", "900003"} <= expected
         assert {r.staff_id for r in table.shown_rows()} == expected
         assert 0 < len(table.shown) < everyone

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -39,10 +39,18 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def _local_time_zone_restored() -> Iterator[None]:
+    yield
+    time.tzset()  # (after monkeypatch put TZ back)
+
+
 @pytest.fixture
 def app(city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TrainerApp:
-    """The demo city under a fixed home folder, with a folder of files to import."""
+    """The demo city under a fixed home folder and time zone, with a folder of files to import."""
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # the change log's times are shown in local time
+    time.tzset()
     db = tmp_path / "register"
     shutil.copytree(city, db)
     inbox = tmp_path / "人事課から"
@@ -56,6 +64,20 @@ def app(city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TrainerA
         ],
     )
     (inbox / "メモ.pdf").write_bytes(b"%PDF-1.7\n")  # not a table: the picker leaves it out
+    (inbox / ".git").mkdir()  # hidden: the picker leaves it out
+    svc = Service.open(db, today=lambda: TODAY, now=lambda: NOW)
+    people = svc.list_staff()[:3]
+    svc.close()
+    rows = [[*ROSTER_HEADERS, "退職日"]]
+    for i, s in enumerate(people):  # a transfer, a new name, a retirement
+        a = s.current
+        code, name = ("150", s.name) if i == 0 else (a.division, "改姓 " + s.name.split()[-1] if i == 1 else s.name)
+        retired = "R8.9.30" if i == 2 else ""
+        rows.append([s.staff_id, name, s.kana, code, "", a.title, s.employment, a.duty.value, "R2.4.1", retired])
+    rows.append(
+        ["000901", "新人 三", "シンジン サン", "160", "市民税課", "主事", "正規職員", "利用事務", "R8.10.1", ""]
+    )
+    write_csv(inbox / "職員名簿_R8.10.1.csv", rows)
     return create_app(db, today=lambda: TODAY, now=lambda: NOW, keymap=tmp_path / "none.yaml", workdir=inbox)
 
 
@@ -64,7 +86,7 @@ async def settled(pilot: Pilot[None]) -> None:
     app = pilot.app
     for _ in range(200):
         await pilot.pause()
-        busy = [w for w in app.workers if w.group in ("load", "import", "report") and not w.is_finished]
+        busy = [w for w in app.workers if w.group in ("load", "import", "import-date", "report") and not w.is_finished]
         if not busy and app.query(StaffTable) and app.query_one(StaffTable).rows:
             break
         if busy:
@@ -118,9 +140,22 @@ async def file_picker_listed(pilot: Pilot[None]) -> None:
         await pilot.pause(0.02)
 
 
-async def dry_run_a_bad_roster(pilot: Pilot[None]) -> None:
+async def choose_the_bad_roster(pilot: Pilot[None]) -> None:
     pane = pilot.app.query_one(ImportPane)
     pane.choose(pane.start / "職員名簿_11月.csv")
+
+
+async def dry_run_a_bad_roster(pilot: Pilot[None]) -> None:
+    await choose_the_bad_roster(pilot)
+    await settled(pilot)
+    pilot.app.query_one("#import-asof", Input).value = "R8.11.1"
+    pilot.app.query_one("#import-check", Button).press()
+
+
+async def dry_run_a_good_roster(pilot: Pilot[None]) -> None:
+    pane = pilot.app.query_one(ImportPane)
+    pane.choose(pane.start / "職員名簿_R8.10.1.csv")
+    await settled(pilot)
     pilot.app.query_one("#import-check", Button).press()
 
 
@@ -151,6 +186,18 @@ def test_person(snap_compare: Snap, app: TrainerApp, size: tuple[int, int]) -> N
 @pytest.mark.parametrize("size", SIZES)
 def test_import_with_row_errors(snap_compare: Snap, app: TrainerApp, size: tuple[int, int]) -> None:
     run = steps(keys("f4"), file_picker_listed, dry_run_a_bad_roster)
+    assert snap_compare(app, terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_import_options_ask_for_the_date(snap_compare: Snap, app: TrainerApp, size: tuple[int, int]) -> None:
+    run = steps(keys("f4"), file_picker_listed, choose_the_bad_roster)
+    assert snap_compare(app, terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_import_dry_run_lists_every_change(snap_compare: Snap, app: TrainerApp, size: tuple[int, int]) -> None:
+    run = steps(keys("f4"), file_picker_listed, dry_run_a_good_roster)
     assert snap_compare(app, terminal_size=size, run_before=run)
 
 

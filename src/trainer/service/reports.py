@@ -66,6 +66,13 @@ class ReportUseCases(SignoffUseCases):
             workers=self.config.report_workers,
         )
 
+    def roster_file_name(self, fiscal_year: int | str | None, division: str, fmt: str = "pdf") -> str:
+        """The usual name of a division's roster file (what :meth:`report_roster` writes into a
+        folder), so the app can ask before replacing one."""
+        from trainer.reports import build as reports_build
+
+        return reports_build.roster_name(self.fiscal_year(fiscal_year), self.division(division), fmt)
+
     def report_roster(
         self,
         out: Path | str,

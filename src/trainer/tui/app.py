@@ -7,31 +7,40 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import AwaitMount
 from textual.widgets import Footer, Header, Select, Static, TabbedContent, TabPane
+from textual.widgets._select import InvalidSelectValueError, SelectOverlay
 
 from trainer.calendar import fiscal_year_of, fy_label
 from trainer.errors import TrainerError
-from trainer.model import State
+from trainer.model import Division, State
 from trainer.service import Service
 from trainer.settings import Settings
-from trainer.tui.commands import TrainerCommands
+from trainer.tui.commands import PeopleCommands, TrainerCommands, TrainerPalette
 from trainer.tui.screens.bulk import BulkRecordScreen
 from trainer.tui.screens.checkpoint import CheckpointScreen
 from trainer.tui.screens.first_run import FirstRunScreen
 from trainer.tui.screens.help import HelpScreen
 from trainer.tui.screens.person import PersonScreen
+from trainer.tui.undoing import ask_undo
 from trainer.tui.widgets.dashboard import Dashboard
 from trainer.tui.widgets.import_pane import ImportPane
 from trainer.tui.widgets.reports_pane import ReportsPane
 from trainer.tui.widgets.staff_pane import StaffPane, rows_of
-from trainer.tui.widgets.staff_table import StaffTable
+from trainer.tui.widgets.staff_table import StaffRow, StaffTable
+from trainer.tui.words import explain
+
+# Textual's own words where trainer's footer shows them: a dropdown's "esc Dismiss menu"
+SelectOverlay.BINDINGS = [Binding("escape", "dismiss", "選択肢を閉じる")]
+SelectOverlay._merged_bindings = SelectOverlay._merge_bindings()
 
 WRITE_WAIT = 3.0  # seconds a save waits for another process's lock: the screen must not freeze
 LOCK_POLL = 2.0  # seconds between looks at who else holds the lock
@@ -43,7 +52,7 @@ class TrainerApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "trainer"
     SUB_TITLE = "マイナンバー利用事務 研修管理"
-    COMMANDS = {TrainerCommands}  # ours only: Textual's system commands are in English
+    COMMANDS = {TrainerCommands, PeopleCommands}  # ours only: Textual's system commands are in English
     BINDINGS = [
         Binding("f1,question_mark", "help", "ヘルプ", id="app.help", tooltip="キー操作の一覧"),
         Binding("f2", "show_tab('dashboard')", "ダッシュボード", id="app.dashboard", tooltip="年度の状況"),
@@ -53,6 +62,7 @@ class TrainerApp(App[None]):
         Binding("slash", "search", "検索", id="app.search", tooltip="職員を探す"),
         Binding("b", "bulk", "一括記録", id="app.bulk", tooltip="選んだ人をまとめて修了に"),
         Binding("c", "checkpoint", "チェックシート", id="app.checkpoint", tooltip="所属のチェックシートで修了を記録"),
+        Binding("ctrl+z", "undo", "元に戻す", id="app.undo", tooltip="最後の変更を元に戻す（確かめてから）"),
         Binding("left_square_bracket", "year(-1)", "前年度", id="app.prev_year", tooltip="前の年度"),
         Binding("right_square_bracket", "year(1)", "次年度", id="app.next_year", tooltip="次の年度"),
         Binding("ctrl+t", "toggle_theme", "配色", id="app.theme", tooltip="ライト／ダーク"),
@@ -87,6 +97,9 @@ class TrainerApp(App[None]):
         self.fiscal_year = fiscal_year_of(today())
         self._frozen = False
         self._seen_elsewhere: tuple[int, int] | None = None  # the last outside change reloaded
+        self._year_timer: Timer | None = None
+        # (fiscal year, sign-off states, divisions, current roster codes): for the sign-off pane when it is built
+        self.signoffs_shown: tuple[int, dict[str, dict[str, Any]], dict[str, Division], dict[str, str]] | None = None
         self.user_keys = keymap or {}  # binding id → keys, from the user's keymap file
         if keymap:
             self.set_keymap(keymap)
@@ -134,6 +147,7 @@ class TrainerApp(App[None]):
         service.set_lock_timeout(WRITE_WAIT)
         self.set_interval(LOCK_POLL, self.watch_lock)
         self.sub_title = self.folder.name
+        self._loading(True)
         self._mount_pane(self.main.query_one("#tabs", TabbedContent).active)
 
     @on(TabbedContent.TabActivated, "#tabs")
@@ -180,43 +194,77 @@ class TrainerApp(App[None]):
             self.refresh_data()
 
     def _error(self, error: TrainerError) -> None:
-        self.notify(error.explain(), severity="error", timeout=30)
+        self.notify(explain(error), severity="error", timeout=30)
 
     # ------------------------------------------------------------ data
+    def refresh_data(self, switching: bool = False) -> None:
+        """Load the year again in a worker. A year switch covers the panes with a loading
+        indicator (what they show is another year's); any other reload (a save here, a change
+        from elsewhere) says 更新中 in the header and leaves the lists usable (the focus stays)."""
+        if self.service is None:
+            return
+        self._loading(True, overlay=switching)
+        self._reload()
+
     @work(thread=True, exclusive=True, group="load")
-    def refresh_data(self) -> None:
-        """Load the year again in a worker; the screens fill in when it arrives."""
+    def _reload(self) -> None:
         if self.service is not None:
             self._load(self.service)
 
+    def _loading(self, on: bool, overlay: bool = True) -> None:
+        """The panes being refreshed say so: Textual's loading indicator over each (``overlay``),
+        or 更新中 in the header."""
+        for pane in (*self.main.query(Dashboard), *self.main.query(StaffPane)):
+            if overlay or not on:
+                pane.loading = on
+        self.sub_title = f"{self.folder.name}（更新中…）" if on and not overlay else self.folder.name
+
     def _load(self, service: Service) -> None:
-        """(In a worker thread.) The dashboard first, then the staff list's rows."""
+        """(In a worker thread.) The dashboard first, then the staff list's rows. A year asked for
+        meanwhile (a second `]`) wins: what this load read for an older one is not shown."""
+        year = self.fiscal_year
         try:
-            report = service.status(self.fiscal_year)
-            signoffs = service.signoff_states(self.fiscal_year)
+            report = service.status(year)
+            signoffs = service.signoff_states(year)
             changes = service.recent_changes(8)
+            codes = service.roster_codes(report)
         except TrainerError as e:
             self.call_from_thread(self._error, e)
+            self.call_from_thread(self._loading, False)
             return
-        self.call_from_thread(self._show_dashboard, report, signoffs, changes)
-        rows = rows_of(report)  # the search keys too, here in the worker
+        if year != self.fiscal_year:
+            return
+        self.call_from_thread(self._show_dashboard, report, signoffs, changes, codes)
+        try:
+            outside = service.outside_scope(report)
+        except TrainerError as e:
+            self.call_from_thread(self._error, e)
+            outside = []
+        rows = rows_of(report, outside)  # the search keys too, here in the worker
         types = service.employment_types()
         self.call_from_thread(self._show_staff, report, rows, types, signoffs)
 
-    def _show_dashboard(self, report, signoffs, changes) -> None:  # type: ignore[no-untyped-def]
+    def _show_dashboard(self, report, signoffs, changes, codes) -> None:  # type: ignore[no-untyped-def]
+        if report.fiscal_year != self.fiscal_year:
+            return
+        self.main.query_one(Dashboard).loading = False
         self.title = f"trainer  {fy_label(report.fiscal_year)}"
         self.main.query_one(Dashboard).show(report, signoffs, changes, self.today())
+        self.signoffs_shown = (report.fiscal_year, signoffs, report.divisions, codes)
         for pane in self.main.query(ReportsPane):
-            pane.show_signoffs(report.fiscal_year, signoffs, report.divisions)
+            pane.show_signoffs(*self.signoffs_shown)
 
     def _show_staff(self, report, rows, types, signoffs) -> None:  # type: ignore[no-untyped-def]
+        if report.fiscal_year != self.fiscal_year:
+            return
+        self._loading(False)
         self.main.query_one(StaffPane).load(report, rows, types, signoffs)
         if not self._frozen:  # the register and the year just loaded live all day: the collector
             gc.freeze()  # need not rescan them (cycles made from now on are still collected)
             self._frozen = True
 
     # --------------------------------------------------------- actions
-    MAIN_SCREEN_ACTIONS = frozenset({"bulk", "checkpoint", "search", "only_overdue", "show_tab", "year"})
+    MAIN_SCREEN_ACTIONS = frozenset({"bulk", "checkpoint", "search", "only_overdue", "show_tab", "year", "undo"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The lists' actions work on the main screen only (not over a person or a sheet)."""
@@ -243,21 +291,40 @@ class TrainerApp(App[None]):
         await self.action_show_tab("staff")
         self.main.query_one("#staff-state", Select).value = State.OVERDUE.value
 
+    YEAR_SETTLE = 0.3  # seconds: repeated [ ] keys within this load only the year they end on
+
     def action_year(self, delta: int) -> None:
+        """The year asked for shows at once in the title, the panes say they are loading; repeated
+        keys move the year on and load only the last one."""
         self.fiscal_year += delta
+        self.title = f"trainer  {fy_label(self.fiscal_year)}（読み込み中）"
         for pane in self.main.query(ImportPane):
             pane.fiscal_year = self.fiscal_year
         for reports in self.main.query(ReportsPane):
             reports.fiscal_year = self.fiscal_year
-        self.notify(f"{fy_label(self.fiscal_year)}を表示します")
-        self.refresh_data()
+        self._loading(True)
+        if self._year_timer is not None:
+            self._year_timer.stop()
+        self._year_timer = self.set_timer(self.YEAR_SETTLE, lambda: self.refresh_data(switching=True))
+
+    def action_undo(self) -> None:
+        """元に戻す: the newest change of the change log, after showing what it writes back."""
+        if self.service is None:
+            return
+        last = self.service.last_change()
+        if last is None:
+            self.notify("元に戻す変更がありません（変更履歴は空です）", severity="warning")
+            return
+        ask_undo(self, self.service, int(last.get("seq", 0)), self.refresh_data)  # type: ignore[arg-type]  # Textual: App[object], invariant
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme != "textual-light" else "textual-dark"
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]  # Textual: App[object], invariant
-            self.push_screen(CommandPalette(placeholder="操作を探す…（例: 検索、名簿、署名）", id="--command-palette"))
+            self.push_screen(
+                TrainerPalette(placeholder="操作・職員・所属を探す…（例: 名簿、職員番号、ﾔﾏﾀﾞ）", id="--command-palette")
+            )
 
     def action_help(self) -> None:
         """The keys of the focused widget, its screen and the app: trainer's own, in Japanese."""
@@ -315,10 +382,27 @@ class TrainerApp(App[None]):
 
     @on(StaffTable.Opened)
     def open_person(self, event: StaffTable.Opened) -> None:
+        self.open_staff(event.staff_id)
+
+    def open_staff(self, staff_id: str) -> None:
+        """The person window (from the list, or the command palette)."""
         if self.service is None:
             return
+        self.push_screen(PersonScreen(self.service, staff_id, self.fiscal_year), self._reload_if)
 
-        self.push_screen(PersonScreen(self.service, event.staff_id, self.fiscal_year), self._reload_if)
+    def staff_rows(self) -> list[StaffRow]:
+        """Everyone the staff list holds for the year shown (outside scope too)."""
+        return self.main.query_one(StaffTable).rows
+
+    async def show_division(self, code: str) -> None:
+        """The staff list of one division (from the command palette)."""
+        await self.action_show_tab("staff")
+        pane = self.main.query_one(StaffPane)
+        pane.query_one("#staff-scope", Select).value = "all"
+        try:
+            pane.query_one("#staff-division", Select).value = code
+        except InvalidSelectValueError:  # (a division with nobody this year)
+            self.notify(f"所属 {code} には、この年度の職員がいません", severity="warning")
 
     def _reload_if(self, changed: object) -> None:
         """A window closed: load the year again when it changed something."""

@@ -13,7 +13,9 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 from trainer.calendar import fy_label, wareki, wareki_short
 from trainer.errors import TrainerError
 from trainer.service import CheckpointSheet, Service
+from trainer.tui.screens.confirm import ConfirmScreen
 from trainer.tui.widgets.staff_table import STATE_STYLES
+from trainer.tui.words import explain
 
 TICK = "✓"
 
@@ -118,10 +120,23 @@ class CheckpointScreen(Screen[bool]):
 
     @on(Select.Changed, "#sheet-division")
     def division_changed(self, event: Select.Changed) -> None:
-        if event.value is not Select.NULL and event.value != self.division:
-            self.division = str(event.value)
-            self.ticked.clear()
-            self.load()
+        if event.value is Select.NULL or event.value == self.division:
+            return
+        chosen = str(event.value)
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.division = chosen
+                self.ticked.clear()
+                self.load()
+            else:
+                self.query_one("#sheet-division", Select).value = self.division  # the ticks stay, on their sheet
+
+        if self.ticked:
+            question = f"チェックした{len(self.ticked):,}人はまだ記録していません。記録せずにほかの所属に移りますか？"
+            self.app.push_screen(ConfirmScreen(question, yes="記録せずに移る", no="戻る"), answered)
+        else:
+            answered(True)
 
     def action_tick(self) -> None:
         table = self.query_one(DataTable)
@@ -145,6 +160,22 @@ class CheckpointScreen(Screen[bool]):
             return
         sheet = self.sheet
         assert sheet is not None
+        day = self.query_one("#sheet-date", Input).value.strip()
+        if len(self.ticked) > 1:
+            question = (
+                f"{sheet.division.name}の{len(self.ticked):,}人を、{sheet.sheet.title}の修了"
+                f"（確認日 {day}）として記録します。よろしいですか？"
+            )
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._save(sheet)
+
+            self.app.push_screen(ConfirmScreen(question, yes=f"{len(self.ticked):,}人を記録する"), answered)
+            return
+        self._save(sheet)
+
+    def _save(self, sheet: CheckpointSheet) -> None:
         try:
             records = self.service.record_many(
                 sorted(self.ticked), sheet.sheet.id, self.query_one("#sheet-date", Input).value.strip(),
@@ -161,8 +192,17 @@ class CheckpointScreen(Screen[bool]):
         self.load()
 
     def show_error(self, error: TrainerError) -> None:
-        self.query_one("#sheet-error", Label).update(error.explain())
+        self.query_one("#sheet-error", Label).update(explain(error))
 
     @on(Button.Pressed, "#sheet-close")
     def action_close(self) -> None:
-        self.dismiss(self.changed)
+        if not self.ticked:
+            self.dismiss(self.changed)
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(self.changed)
+
+        question = f"チェックした{len(self.ticked):,}人はまだ記録していません（Ctrl+S で記録）。記録せずに閉じますか？"
+        self.app.push_screen(ConfirmScreen(question, yes="記録せずに閉じる", no="戻る"), answered)

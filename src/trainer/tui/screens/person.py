@@ -9,13 +9,29 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TabbedContent, TabPane
+from textual.widgets import (
+    Button,
+    Checkbox,
+    DataTable,
+    Footer,
+    Input,
+    Label,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+)
 
 from trainer.calendar import fy_label, wareki
 from trainer.errors import TrainerError
 from trainer.model import ALL_REQUIREMENTS, Catalog, LeaveKind
 from trainer.service import Service
+from trainer.tui.screens.confirm import ConfirmScreen
+from trainer.tui.undoing import ask_undo
 from trainer.tui.widgets.staff_table import STATE_STYLES
+from trainer.tui.words import explain, local_time
+
+TABS = ("tab-status", "tab-record", "tab-exempt", "tab-moves", "tab-log")
 
 
 def _short(catalog: Catalog, requirement_id: str) -> str:
@@ -26,7 +42,26 @@ def _short(catalog: Catalog, requirement_id: str) -> str:
 class PersonScreen(ModalScreen[bool]):
     """Returns True when something was changed (so the lists refresh)."""
 
-    BINDINGS = [Binding("escape", "close", "閉じる", id="person.close", tooltip="一覧に戻る")]
+    BINDINGS = [
+        Binding("f1,question_mark", "app.help", "ヘルプ", id="person.help", tooltip="この画面のキー操作"),
+        Binding(
+            "escape", "close", "閉じる", id="person.close", tooltip="一覧に戻る（保存していない入力があれば確かめます）"
+        ),
+        *(
+            Binding(
+                f"alt+{i}",
+                f"tab({i - 1})",
+                f"{label}タブ",
+                id=f"person.tab{i}",
+                tooltip=f"「{label}」を開く",
+                show=False,
+            )
+            for i, label in enumerate(("状況", "記録", "免除", "異動・休業・退職", "履歴"), start=1)
+        ),
+        Binding("ctrl+pagedown", "next_tab(1)", "次のタブ", id="person.next_tab", tooltip="右のタブへ"),
+        Binding("ctrl+pageup", "next_tab(-1)", "前のタブ", id="person.prev_tab", tooltip="左のタブへ", show=False),
+        Binding("u", "undo", "元に戻す", id="person.undo", tooltip="履歴で選んだ変更を元に戻す", show=False),
+    ]
 
     def __init__(self, service: Service, staff_id: str, fiscal_year: int) -> None:
         super().__init__()
@@ -95,12 +130,33 @@ class PersonScreen(ModalScreen[bool]):
                         yield Button("兼務", id="concurrent-save")
                     yield Label("", id="moves-error", classes="error")
                 with TabPane("履歴", id="tab-log"):
-                    yield VerticalScroll(Static(id="person-log"))
+                    yield DataTable(id="person-log", cursor_type="row", zebra_stripes=True)
+                    with Horizontal(classes="row"):
+                        yield Button("選んだ変更を元に戻す (u)", id="person-undo", variant="warning")
             yield Button("閉じる (Esc)", id="person-close")
         yield Footer()  # this window's keys, not the list's below
 
     def on_mount(self) -> None:
+        log = self.query_one("#person-log", DataTable)
+        log.add_column("No.", key="seq")
+        log.add_column("日時", key="at")
+        log.add_column("内容", key="summary")
         self.refresh_person()
+
+    def action_tab(self, index: int) -> None:
+        tabs = self.query_one("#person-tabs", TabbedContent)
+        tabs.active = TABS[index]
+        self.call_after_refresh(self._focus_in_tab)
+
+    def action_next_tab(self, step: int) -> None:
+        tabs = self.query_one("#person-tabs", TabbedContent)
+        self.action_tab((TABS.index(tabs.active) + step) % len(TABS))
+
+    def _focus_in_tab(self) -> None:
+        pane = self.query_one(f"#{self.query_one('#person-tabs', TabbedContent).active}", TabPane)
+        target = next((w for w in pane.query("*") if w.focusable), None)
+        if target is not None:
+            target.focus()
 
     def refresh_person(self) -> None:
         view = self.service.person(self.staff_id, self.fiscal_year)
@@ -165,22 +221,65 @@ class PersonScreen(ModalScreen[bool]):
     @on(TabbedContent.TabActivated, "#person-tabs", pane="#tab-log")
     def show_log(self) -> None:
         """This person's changes (read from the whole change log: only when the tab is opened)."""
-        log = Text()
-        for entry in self.service.log(staff_id=self.staff_id)[:30]:
-            log.append(f"{str(entry.get('at', '')).replace('T', ' ')[:16]}  {entry.get('summary', '')}\n")
-        self.query_one("#person-log", Static).update(log or "（変更の記録はありません）")
+        table = self.query_one("#person-log", DataTable)
+        table.clear()
+        for entry in self.service.log(staff_id=self.staff_id)[:200]:
+            seq = int(entry.get("seq", 0))
+            table.add_row(str(seq), local_time(str(entry.get("at", ""))), str(entry.get("summary", "")), key=str(seq))
+        if not table.row_count:
+            table.add_row("", "", "（この人の変更の記録はまだありません）")
+
+    @on(Button.Pressed, "#person-undo")
+    def action_undo(self) -> None:
+        """Undo the change chosen in the history (asked first; a refusal is shown in full)."""
+        tabs = self.query_one("#person-tabs", TabbedContent)
+        if tabs.active != "tab-log":
+            self.action_tab(TABS.index("tab-log"))
+            self.notify("履歴で元に戻す変更を選んで、もう一度 u を押してください")
+            return
+        table = self.query_one("#person-log", DataTable)
+        if not table.row_count:
+            return
+        seq = str(table.get_row_at(table.cursor_row)[0])
+        if not seq:
+            return
+
+        def undone() -> None:
+            self.changed = True
+            self.refresh_person()
+            self.show_log()
+
+        ask_undo(self.app, self.service, int(seq), undone)
 
     def _attempt(self, error_label: str, action) -> None:  # type: ignore[no-untyped-def]
         label = self.query_one(error_label, Label)
         try:
             message = action()
         except TrainerError as e:
-            label.update(e.explain())
+            label.update(explain(e))
             return
         label.update("")
         self.changed = True
+        self._clear_form(label)
         self.refresh_person()
         self.notify("\n".join([message, *(f"注意: {note}" for note in self.service.take_notices())]))
+
+    def _clear_form(self, inside: Label) -> None:
+        """After a save the form's boxes start empty (what was typed is saved, not left for the next
+        entry); the chosen 研修 stays, for the next person's or a correction."""
+        pane = next(a for a in inside.ancestors if isinstance(a, TabPane))
+        for box in pane.query(Input):
+            box.value = ""
+        for tick in pane.query(Checkbox):
+            tick.value = False
+
+    def unsaved(self) -> list[str]:
+        """The tabs holding typed input not saved yet."""
+        tabs = []
+        for pane in self.query(TabPane):
+            if any(box.value.strip() for box in pane.query(Input)):
+                tabs.append(str(pane._title))
+        return tabs
 
     def _value(self, selector: str) -> str:
         return self.query_one(selector, Input).value.strip()
@@ -295,4 +394,14 @@ class PersonScreen(ModalScreen[bool]):
 
     @on(Button.Pressed, "#person-close")
     def action_close(self) -> None:
-        self.dismiss(self.changed)
+        unsaved = self.unsaved()
+        if not unsaved:
+            self.dismiss(self.changed)
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(self.changed)
+
+        question = f"保存していない入力があります（{'、'.join(unsaved)}）。保存せずに閉じますか？"
+        self.app.push_screen(ConfirmScreen(question, yes="保存せずに閉じる", no="戻る"), answered)

@@ -15,6 +15,7 @@ from trainer.calendar import days_between, fy_label, wareki
 from trainer.rules import Counts, deadline
 from trainer.service import StatusReport
 from trainer.signoff import SignoffState
+from trainer.tui.words import local_time
 
 BAR = 30
 COLORS = (
@@ -101,6 +102,11 @@ class Dashboard(VerticalScroll):
             f"対象 {t.in_scope:,}人  修了 {t.completed:,}  免除 {t.exempt:,}  期限前 {t.pending:,}  ",
             (f"期限超過 {t.overdue:,}", "red" if t.overdue else "default"),
         )  # fmt: skip
+        if t.in_scope and not t.completed and not t.exempt:
+            totals.append(
+                "\nこの年度の修了・免除の記録はまだ1件もありません。受講状況を取り込む（F4）か記録すると反映されます",
+                style="yellow",
+            )
         if t.left:
             totals.append(f"\n年度途中の離脱 {t.left:,}人（未修了のまま {t.left_open:,}人）", style="magenta")
         self.query_one("#dash-totals", Static).update(totals)
@@ -145,7 +151,7 @@ class Dashboard(VerticalScroll):
 
         recent = Text("最近の変更\n", style="bold")
         for entry in changes:
-            when = str(entry.get("at", "")).replace("T", " ")[:16]
+            when = local_time(str(entry.get("at", "")))
             recent.append(f"  {when}  {entry.get('summary', '')}\n")
         if not changes:
             recent.append("  （まだありません）\n")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
-from rich.cells import set_cell_size
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
@@ -35,13 +35,19 @@ class StaffRow:
     key: str  # search key: id, name and カナ
     cell_keys: tuple[tuple[int, int], ...] = ()  # per requirement: (state rank, date or percent), to sort
     left: bool = False  # left scope earlier in the year (離脱): ``state`` and ``cells`` as they stood then
+    outside: str = ""  # not in scope at all: why (事務区分「関係事務」, 退職（…）, 採用前（…）)
+    retired: bool = False  # (outside scope) retired before the date
 
     @property
     def state_label(self) -> str:
+        if self.outside:
+            return "退職" if self.retired else "対象外"
         return LEFT_LABEL if self.left else self.state.label
 
     @property
     def state_style(self) -> Style:
+        if self.outside:
+            return OUTSIDE_STYLE
         return LEFT_STYLE if self.left else STATE_STYLES[self.state]
 
 
@@ -53,6 +59,7 @@ STATE_STYLES = {
     State.NOT_STARTED: Style(),
 }
 LEFT_STYLE = Style(color="magenta")
+OUTSIDE_STYLE = Style(dim=True)
 WIDTHS = {"mark": 2, "id": 9, "name": 14, "kana": 16, "division": 14, "employment": 10, "state": 9, "cell": 11}
 FIXED = ("id", "name", "kana", "division", "employment", "state")  # then one column per requirement
 HEADINGS = {
@@ -60,7 +67,13 @@ HEADINGS = {
 }  # fmt: skip
 
 
+GROWS = {"employment": 6, "kana": 6, "division": 8, "name": 6}  # how far each grows on a wide terminal, in turn
+
+
 def _cell(text: str, width: int) -> str:
+    """``text`` in ``width`` cells; a longer one ends in … (a wide character is never cut in two)."""
+    if cell_len(text) > width:
+        return set_cell_size(set_cell_size(text, width - 1).rstrip() + "…", width) + " "
     return set_cell_size(text, width) + " "
 
 
@@ -123,6 +136,7 @@ class StaffTable(ScrollView, can_focus=True):
         self.keep = lambda row: True
         self.selected: set[str] = set()
         self.columns: tuple[str, ...] = ()
+        self.widths = dict(WIDTHS)  # grown to fill a wide terminal (see on_resize)
 
     # ----------------------------------------------------------------- data
     def set_rows(self, rows: list[StaffRow], columns: tuple[str, ...]) -> None:
@@ -131,6 +145,7 @@ class StaffTable(ScrollView, can_focus=True):
         self.order = list(range(len(rows)))
         self.shown = []
         self.selected &= {r.staff_id for r in rows}
+        self.on_resize()  # (the room left depends on the number of course columns)
 
     def apply_filter(self, keep) -> None:  # type: ignore[no-untyped-def]
         """Show the rows ``keep`` accepts, in the current order (no sorting per keystroke)."""
@@ -154,9 +169,23 @@ class StaffTable(ScrollView, can_focus=True):
         return [self.rows[i] for i in self.shown]
 
     # ------------------------------------------------------------- drawing
-    def _edges(self) -> list[int]:
+    def on_resize(self) -> None:
+        """Columns grow with the terminal: 氏名, カナ and 所属 take the room a wide one leaves."""
+        widths = dict(WIDTHS)
+        spare = self.size.width - self._edges(widths)[-1]
+        for name, most in GROWS.items():
+            grow = max(0, min(most, spare))
+            widths[name] += grow
+            spare -= grow
+        if widths != self.widths:
+            self.widths = widths
+            self.virtual_size = Size(self._line_width(), len(self.shown))
+            self.post_message(self.Scrolled())  # (the header redraws with the new widths)
+            self.refresh()
+
+    def _edges(self, widths: dict[str, int] | None = None) -> list[int]:
         """Where each column starts (after the selection mark), and where the line ends."""
-        w = WIDTHS
+        w = widths or self.widths
         edges = [w["mark"]]
         for width in [*(w[name] for name in FIXED), *(w["cell"] for _ in self.columns)]:
             edges.append(edges[-1] + width + 1)
@@ -184,7 +213,7 @@ class StaffTable(ScrollView, can_focus=True):
         self.post_message(self.Scrolled())
 
     def header_text(self) -> str:
-        w = WIDTHS
+        w = self.widths
         fixed = "".join(_cell(HEADINGS[name], w[name]) for name in FIXED)
         return " " * w["mark"] + fixed + "".join(_cell(c, w["cell"]) for c in self.columns)
 
@@ -193,7 +222,7 @@ class StaffTable(ScrollView, can_focus=True):
         if index >= len(self.shown):
             return Strip.blank(self.size.width)
         row = self.rows[self.shown[index]]
-        w = WIDTHS
+        w = self.widths
         base = Style(reverse=True) if index == self.cursor and self.has_focus else Style()
         if index == self.cursor and not self.has_focus:
             base = Style(underline=True)
