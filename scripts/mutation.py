@@ -50,6 +50,8 @@ MODULES = [
             "tests/unit/test_rules_properties.py",
             "tests/unit/test_year_accounting.py",
             "tests/unit/test_rules_exact.py",
+            "tests/unit/test_people_rules.py",
+            "tests/unit/test_stability.py",
         ),
     ),
     Module("calendar", "src/trainer/calendar.py", ("tests/unit/test_calendar.py", "tests/unit/test_calendar_exact.py")),
