@@ -190,3 +190,12 @@ def load_catalog_default() -> Catalog:
     from trainer.catalog import load_catalog
 
     return load_catalog()
+
+
+def test_with_only_requirements_due_after_entry_someone_in_scope_before_the_year_owes_none_of_them() -> None:
+    onboarding = next(r for r in _onboarding_catalog() if r.id == "onboarding")
+    only = Catalog((onboarding,), load_catalog_default().exemption_kinds)
+    veteran = person_status(person("17"), only, FY, date(2026, 12, 1), {})
+    assert veteran is not None and veteran.requirements == ()
+    newcomer = person_status(person("18", hired=date(2026, 11, 2)), only, FY, date(2026, 12, 1), {})
+    assert newcomer is not None and [r.requirement for r in newcomer.requirements] == ["onboarding"]
