@@ -161,7 +161,8 @@ def mutmut(work: Path, *args: str, capture: bool = True) -> str:
     return done.stdout or ""
 
 
-_FUNCTION = re.compile(r"\.x(?:ǁ([A-Za-z0-9_]+)ǁ)?_?([A-Za-z0-9_]+?)__mutmut_\d+$")
+# x_<function> for a function, xǁ<Class>ǁ<method> for a method (``__init__`` keeps its underscores)
+_FUNCTION = re.compile(r"\.x(?:ǁ([A-Za-z0-9_]+)ǁ|_)([A-Za-z0-9_]+?)__mutmut_\d+$")
 
 
 def mutated_line(work: Path, name: str) -> tuple[str, str]:
