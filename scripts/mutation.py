@@ -73,6 +73,7 @@ MODULES = [
             # (ten seconds a run, and only repair's: it would cover every function of the journal)
             "--deselect=tests/unit/test_journal_damage.py::test_a_repair_killed_at_any_step_is_finished_by_running_it_again",
             "tests/unit/test_journal_unit.py",
+            "tests/unit/test_journal_file.py",
             # the sync counts only: the rest of that file injects faults for a minute a run
             "tests/unit/test_store_faults.py::test_a_write_that_failed_to_sync_is_wiped_so_it_cannot_come_back",
             "tests/unit/test_store_faults.py::test_the_wipe_of_a_write_that_failed_to_sync_is_itself_synced",
