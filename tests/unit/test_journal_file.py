@@ -12,7 +12,7 @@ import pytest
 
 from trainer.errors import CorruptDatabaseError
 from trainer.store import journal as journal_module
-from trainer.store.journal import FIRST_ROOM, AppendError, Header, Journal, JournalDamage, encode_line
+from trainer.store.journal import FIRST_ROOM, GROW_BYTES, AppendError, Header, Journal, JournalDamage, encode_line
 
 HASH = "ab" * 32
 FILES = {"main": (3, "f" * 64), "2026": (2, "e" * 64)}
@@ -62,7 +62,10 @@ def test_a_header_longer_than_a_mebibyte_is_refused(tmp_path: Path) -> None:
     path.write_bytes(encode_line({"journal": 2, "gen": 1, "schema": 2, "x": "y" * (1 << 20)}) + b"\0" * 64)
     with pytest.raises(CorruptDatabaseError) as refused:
         Journal(path).read_header()
-    assert refused.value.message == f"ジャーナルの先頭行（世代・版・ファイルの一覧）が壊れています: {path}"
+    assert (refused.value.message, refused.value.hint) == (
+        f"ジャーナルの先頭行（世代・版・ファイルの一覧）が壊れています: {path}",
+        "trainer restore でバックアップから戻してください（ファイルは変更していません）",
+    )
 
 
 def test_a_missing_journal_is_named(tmp_path: Path) -> None:
@@ -203,3 +206,51 @@ def test_a_durable_write_uses_fdatasync_inside_the_file_and_fsync_when_it_grows(
     end = journal.append({"seq": 1, "at": "x"}, header.start)
     journal.append({"seq": 2, "at": "y" * FIRST_ROOM}, end)  # past the zeroed room
     assert calls == ["fdatasync", "fsync"]
+
+
+def test_an_append_after_a_torn_line_zeroes_all_of_it_first(tmp_path: Path) -> None:
+    journal, header = _fresh(tmp_path)
+    end = journal.append({"seq": 1, "at": "x"}, header.start)
+    torn = encode_line({"seq": 2, "at": "y" * 300})[:250]  # a crashed writer's line, never acknowledged
+    with open(journal.path, "r+b") as f:
+        f.seek(end)
+        f.write(torn)
+    before = journal.path.read_bytes()
+    reader = Journal(journal.path)
+    reader.read_header()
+    found = reader.read(header.start)
+    assert (found.transactions, found.torn) == ([{"seq": 1, "at": "x"}], (end, end + 250))
+    line = encode_line({"seq": 2, "at": "z"})
+    assert reader.append({"seq": 2, "at": "z"}, found.end) == end + len(line)
+    assert journal.path.read_bytes() == before[:end] + line + b"\0" * (len(before) - end - len(line))
+
+
+def test_an_append_over_a_cut_journal_is_refused_naming_the_file(tmp_path: Path) -> None:
+    journal, header = _fresh(tmp_path)
+    end = journal.append({"seq": 1, "at": "x"}, header.start)
+    cut = journal.path.read_bytes()[:end] + encode_line({"seq": 2, "at": "y"})[:5]  # no padding after it: cut
+    journal.path.write_bytes(cut)
+    reader = Journal(journal.path)
+    reader.read_header()
+    with pytest.raises(JournalDamage) as refused:
+        reader.append({"seq": 2, "at": "z"}, end)
+    assert (refused.value.path, refused.value.damage.offset) == (journal.path, end)
+    assert refused.value.damage.reason == "ファイルが取引の途中で終わっています（切り詰められています）"
+    assert journal.path.read_bytes() == cut
+
+
+def test_an_append_before_a_transaction_it_has_not_read_is_an_internal_error(tmp_path: Path) -> None:
+    journal, header = _fresh(tmp_path)
+    journal.append({"seq": 1, "at": "x"}, header.start)
+    reader = Journal(journal.path)
+    reader.read_header()
+    with pytest.raises(CorruptDatabaseError) as refused:
+        reader.append({"seq": 2, "at": "y"}, header.start)
+    assert refused.value.message == f"内部エラー: ジャーナルの {header.start}バイト目より後を読まずに書こうとしました"
+
+
+def test_a_journal_grows_by_a_mebibyte_of_zeros_when_a_line_reaches_its_end(tmp_path: Path) -> None:
+    journal, header = _fresh(tmp_path)
+    big = encode_line({"seq": 1, "at": "y" * FIRST_ROOM})
+    assert journal.append({"seq": 1, "at": "y" * FIRST_ROOM}, header.start) == header.start + len(big)
+    assert journal.path.stat().st_size == header.start + len(big) + GROW_BYTES
