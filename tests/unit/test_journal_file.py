@@ -254,3 +254,13 @@ def test_a_journal_grows_by_a_mebibyte_of_zeros_when_a_line_reaches_its_end(tmp_
     big = encode_line({"seq": 1, "at": "y" * FIRST_ROOM})
     assert journal.append({"seq": 1, "at": "y" * FIRST_ROOM}, header.start) == header.start + len(big)
     assert journal.path.stat().st_size == header.start + len(big) + GROW_BYTES
+
+
+def test_a_line_that_fills_the_room_exactly_still_leaves_zeros_after_it(tmp_path: Path) -> None:
+    journal, header = _fresh(tmp_path)
+    k = FIRST_ROOM - len(encode_line({"seq": 1, "at": ""}))
+    line = encode_line({"seq": 1, "at": "y" * k})
+    assert len(line) == FIRST_ROOM  # ends exactly where the file ends
+    end = journal.append({"seq": 1, "at": "y" * k}, header.start)
+    assert journal.path.stat().st_size == end + GROW_BYTES
+    assert journal.read(header.start).transactions == [{"seq": 1, "at": "y" * k}]
