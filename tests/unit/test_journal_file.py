@@ -264,3 +264,11 @@ def test_a_line_that_fills_the_room_exactly_still_leaves_zeros_after_it(tmp_path
     end = journal.append({"seq": 1, "at": "y" * k}, header.start)
     assert journal.path.stat().st_size == end + GROW_BYTES
     assert journal.read(header.start).transactions == [{"seq": 1, "at": "y" * k}]
+
+
+@pytest.mark.parametrize("gen", ["5", True, 5.0, None])
+def test_a_header_whose_generation_is_not_an_integer_is_refused(tmp_path: Path, gen: object) -> None:
+    path = tmp_path / "journal.jsonl"
+    path.write_bytes(encode_line({"journal": 2, "gen": gen, "schema": 2}) + b"\0" * 64)
+    with pytest.raises(CorruptDatabaseError):
+        Journal(path).read_header()
