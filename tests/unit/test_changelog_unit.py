@@ -54,7 +54,9 @@ def test_the_last_lines_of_a_file_read_from_its_end(tmp_path: Path) -> None:
 
 def test_where_the_last_complete_line_ends(tmp_path: Path) -> None:
     path = tmp_path / "log"
-    for content, end in [(b"", 0), (b"abc", 0), (b"a\nb\n", 4), (b"a\nb\nc", 4), (b"a\n" + b"z" * (MIB + 3), 2)]:
+    second_chunk_back = b"a\n" + b"z" * (MIB + 100) + b"\n" + b"z" * (MIB + 100)
+    cases = [(b"", 0), (b"abc", 0), (b"a\nb\n", 4), (b"a\nb\nc", 4), (b"a\n" + b"z" * (MIB + 3), 2)]
+    for content, end in [*cases, (second_chunk_back, MIB + 103)]:
         path.write_bytes(content)
         fd = os.open(path, os.O_RDONLY)
         try:
@@ -186,3 +188,29 @@ def test_a_file_holding_only_a_newline_is_one_complete_line(tmp_path: Path) -> N
         assert complete_end(fd) == 1
     finally:
         os.close(fd)
+
+
+def test_lines_are_given_back_as_written_but_for_their_newline(tmp_path: Path) -> None:
+    log = ChangeLogFile(tmp_path / "changelog.jsonl")
+    log.path.write_bytes(b'{"seq":1}  \n{"seq":2}X\n')
+    assert list(log.lines()) == [(1, b'{"seq":1}  '), (2, b'{"seq":2}X')]
+
+
+def test_a_snapshot_that_fails_to_read_the_file_lets_go_of_it_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trainer.store import changelog
+
+    log = ChangeLogFile(tmp_path / "changelog.jsonl")
+    log.append([{"seq": 1}])
+    closed: list[int] = []
+    close = os.close
+    monkeypatch.setattr(changelog.os, "close", lambda fd: (closed.append(fd), close(fd)))
+
+    def unreadable(fd: int) -> int:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(changelog, "complete_end", unreadable)
+    with pytest.raises(OSError) as failed:
+        log.snapshot()
+    assert failed.value.errno == 5 and len(closed) == 1
