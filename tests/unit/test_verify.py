@@ -11,7 +11,7 @@ import pytest
 
 from tests.registers import staff_one_by_one
 from trainer.store.register import Register
-from trainer.store.verify import Finding, _differences, check_log
+from trainer.store.verify import Finding, _differences, _explained_by_repair, check_log, check_register
 
 Lines = list[bytes]
 
@@ -85,3 +85,37 @@ def test_how_a_document_differs_from_the_log() -> None:
     many = _differences({k: 0 for k in "abcdef"}, {k: 1 for k in "abcdef"})
     assert many == "変更履歴と違います（a: 0 → 1、b: 0 → 1、c: 0 → 1、d: 0 → 1）"  # the first four
     assert str(Finding("main.json staff 文書1", "x")) == "main.json staff 文書1: x"
+
+
+def test_every_document_of_the_register_is_compared_with_the_replayed_log(tmp_path: Path) -> None:
+    folder = tmp_path / "register"
+    register = staff_one_by_one(folder, 3)
+    register.db.checkpoint()
+    register.close()
+    main = orjson.loads((folder / "main.json").read_bytes())
+    edited = main["staff"]["2"]["name"]
+    main["staff"]["2"]["name"] = "別人"
+    del main["staff"]["3"]
+    main["staff"]["9"] = dict(main["staff"]["1"], staff_id="000009")
+    (folder / "main.json").write_bytes(orjson.dumps(main))
+    register = Register.open(folder, inspect=True)
+    try:
+        findings = check_register(register.db, check_log(register.db))
+    finally:
+        register.close()
+    assert [(f.where, f.message) for f in findings] == [
+        (
+            "main.json",
+            f"{folder / 'main.json'} の内容が、trainer が最後に書いたときと違います"
+            "（書き換えられたか、別のファイルと差し替えられています。trainer verify で違いを確かめられます）",
+        ),
+        ("main.json staff 文書2", f"変更履歴と違います（name: {edited!r} → '別人'）"),
+        ("main.json staff 文書3", "変更履歴にある文書がありません（履歴を通さずに削除されています）"),
+        ("main.json staff 文書9", "変更履歴にない文書があります（履歴を通さずに追加されています）"),
+    ]
+
+
+def test_only_a_repair_naming_exactly_the_missing_numbers_explains_a_gap() -> None:
+    assert _explained_by_repair({"action": "repair", "seq": 5, "lost": [3, 4]}, 3) is True
+    assert _explained_by_repair({"action": "repair", "seq": 5, "lost": [3]}, 3) is False
+    assert _explained_by_repair({"action": "change", "seq": 5, "lost": [3, 4]}, 3) is False
