@@ -214,3 +214,13 @@ def test_a_snapshot_that_fails_to_read_the_file_lets_go_of_it_and_says_why(
     with pytest.raises(OSError) as failed:
         log.snapshot()
     assert failed.value.errno == 5 and len(closed) == 1
+
+
+def test_the_last_lines_keep_their_own_trailing_characters_and_the_files_first_byte(tmp_path: Path) -> None:
+    path = tmp_path / "log"
+    path.write_bytes(b"one\ntwo  \n")
+    assert tail_lines(path, 1) == [b"two  "]
+    path.write_bytes(b"one\ntwoX\n")
+    assert tail_lines(path, 1) == [b"twoX"]
+    path.write_bytes(b"a\n" + b"b" * (MIB - 2) + b"\n")  # one byte more than a chunk: "a" is read on its own
+    assert tail_lines(path, 5) == [b"a", b"b" * (MIB - 2)]
