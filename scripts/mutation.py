@@ -50,6 +50,8 @@ MODULES = [
             "tests/unit/test_rules_properties.py",
             "tests/unit/test_year_accounting.py",
             "tests/unit/test_rules_exact.py",
+            "tests/unit/test_people_rules.py",
+            "tests/unit/test_stability.py",
         ),
     ),
     Module("calendar", "src/trainer/calendar.py", ("tests/unit/test_calendar.py", "tests/unit/test_calendar_exact.py")),
@@ -71,6 +73,7 @@ MODULES = [
             # (ten seconds a run, and only repair's: it would cover every function of the journal)
             "--deselect=tests/unit/test_journal_damage.py::test_a_repair_killed_at_any_step_is_finished_by_running_it_again",
             "tests/unit/test_journal_unit.py",
+            "tests/unit/test_journal_file.py",
             # the sync counts only: the rest of that file injects faults for a minute a run
             "tests/unit/test_store_faults.py::test_a_write_that_failed_to_sync_is_wiped_so_it_cannot_come_back",
             "tests/unit/test_store_faults.py::test_the_wipe_of_a_write_that_failed_to_sync_is_itself_synced",
@@ -159,7 +162,8 @@ def mutmut(work: Path, *args: str, capture: bool = True) -> str:
     return done.stdout or ""
 
 
-_FUNCTION = re.compile(r"\.x(?:ǁ([A-Za-z0-9_]+)ǁ)?_?([A-Za-z0-9_]+?)__mutmut_\d+$")
+# x_<function> for a function, xǁ<Class>ǁ<method> for a method (``__init__`` keeps its underscores)
+_FUNCTION = re.compile(r"\.x(?:ǁ([A-Za-z0-9_]+)ǁ|_)([A-Za-z0-9_]+?)__mutmut_\d+$")
 
 
 def mutated_line(work: Path, name: str) -> tuple[str, str]:

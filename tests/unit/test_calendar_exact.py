@@ -11,7 +11,9 @@ from trainer.calendar import (
     _DATE_HINT,
     _FY_HINT,
     _from_excel_serial,
+    era_note,
     era_year,
+    fy_era_note,
     is_working_day,
     parse_date,
     parse_fiscal_year,
@@ -102,3 +104,12 @@ def test_the_year_end_closure_is_29_december_to_3_january_and_no_more() -> None:
     assert is_working_day(date(2028, 1, 4))
     assert is_working_day(date(2026, 2, 3))  # a Tuesday in February: open
     assert is_working_day(date(2026, 12, 28)) and not is_working_day(date(2026, 12, 29))
+
+
+def test_the_kaigen_notes_read_a_lower_case_h_and_say_nothing_of_a_value_that_is_not_text() -> None:
+    assert (
+        era_note("h31.5.1", date(2019, 5, 1)) == "「h31.5.1」を 令和元年5月1日 として読みました（改元後の平成の日付）"
+    )
+    assert fy_era_note("h32年度", 2020) == "「h32年度」を 令和2年度 として読みました（改元後の平成の年度）"
+    assert era_note(date(2020, 3, 31), date(2020, 3, 31)) is None  # a date cell from a workbook
+    assert fy_era_note(2020, 2020) is None

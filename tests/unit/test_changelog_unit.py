@@ -54,7 +54,9 @@ def test_the_last_lines_of_a_file_read_from_its_end(tmp_path: Path) -> None:
 
 def test_where_the_last_complete_line_ends(tmp_path: Path) -> None:
     path = tmp_path / "log"
-    for content, end in [(b"", 0), (b"abc", 0), (b"a\nb\n", 4), (b"a\nb\nc", 4), (b"a\n" + b"z" * (MIB + 3), 2)]:
+    second_chunk_back = b"a\n" + b"z" * (MIB + 100) + b"\n" + b"z" * (MIB + 100)
+    cases = [(b"", 0), (b"abc", 0), (b"a\nb\n", 4), (b"a\nb\nc", 4), (b"a\n" + b"z" * (MIB + 3), 2)]
+    for content, end in [*cases, (second_chunk_back, MIB + 103)]:
         path.write_bytes(content)
         fd = os.open(path, os.O_RDONLY)
         try:
@@ -135,3 +137,90 @@ def test_a_bulk_entrys_summary_is_read_without_parsing_its_documents() -> None:
     }
     small = orjson.dumps({"seq": 1, "summary": "s", "user": "u"}, option=orjson.OPT_SORT_KEYS)
     assert entry_summary(small) == {"seq": 1, "summary": "s", "user": "u"}
+
+
+def _bulk(size: int, **keys: object) -> bytes:
+    """A log line of exactly ``size`` bytes: ``keys`` and changes padded to fill it."""
+    entry: dict[str, object] = {"changes": [["fy2026", "records", "1", None, {"note": ""}]], **keys}
+    short = len(orjson.dumps(entry, option=orjson.OPT_SORT_KEYS))
+    entry["changes"] = [["fy2026", "records", "1", None, {"note": "x" * (size - short)}]]
+    raw = orjson.dumps(entry, option=orjson.OPT_SORT_KEYS)
+    assert len(raw) == size
+    return raw
+
+
+def test_a_line_of_exactly_a_mebibyte_is_read_the_quick_way() -> None:
+    raw = _bulk(MIB, action="change", at="2026-11-25T10:00:00+09:00", prev="a" * 64, seq=7, summary="s", user="u")
+    assert entry_summary(raw) == {"seq": 7, "at": "2026-11-25T10:00:00+09:00", "action": "change", "summary": "s"}
+    assert set(entry_summary(_bulk(MIB - 1, seq=7, summary="s", user="u"))) == {"changes", "seq", "summary", "user"}
+
+
+def test_a_bulk_line_without_its_usual_keys_reads_as_empty() -> None:
+    assert entry_summary(_bulk(MIB + 100)) == {"seq": 0, "at": "", "action": "", "summary": ""}
+
+
+def test_a_bulk_lines_summary_ends_at_the_first_user_key_after_it() -> None:
+    nested = [["fy2026", "records", "1", None, {"note": "x" * MIB, "user": "in a document"}]]
+    entry = {"action": "change", "changes": nested, "summary": "要約", "user": "u", "who": {"id": 1, "user": "x"}}
+    raw = orjson.dumps(entry, option=orjson.OPT_SORT_KEYS)
+    assert entry_summary(raw)["summary"] == "要約"
+
+
+def test_a_bulk_lines_head_cut_inside_a_character_is_still_read() -> None:
+    for pad in range(3):  # one of these puts byte 4096 inside a three-byte character
+        note = "x" * pad + "変" * 3000 + "x" * MIB
+        entry = {"action": "change", "at": "2026-11-25T10:00:00+09:00", "changes": [note], "summary": "s", "user": "u"}
+        raw = orjson.dumps(entry, option=orjson.OPT_SORT_KEYS)
+        try:
+            raw[:4096].decode("utf-8")
+        except UnicodeDecodeError:
+            break
+    else:
+        raise AssertionError("no padding cut a character")
+    assert entry_summary(raw) == {"seq": 0, "at": "2026-11-25T10:00:00+09:00", "action": "change", "summary": "s"}
+
+
+def test_a_file_holding_only_a_newline_is_one_complete_line(tmp_path: Path) -> None:
+    path = tmp_path / "log"
+    path.write_bytes(b"\n")
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert complete_end(fd) == 1
+    finally:
+        os.close(fd)
+
+
+def test_lines_are_given_back_as_written_but_for_their_newline(tmp_path: Path) -> None:
+    log = ChangeLogFile(tmp_path / "changelog.jsonl")
+    log.path.write_bytes(b'{"seq":1}  \n{"seq":2}X\n')
+    assert list(log.lines()) == [(1, b'{"seq":1}  '), (2, b'{"seq":2}X')]
+
+
+def test_a_snapshot_that_fails_to_read_the_file_lets_go_of_it_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trainer.store import changelog
+
+    log = ChangeLogFile(tmp_path / "changelog.jsonl")
+    log.append([{"seq": 1}])
+    closed: list[int] = []
+    close = os.close
+    monkeypatch.setattr(changelog.os, "close", lambda fd: (closed.append(fd), close(fd)))
+
+    def unreadable(fd: int) -> int:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(changelog, "complete_end", unreadable)
+    with pytest.raises(OSError) as failed:
+        log.snapshot()
+    assert failed.value.errno == 5 and len(closed) == 1
+
+
+def test_the_last_lines_keep_their_own_trailing_characters_and_the_files_first_byte(tmp_path: Path) -> None:
+    path = tmp_path / "log"
+    path.write_bytes(b"one\ntwo  \n")
+    assert tail_lines(path, 1) == [b"two  "]
+    path.write_bytes(b"one\ntwoX\n")
+    assert tail_lines(path, 1) == [b"twoX"]
+    path.write_bytes(b"a\n" + b"b" * (MIB - 2) + b"\n")  # one byte more than a chunk: "a" is read on its own
+    assert tail_lines(path, 5) == [b"a", b"b" * (MIB - 2)]

@@ -81,3 +81,9 @@ def test_three_groups_of_four_need_one_separator_between_them() -> None:
     assert find_my_numbers("2026 1234-5678-9018") == [(5, 19)]
     assert find_my_numbers("2026 1234-5678 9018") == []  # a date and a number apart, not one written as such
     assert find_my_numbers("1234-5678-9018 2026") == [(0, 14)]
+
+
+def test_a_refused_file_names_twelve_digit_run_is_masked_even_when_it_is_no_valid_number() -> None:
+    with pytest.raises(InputError) as refused:
+        checked_path(Path("/tmp/123456789012\x07.csv"))  # 12 digits with a wrong check digit, and a BEL
+    assert refused.value.message == f"ファイルの名前（/tmp/{MASK}?.csv）に制御文字 U+0007（BEL） があります"

@@ -42,6 +42,12 @@ def test_a_code_that_lost_its_leading_zeros_is_matched_only_when_one_registered_
     assert codes.match("125") == ("125", None)  # no registered code is that number: a new one
     assert codes.match("110A") == ("110A", None)  # not a number: as written
     assert codes.match("110") == ("0110", "「110」を登録済みの 0110 と照合しました（先頭の 0 が落ちた番号）")
+    assert codes.match("0000123") == (
+        "000123",
+        "「0000123」を登録済みの 000123 と照合しました（先頭の 0 が落ちた番号）",
+    )
+    both = Codes({"160", "0160"})  # each written as registered is itself, never the other
+    assert (both.match("160"), both.match("0160")) == (("160", None), ("0160", None))
     assert Codes({"00"}).match("0")[0] == "00"  # all zeros is the number 0
     with pytest.raises(BadValue) as refused:
         Codes({"0110", "00110"}).match("110")
@@ -60,6 +66,19 @@ def test_dates_from_cells() -> None:
         day("来月")
     assert (refused.value.message, refused.value.expected) == ("日付として読めません: 「来月」", DATE_FORMS)
     assert isinstance(refused.value.__cause__, Exception)
+    assert str(refused.value) == "日付として読めません: 「来月」"
+    with pytest.raises(BadValue) as refused:
+        day(None)  # an empty cell
+    assert (refused.value.message, refused.value.expected) == ("日付が空です", DATE_FORMS)
+
+
+def test_a_date_written_in_heisei_after_the_kaigen_is_read_with_a_note_when_notes_are_kept() -> None:
+    notes: list[str] = []
+    assert day("平成32年3月31日", notes) == date(2020, 3, 31)
+    assert day("令和2年3月31日", notes) == date(2020, 3, 31)  # no note: written in its own era
+    assert day(date(2020, 3, 31), notes) == date(2020, 3, 31)
+    assert notes == ["「平成32年3月31日」を 令和2年3月31日 として読みました（改元後の平成の日付）"]
+    assert day("平成32年3月31日") == date(2020, 3, 31)  # no notes kept: read all the same
 
 
 @pytest.mark.parametrize(
@@ -97,6 +116,7 @@ def test_percentages_as_typed_and_as_excel_stores_them(cell: object, expected: i
     ("cell", "message", "expected"),
     [
         ("abc", "進捗率「abc」は数値ではありません", "0〜100 の数（% は付けても可）"),
+        ("80X", "進捗率「80X」は数値ではありません", "0〜100 の数（% は付けても可）"),
         ("", "進捗率「」は数値ではありません", "0〜100 の数（% は付けても可）"),
         ("101", "進捗率 101 が 0〜100 の範囲外です", "0〜100"),
         ("-1", "進捗率 -1 が 0〜100 の範囲外です", "0〜100"),

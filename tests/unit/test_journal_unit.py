@@ -27,6 +27,7 @@ def test_a_line_is_its_checksum_in_lower_case_hex_a_space_and_the_json() -> None
     broken = b"{nope"
     assert _decode_line(b"%08x " % zlib.crc32(broken) + broken + b"\n") is None
     assert _decode_line(b"zzzzzzzz " + body + b"\n") is None
+    assert _decode_line(L1[:-1] + b"}") is None  # whole but for its newline: not complete
 
 
 def test_an_upper_case_checksum_is_damage_not_the_same_line() -> None:
@@ -74,13 +75,16 @@ def test_each_kind_of_damage_says_where_why_and_what_follows() -> None:
     no_newline = L2[:-1] + b"\x0b"
     damage = _damage(L1 + no_newline + ROOM)
     assert (damage.offset, damage.end, damage.reason) == (len(L1), len(L1 + L2), "最後の行の改行が壊れています")
+    assert damage.following == []
 
     damage = _damage(L1 + L2[:5])  # format 2 always ends in zeros: this was cut
     assert (damage.offset, damage.reason) == (len(L1), "ファイルが取引の途中で終わっています（切り詰められています）")
+    assert damage.following == []
 
     damage = _damage(L1 + L2)
     assert (damage.offset, damage.end) == (len(L1 + L2), len(L1 + L2))
     assert damage.reason == "最後の行のあとの余白がありません（ファイルが切り詰められています）"
+    assert damage.following == []
 
 
 def test_a_damaged_line_with_its_numbers_still_legible() -> None:
@@ -102,3 +106,19 @@ def test_the_damage_message(following: list[dict[str, object]], said: str) -> No
     )
     assert error.hint == REPAIR_HINT
     assert (error.path, error.damage.offset) == (Path("/r/journal.jsonl"), 120)
+
+
+def test_intact_lines_after_a_wiped_stretch_of_zeros_are_counted_after_the_damage() -> None:
+    flipped = L1[:-3] + bytes([L1[-3] ^ 1]) + L1[-2:]
+    damage = _damage(flipped + b"\0" * 40 + L2 + L3 + ROOM)  # a failed append wiped off, then more lines
+    assert (damage.offset, damage.following) == (0, [P2, P3])
+
+
+def test_an_empty_first_line_is_damage_not_a_torn_append() -> None:
+    damage = _damage(b"\n" + L1 + ROOM)
+    assert (damage.offset, damage.end, damage.reason, damage.following) == (
+        0,
+        1 + len(L1),
+        "行のチェックサムが合いません",
+        [P1],
+    )

@@ -10,8 +10,10 @@ import orjson
 import pytest
 
 from tests.registers import staff_one_by_one
+from trainer.store.changelog import digest
+from trainer.store.journal import encode_line
 from trainer.store.register import Register
-from trainer.store.verify import Finding, _differences, check_log
+from trainer.store.verify import Finding, _differences, _explained_by_repair, check_log, check_register
 
 Lines = list[bytes]
 
@@ -85,3 +87,114 @@ def test_how_a_document_differs_from_the_log() -> None:
     many = _differences({k: 0 for k in "abcdef"}, {k: 1 for k in "abcdef"})
     assert many == "変更履歴と違います（a: 0 → 1、b: 0 → 1、c: 0 → 1、d: 0 → 1）"  # the first four
     assert str(Finding("main.json staff 文書1", "x")) == "main.json staff 文書1: x"
+
+
+def test_every_document_of_the_register_is_compared_with_the_replayed_log(tmp_path: Path) -> None:
+    folder = tmp_path / "register"
+    register = staff_one_by_one(folder, 3)
+    register.db.checkpoint()
+    register.close()
+    main = orjson.loads((folder / "main.json").read_bytes())
+    edited = main["staff"]["2"]["name"]
+    main["staff"]["2"]["name"] = "別人"
+    del main["staff"]["3"]
+    main["staff"]["9"] = dict(main["staff"]["1"], staff_id="000009")
+    (folder / "main.json").write_bytes(orjson.dumps(main))
+    register = Register.open(folder, inspect=True)
+    try:
+        findings = check_register(register.db, check_log(register.db))
+    finally:
+        register.close()
+    assert [(f.where, f.message) for f in findings] == [
+        (
+            "main.json",
+            f"{folder / 'main.json'} の内容が、trainer が最後に書いたときと違います"
+            "（書き換えられたか、別のファイルと差し替えられています。trainer verify で違いを確かめられます）",
+        ),
+        ("main.json staff 文書2", f"変更履歴と違います（name: {edited!r} → '別人'）"),
+        ("main.json staff 文書3", "変更履歴にある文書がありません（履歴を通さずに削除されています）"),
+        ("main.json staff 文書9", "変更履歴にない文書があります（履歴を通さずに追加されています）"),
+    ]
+
+
+def test_only_a_repair_naming_exactly_the_missing_numbers_explains_a_gap() -> None:
+    assert _explained_by_repair({"action": "repair", "seq": 5, "lost": [3, 4]}, 3) is True
+    assert _explained_by_repair({"action": "repair", "seq": 5, "lost": [3]}, 3) is False
+    assert _explained_by_repair({"action": "change", "seq": 5, "lost": [3, 4]}, 3) is False
+
+
+def _logged(
+    folder: Path, change: Callable[[Lines], Lines]
+) -> tuple[int, list[str], dict[tuple[str, str, str], object]]:
+    staff_one_by_one(folder, 5).db.checkpoint()
+    path = folder / "changelog.jsonl"
+    path.write_bytes(b"".join(change(path.read_bytes().splitlines(keepends=True))))
+    register = Register.open(folder, inspect=True)
+    try:
+        result = check_log(register.db)
+    finally:
+        register.close()
+    return result.entries, [str(f) for f in result.findings], result.state
+
+
+def _chained(lines: Lines, changes: list[list[object]]) -> Lines:
+    last = orjson.loads(lines[-1])
+    entry: dict[str, object] = {"seq": last["seq"] + 1, "prev": last["hash"], "action": "change", "changes": changes}
+    entry["hash"] = digest(entry)
+    return [*lines, orjson.dumps(entry) + b"\n"]
+
+
+def test_a_deletion_in_the_log_removes_the_document_from_the_replay_even_one_never_created(tmp_path: Path) -> None:
+    gone = [["main", "staff", "2", {"staff_id": "000002"}, None], ["main", "staff", "99", {"x": 1}, None]]
+    entries, findings, state = _logged(tmp_path / "register", lambda lines: _chained(lines, gone))
+    assert (entries, findings) == (6, [])
+    assert sorted(state) == [
+        ("main", "staff", "1"),
+        ("main", "staff", "3"),
+        ("main", "staff", "4"),
+        ("main", "staff", "5"),
+    ]
+
+
+def _reseq(value: object) -> Callable[[Lines], Lines]:
+    def change(lines: Lines) -> Lines:
+        entry = orjson.loads(lines[1])
+        entry["seq"] = value
+        return [lines[0], orjson.dumps(entry) + b"\n", *lines[2:]]
+
+    return change
+
+
+@pytest.mark.parametrize("value", ["2", None])
+def test_an_entry_whose_number_is_not_an_integer_is_edited_and_the_next_numbers_still_follow(
+    tmp_path: Path, value: object
+) -> None:
+    entries, findings, _ = _logged(tmp_path / "register", _reseq(value))
+    assert (entries, findings) == (5, [f"changelog.jsonl 2行目: {EDITED}"])
+
+
+def test_an_entry_without_changes_changes_nothing_in_the_replay(tmp_path: Path) -> None:
+    def drop(lines: Lines) -> Lines:
+        entry = orjson.loads(lines[1])
+        del entry["changes"]
+        return [lines[0], orjson.dumps(entry) + b"\n", *lines[2:]]
+
+    entries, findings, state = _logged(tmp_path / "register", drop)
+    assert (entries, findings) == (5, [f"changelog.jsonl 2行目: {EDITED}"])
+    assert ("main", "staff", "2") not in state and len(state) == 4
+
+
+def test_an_edited_entry_still_in_the_journal_is_named_by_its_number(tmp_path: Path) -> None:
+    folder = tmp_path / "register"
+    staff_one_by_one(folder, 3).close()
+    path = folder / "journal.jsonl"
+    lines = path.read_bytes().rstrip(b"\0").splitlines(keepends=True)
+    payload = orjson.loads(lines[2][9:-1])
+    payload["log"]["changes"][0][4]["name"] = "別人"
+    path.write_bytes(b"".join([*lines[:2], encode_line(payload), *lines[3:]]) + b"\0" * 4096)
+    register = Register.open(folder, inspect=True)
+    try:
+        result = check_log(register.db)
+    finally:
+        register.close()
+    assert (result.entries, [str(f) for f in result.findings]) == (3, [f"journal.jsonl（記録 2）: {EDITED}"])

@@ -27,9 +27,9 @@ DUTY_WORDS = {
 
 
 class BadValue(ValueError):
-    """A cell that cannot be read; the message says what was expected."""
+    """A cell that cannot be read; ``expected`` says what was expected (every refusal says it)."""
 
-    def __init__(self, message: str, expected: str = "") -> None:
+    def __init__(self, message: str, expected: str) -> None:
         super().__init__(message)
         self.message = message
         self.expected = expected

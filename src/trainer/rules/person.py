@@ -140,7 +140,8 @@ def _person_status(
     assignment = staff.assignment_on(day)
     if assignment is None:
         return None
-    # Here since before April 1st doing the same 事務, never on leave: the catalog's deadlines.
+    # Here since before April 1st doing the same 事務, never on leave: the catalog's deadlines
+    # (never for a 着任時研修: its deadline counts from the day they entered scope, April 1st too).
     settled = (
         not staff.leaves
         and not staff.earlier
@@ -155,7 +156,15 @@ def _person_status(
     fy = year.fiscal_year
     statuses = tuple(
         [
-            requirement_status(staff, r, fy, day, records.get(r.id), exemptions, due if settled else _COMPUTE)
+            requirement_status(
+                staff,
+                r,
+                fy,
+                day,
+                records.get(r.id),
+                exemptions,
+                due if settled and r.after_entry_days is None else _COMPUTE,
+            )
             for r, due in owed
         ]
     )

@@ -171,11 +171,13 @@ class ChangeLogFile:
         fd = self._open()
         if fd is None:
             return LogLines(None, 0)
-        try:
-            return LogLines(os.fdopen(fd, "rb"), complete_end(fd))
+        try:  # (the end first: a file object made before it failed would close fd a second time)
+            end = complete_end(fd)
+            file = os.fdopen(fd, "rb")
         except BaseException:
             os.close(fd)
             raise
+        return LogLines(file, end)
 
     def lines(self) -> Iterator[tuple[int, bytes]]:
         """(line number, raw line) for every complete line of the file."""
