@@ -362,6 +362,8 @@ class ImportPane(Vertical):
 
         def progress(done: int, total: int, message: str) -> None:
             self.app.call_from_thread(bar.update, total=max(total, 1), progress=done)
+            words = f"{message} {done:,} / {total:,}" if message else f"{done:,} / {total:,}"
+            self.app.call_from_thread(text.update, words)
 
         self.running = Task(on_progress=progress)
         mapping = self.query_one("#import-mapping", Input).value.strip()
