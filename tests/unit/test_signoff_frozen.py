@@ -1,5 +1,5 @@
-"""Format-1 sign-offs (signoff/legacy.py): the printed text they froze, their 12-digit code, and
-the roster read back from that text to print it again, compared whole."""
+"""Frozen rosters compared whole: format 1 (signoff/legacy.py: the printed text, its 12-digit code,
+the roster read back from the text) and format 2 (the roster as data, its leavers, its code)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import date
 
 from tests.factories import person
 from tests.unit.test_roster_codes import DIVISION
-from trainer.model import Catalog, Division, Progress, Record
+from trainer.model import Catalog, Division, Duty, Exemption, Progress, Record
 from trainer.rules import evaluate_year
-from trainer.signoff import build_roster
+from trainer.signoff import build_roster, frozen_code, roster_of
 from trainer.signoff.legacy import legacy_code, legacy_frozen, roster_from_legacy
 from trainer.signoff.roster import Entry, RequirementRef, Roster
 
@@ -94,3 +94,83 @@ def test_a_format_1_roster_is_read_back_from_its_text(catalog: Catalog) -> None:
         Entry("column1", "not_started", None, 0, None, ""),
         Entry("column2", "in_progress", None, 40, None, ""),
     )
+
+
+def _entry(requirement: str, state: str = "not_started", deadline: str = "2026-11-30", **more: object) -> dict:
+    return {
+        "requirement": requirement,
+        "state": state,
+        "completed_on": None,
+        "percent": 0,
+        "deadline": deadline,
+        "note": "",
+    } | more
+
+
+def test_a_roster_of_format_2_is_frozen_as_data_with_its_leavers_and_counted(catalog: Catalog) -> None:
+    people = [person("000001"), person("000002", moves=((date(2026, 9, 1), "170", Duty.KANKEI),))]
+    records = {
+        "000001": {
+            "intro": Record("000001", 2026, "intro", Progress.COMPLETED, 100, date(2026, 7, 10)),
+            "rules": Record("000001", 2026, "rules", Progress.IN_PROGRESS, 40, date(2026, 11, 2)),
+        }
+    }
+    exemptions = {"000001": [Exemption("000001", 2026, "flow", "研修修了証あり", date(2026, 6, 1))]}
+    year = evaluate_year(people, catalog, 2026, AS_OF, records, exemptions)
+    roster = build_roster(2026, AS_OF, DIVISION, year.people, year.departures, catalog, "石巻市")
+    ids = ["intro", "rules", "flow", "security"]
+    person_fields = {
+        "staff_id": "",
+        "name": "市役所 太郎",
+        "kana": "シヤクショ タロウ",
+        "title": "主事",
+        "employment": "正規職員",
+    }
+    doc = roster.to_doc()
+    assert doc == {
+        "format": 2,
+        "fiscal_year": 2026,
+        "as_of": "2026-11-15",
+        "division": {"code": "160", "name": "市民税課", "head_title": "課長", "head_name": "山田 一郎"},
+        "organization": "石巻市",
+        "requirements": [
+            {"id": r.id, "short_title": r.short_title, "title": r.title, "training": r.training} for r in catalog
+        ],
+        "rows": [
+            person_fields
+            | {
+                "staff_id": "000001",
+                "state": "in_progress",
+                "entries": [
+                    _entry("intro", "completed", completed_on="2026-07-10", percent=100),
+                    _entry("rules", "in_progress", percent=40),
+                    _entry("flow", "exempt", note="研修修了証あり（承認者未記録）"),
+                    _entry("security"),
+                    _entry("checkpoint", deadline="2027-02-01"),
+                ],
+                "note": "研修修了証あり（承認者未記録）",
+            }
+        ],
+        "left": [
+            person_fields
+            | {
+                "staff_id": "000002",
+                "state": "left",
+                "entries": [*(_entry(i) for i in ids), _entry("checkpoint", deadline="2027-02-01")],
+                "left_on": "2026-08-31",
+                "left_reason": "transferred",
+                "moved_to": "170",
+                "moved_duty": "関係事務",
+            }
+        ],
+    }
+    assert roster.code() == "H5YN-1Y56-ZMCD-8Z2F" == frozen_code(doc)
+    assert roster_of({"frozen": doc}) == roster
+    counts = roster.totals()
+    assert (counts.in_scope, counts.in_progress, counts.left, counts.left_open) == (1, 1, 1, 1)
+    assert [(r.id, n) for r, n in roster.completed_per_requirement()] == [
+        (i, int(i == "intro")) for i in [*ids, "checkpoint"]
+    ]
+    legacy = legacy_frozen(roster)
+    assert frozen_code(legacy) == legacy_code(legacy)
+    assert roster_of({"frozen": legacy}) == roster_from_legacy(legacy)
