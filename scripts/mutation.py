@@ -93,7 +93,7 @@ MODULES = [
     Module(
         "signoff",
         "src/trainer/signoff/",
-        ("tests/unit/test_roster_codes.py", "tests/unit/test_signoff_unit.py"),
+        ("tests/unit/test_roster_codes.py", "tests/unit/test_signoff_unit.py", "tests/unit/test_signoff_frozen.py"),
     ),
 ]
 
