@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import time
@@ -14,14 +13,13 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent
 
 from tests.files import ROSTER_HEADERS, register_bytes, write_csv
+from tests.tui.common import TODAY, app_for, service
 from trainer.model import Progress
 from trainer.service import Service
 from trainer.signoff import SignoffState
-from trainer.tui.app import TrainerApp, create_app
+from trainer.tui.app import TrainerApp
 from trainer.tui.widgets.import_pane import ImportPane
 from trainer.tui.widgets.staff_table import StaffTable
-
-TODAY = date(2026, 11, 25)
 
 
 @pytest.fixture(scope="module")
@@ -33,17 +31,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     svc.add_staff("900002", "德永 陽菜", "トクナガ ヒナ", "160", "主事", "会計年度任用職員", "利用事務", "2026-10-01")
     svc.close()
     return folder
-
-
-@pytest.fixture
-def db(demo: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "register"
-    shutil.copytree(demo, target)
-    return target
-
-
-def app_for(db: Path, tmp_path: Path) -> TrainerApp:
-    return create_app(db, today=lambda: TODAY, keymap=tmp_path / "no-keymap.yaml")
 
 
 async def loaded(app: TrainerApp, pilot) -> None:  # type: ignore[no-untyped-def]
@@ -86,10 +73,6 @@ async def in_view(pilot, widget: Widget, seconds: float = 10.0) -> None:  # type
         assert time.monotonic() < deadline, f"{widget} never came into view"
         widget.scroll_visible(animate=False, immediate=True)
         await pilot.pause(0.02)
-
-
-def service(db: Path) -> Service:
-    return Service.open(db, today=lambda: TODAY, create=False)
 
 
 async def test_find_by_half_width_kana_and_record_a_completion(db: Path, tmp_path: Path) -> None:

@@ -3,16 +3,15 @@ leaving unsaved input, and 元に戻す (the last change, or an entry of a perso
 
 from __future__ import annotations
 
-import shutil
-from datetime import date
 from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
+from tests.tui.common import TODAY, app_for, service
 from trainer.model import Progress
 from trainer.service import Service
-from trainer.tui.app import TrainerApp, create_app
+from trainer.tui.app import TrainerApp
 from trainer.tui.screens.checkpoint import CheckpointScreen
 from trainer.tui.screens.confirm import ConfirmScreen
 from trainer.tui.screens.help import HelpScreen
@@ -20,8 +19,6 @@ from trainer.tui.screens.person import PersonScreen
 from trainer.tui.widgets.dashboard import Dashboard
 from trainer.tui.widgets.staff_pane import StaffPane
 from trainer.tui.widgets.staff_table import StaffTable
-
-TODAY = date(2026, 11, 25)
 
 
 @pytest.fixture(scope="module")
@@ -34,21 +31,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     svc.add_staff("900003", "髙橋 一", "タカハシ ハジメ", "160", "主事", "正規職員", "利用事務", "2026-10-01")
     svc.close()
     return folder
-
-
-@pytest.fixture
-def db(demo: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "register"
-    shutil.copytree(demo, target)
-    return target
-
-
-def app_for(db: Path, tmp_path: Path) -> TrainerApp:
-    return create_app(db, today=lambda: TODAY, keymap=tmp_path / "no-keymap.yaml")
-
-
-def service(db: Path) -> Service:
-    return Service.open(db, today=lambda: TODAY, create=False)
 
 
 async def loaded(app: TrainerApp, pilot) -> None:  # type: ignore[no-untyped-def]

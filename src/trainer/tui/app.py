@@ -453,8 +453,8 @@ def create_app(
     ``today``/``now`` fix the calendar and the change log's clock (tests and screenshots);
     ``workdir`` is where the file picker starts and reports are written (default: the current folder).
     """
-    settings = settings or Settings(db=db, catalog=catalog, keymap_file=keymap)
-    keys = replace(settings, keymap_file=keymap or settings.keymap_file).keymap(binding_ids())
+    settings = settings or Settings(db=db, catalog=catalog)
+    keys = (replace(settings, keymap_file=keymap) if keymap else settings).keymap(binding_ids())
     offer_demo = not (db / "main.json").exists()
 
     def open_service(create: bool) -> Service:
