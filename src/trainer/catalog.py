@@ -83,8 +83,9 @@ def default_catalog_dir() -> Path:
     return bundled_dir("courses").parent
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """``yaml.safe_load`` that refuses a key given twice in one mapping."""
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml's when there
+    """``yaml.safe_load`` that refuses a key given twice in one mapping (libyaml's parser when
+    PyYAML has it: the catalog is read by every command)."""
 
 
 def _no_duplicate_keys(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -96,7 +97,8 @@ def _no_duplicate_keys(loader: _StrictLoader, node: yaml.MappingNode) -> dict[An
                 None, None, f"キー「{key}」が2回書かれています", key_node.start_mark
             )
         seen.add(key)
-    return loader.construct_mapping(node)
+    mapping: dict[Any, Any] = loader.construct_mapping(node)
+    return mapping
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_keys)

@@ -79,6 +79,7 @@ from trainer.store.layout import (
     MAIN_TABLES,
     SCHEMA_VERSION,
     SIGNOFFS,
+    check_meta,
     decode_partition,
     digest,
     encode_partition,
@@ -88,6 +89,7 @@ from trainer.store.layout import (
 )
 from trainer.store.lock import DEFAULT_TIMEOUT, DatabaseLock, ReadOnlyFolderError, local_now
 from trainer.store.manifest import FileEntry, Manifest
+from trainer.store.sections import split_tables
 from trainer.store.tables import JournaledTable, PartitionDB, PartitionStorage, TableData
 from trainer.store.writing import Writing, _Transaction
 
@@ -327,27 +329,49 @@ class Database(Writing, History):
             data: bytes | None = path.read_bytes()
         except FileNotFoundError:
             data = None
-        problem = self.manifest.problem(name, data)
+        sha = digest(data) if data is not None else None
+        problem = self.manifest.problem(name, data, sha)
         if problem is not None and retry and (self.journal.replaced() or self.journal.has_more(self._journal_end)):
             with self.lock.held():  # another process checkpointed or restored meanwhile: read it again
                 self._catch_up()
             return self._parts.get(name) or self._load_partition(name, retry=False)
-        raw = decode_partition(path, data, self._restore_hint()) if data is not None else None
-        if problem is not None:  # (a file that does not even parse, or is newer, said so just above)
-            self._file_problem(name, problem)
-        if raw is not None and data is not None:
-            through = int(raw["_meta"]["1"].get("through_gen", -1))
-            self.manifest.on_disk[name] = (through, digest(data))
-            tables = {n: TableData(n, k, raw.get(n, {})) for n, k in specs.items()}
+        lazy = self._lazy_tables(name, data) if problem is None and self.manifest.files is not None else None
+        if lazy is not None and sha is not None:
+            through, tables = lazy
+            self.manifest.on_disk[name] = (through, sha)
         else:
-            through = -1
-            tables = {n: TableData(n, k, {}) for n, k in specs.items()}
+            raw = decode_partition(path, data, self._restore_hint()) if data is not None else None
+            if problem is not None:  # (a file that does not even parse, or is newer, said so just above)
+                self._file_problem(name, problem)
+            if raw is not None and data is not None:
+                through = int(raw["_meta"]["1"].get("through_gen", -1))
+                self.manifest.on_disk[name] = (through, sha or digest(data))
+                tables = {n: TableData(n, k, raw.get(n, {})) for n, k in specs.items()}
+            else:
+                through = -1
+                tables = {n: TableData(n, k, {}) for n, k in specs.items()}
         db = PartitionDB(self._tables_of(name), self._toucher(name), storage=PartitionStorage)
         part = _Partition(name, tables, db, through)
         self._parts[name] = part
         for op in self._pending.pop(name, []):
             self._apply(op)
         return part
+
+    def _lazy_tables(self, name: str, data: bytes | None) -> tuple[int, dict[str, TableData]] | None:
+        """A file that matched the manifest, its tables left unread (see sections.py): the
+        generation it includes and its tables; None when it is not in the one-line-per-document
+        layout (it is then parsed whole)."""
+        if data is None:
+            return None
+        specs = tables_of(name)
+        path = self.folder / f"{name}.json"
+        split = split_tables(data, list(specs), str(path))
+        if split is None:
+            return None
+        meta, sections = split
+        meta = check_meta(path, meta, self._restore_hint())
+        tables = {n: TableData(n, k, {}, section=sections[n]) for n, k in specs.items()}
+        return int(meta.get("through_gen", -1)), tables
 
     def _tables_of(self, name: str) -> Callable[[], dict[str, TableData]]:
         """How a table handle finds its partition's tables as they are now (after any reload)."""
@@ -365,7 +389,7 @@ class Database(Writing, History):
     def _known(self) -> set[str]:
         """Every partition: in the manifest (or on disk, before manifests), intended, pending or open."""
         names = self.manifest.known() | set(self._pending)
-        names |= {n for n, part in self._parts.items() if any(t.docs for t in part.tables.values())}
+        names |= {n for n, part in self._parts.items() if not all(t.empty for t in part.tables.values())}
         return names
 
     def load_all(self) -> list[str]:

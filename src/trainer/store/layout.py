@@ -63,32 +63,36 @@ def digest(data: bytes) -> str:
 
 
 def encode_partition(name: str, tables: dict[str, TableData], through: int) -> bytes:
-    """A partition file's bytes: TinyDB's JSON, one document per line, ids in order."""
-    meta = {"schema": SCHEMA_VERSION, "partition": name, "through_gen": through}
-    chunks = [b'{\n"_meta": {"1": ', orjson.dumps(meta), b"}"]
+    """A partition file's bytes: TinyDB's JSON, one document per line, ids in order.
+
+    ``_meta`` says where each table's lines are (``tables``: byte offsets of the first line's
+    newline and of the closing one), so a reader can pick a table out without scanning for it.
+    """
+    body: list[bytes] = []
+    spans: dict[str, list[int]] = {}
+    size = 0
     for table_name, data in tables.items():
-        chunks.append(b',\n"%s": {' % table_name.encode())
+        header = b',\n"%s": {' % table_name.encode()
         ids = sorted(data.docs, key=int)
-        for i, doc_id in enumerate(ids):
-            chunks.append(b"\n" if i == 0 else b",\n")
-            chunks.append(b'"%s": ' % doc_id.encode())
-            chunks.append(orjson.dumps(data.docs[doc_id]))
-        chunks.append(b"\n}" if ids else b"}")
-    chunks.append(b"\n}\n")
-    return b"".join(chunks)
+        lines = [b'\n"%s": %s' % (doc_id.encode(), orjson.dumps(data.docs[doc_id])) for doc_id in ids]
+        content = b",".join(lines)
+        start = size + len(header)
+        spans[table_name] = [start, start + len(content)]
+        body += [header, content, b"\n}" if ids else b"}"]
+        size += len(header) + len(content) + (2 if ids else 1)
+    meta: dict[str, Any] = {"schema": SCHEMA_VERSION, "partition": name, "through_gen": through}
+    head = b""
+    offset = -1
+    while len(head) != offset:  # the offsets hold the meta's own length: a second pass settles it
+        offset = len(head)
+        meta["tables"] = {n: [offset + a, offset + b] for n, (a, b) in spans.items()}
+        head = b'{\n"_meta": {"1": ' + orjson.dumps(meta) + b"}"
+    return b"".join([head, *body, b"\n}\n"])
 
 
-def decode_partition(path: Path, data: bytes, hint: str) -> dict[str, Any]:
-    """A partition file's tables, checked for shape and schema (``hint`` says what to do if not)."""
-    try:
-        raw = orjson.loads(data)
-    except orjson.JSONDecodeError as e:
-        raise CorruptDatabaseError(
-            f"データベースのファイルが壊れています（JSON として読めません）: {path}: {e}", hint
-        ) from e
-    if not isinstance(raw, dict) or not all(isinstance(t, dict) for t in raw.values()):
-        raise CorruptDatabaseError(f"データベースのファイルの形が違います: {path}", hint)
-    meta = raw.get("_meta", {}).get("1")
+def check_meta(path: Path, meta: Any, hint: str) -> dict[str, Any]:
+    """A partition file's ``_meta`` document, checked: its schema and generation are integers, and
+    the schema is one this trainer reads."""
     if not isinstance(meta, dict) or "schema" not in meta:
         raise CorruptDatabaseError(f"データベースのファイルに版の情報（_meta）がありません: {path}", hint)
     for key in ("schema", "through_gen"):
@@ -103,6 +107,20 @@ def decode_partition(path: Path, data: bytes, hint: str) -> dict[str, Any]:
             f"（この trainer はスキーマ {SCHEMA_VERSION} まで）",
             "trainer を新しい版に更新してください。ファイルは変更していません",
         )
+    return meta
+
+
+def decode_partition(path: Path, data: bytes, hint: str) -> dict[str, Any]:
+    """A partition file's tables, checked for shape and schema (``hint`` says what to do if not)."""
+    try:
+        raw = orjson.loads(data)
+    except orjson.JSONDecodeError as e:
+        raise CorruptDatabaseError(
+            f"データベースのファイルが壊れています（JSON として読めません）: {path}: {e}", hint
+        ) from e
+    if not isinstance(raw, dict) or not all(isinstance(t, dict) for t in raw.values()):
+        raise CorruptDatabaseError(f"データベースのファイルの形が違います: {path}", hint)
+    check_meta(path, raw.get("_meta", {}).get("1"), hint)
     for name, table in raw.items():
         if name != "_meta" and not all(isinstance(doc, dict) for doc in table.values()):
             raise CorruptDatabaseError(f"データベースのファイルの {name} に文書でない値があります: {path}", hint)

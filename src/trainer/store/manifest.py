@@ -58,15 +58,16 @@ class Manifest:
         found += [(p.stem, self.unknown(p.stem)) for p in partition_files(self.folder) if p.stem not in known]
         return found
 
-    def problem(self, name: str, data: bytes | None) -> str | None:
-        """What is wrong with the file of ``name`` holding ``data`` (None: absent), if anything."""
+    def problem(self, name: str, data: bytes | None, sha: str | None = None) -> str | None:
+        """What is wrong with the file of ``name`` holding ``data`` (None: absent), if anything
+        (``sha``: the data's digest, when the caller has it already)."""
         if self.files is None:
             return None
         listed = self.files.get(name)
         if data is None:
             return self.missing(name) if listed is not None else None
         allowed = ({listed[1]} if listed else set()) | self.intents.get(name, set())
-        if digest(data) in allowed:
+        if (sha or digest(data)) in allowed:
             return None
         if listed is None and name not in self.intents:
             return self.unknown(name)

@@ -15,6 +15,7 @@ from trainer.store.lock import DEFAULT_TIMEOUT
 from trainer.store.tables import detached
 
 T = TypeVar("T")
+_FEW = 50  # up to this many people, their records are picked out of an unread year's lines
 
 
 class Register:
@@ -57,7 +58,8 @@ class Register:
     def _get(self, partition: str, table: str, decode: Callable[[dict[str, Any]], T], *key: Any) -> T | None:
         data = self.db.data(partition, table)
         doc_id = data.find(*key)
-        return None if doc_id is None else decode(data.docs[doc_id])
+        doc = None if doc_id is None else data.get(doc_id)
+        return None if doc is None else decode(doc)
 
     def _put_many(self, partition: str, table: str, docs: Iterable[dict[str, Any]]) -> int:
         """Insert or replace documents by their key; returns how many changed."""
@@ -70,7 +72,7 @@ class Register:
             doc_id = data.find(*key)
             if doc_id is None:
                 new[key] = doc  # the last of two with one key wins, as it would one by one
-            elif data.docs[doc_id] != doc:
+            elif data.get(doc_id) != doc:
                 changed[int(doc_id)] = doc
         if changed:
             tinytable.replace_many(changed)
@@ -80,7 +82,7 @@ class Register:
 
     def document(self, partition: str, table: str, doc_id: str) -> dict[str, Any] | None:
         """A document by its id as the change log names it (a copy), or None."""
-        doc = self.db.data(partition, table).docs.get(doc_id)
+        doc = self.db.data(partition, table).get(doc_id)
         return None if doc is None else detached(doc)
 
     def document_id(self, partition: str, table: str, doc: dict[str, Any]) -> str | None:
@@ -100,7 +102,8 @@ class Register:
         """A setting's value (a copy: changing it changes nothing until :meth:`put_setting`)."""
         data = self.db.data(MAIN, "settings")
         doc_id = data.find(key)
-        return default if doc_id is None else detached(data.docs[doc_id]["value"])
+        doc = None if doc_id is None else data.get(doc_id)
+        return default if doc is None else detached(doc["value"])
 
     def put_setting(self, key: str, value: Any) -> None:
         self._put_many(MAIN, "settings", [{"key": key, "value": value}])
@@ -150,15 +153,21 @@ class Register:
     # ----------------------------------------------------------------- records
     def records(self, fiscal_year: int, of: set[str] | None = None) -> dict[str, dict[str, Record]]:
         """Records of the year by staff id, then requirement id (only of the ``of`` staff, if given)."""
-        docs: Iterable[dict[str, Any]] = self.db.data(year_partition(fiscal_year), "records").docs.values()
-        if of is not None:
-            docs = [d for d in docs if d["staff_id"] in of]
+        data = self.db.data(year_partition(fiscal_year), "records")
+        docs: Iterable[dict[str, Any]]
+        if of is not None and len(of) <= _FEW and not data.read:  # a few people: only their lines
+            docs = [d for staff_id in of for d in data.where_first(staff_id).values()]
+        else:
+            docs = data.docs.values()
+            if of is not None:
+                docs = [d for d in docs if d["staff_id"] in of]
         return codec.records_by_staff(docs, fiscal_year)
 
     def record(self, fiscal_year: int, staff_id: str, requirement: str) -> Record | None:
         data = self.db.data(year_partition(fiscal_year), "records")
         doc_id = data.find(staff_id, requirement)
-        return None if doc_id is None else codec.record_from_doc(data.docs[doc_id], fiscal_year)
+        doc = None if doc_id is None else data.get(doc_id)
+        return None if doc is None else codec.record_from_doc(doc, fiscal_year)
 
     def put_records(self, records: Iterable[Record]) -> int:
         by_year: dict[int, list[dict[str, Any]]] = {}
@@ -177,11 +186,7 @@ class Register:
     def exemptions_of(self, fiscal_year: int, staff_id: str) -> list[Exemption]:
         """One person's exemptions of the year, revoked ones too, in the order they were numbered."""
         data = self.db.data(year_partition(fiscal_year), "exemptions")
-        found = [
-            codec.exemption_from_doc(data.docs[doc_id], fiscal_year)
-            for key, doc_id in data.index.items()
-            if key[0] == staff_id
-        ]
+        found = [codec.exemption_from_doc(doc, fiscal_year) for doc in data.where_first(staff_id).values()]
         return sorted(found, key=lambda e: e.no)
 
     def next_exemption_no(self, fiscal_year: int) -> int:
@@ -215,7 +220,8 @@ class Register:
         """A sign-off by its code (a copy: changing it changes nothing until :meth:`put_signoff`)."""
         data = self.db.data(SIGNOFFS, "signoffs")
         doc_id = data.find(code)
-        return None if doc_id is None else detached(data.docs[doc_id])
+        doc = None if doc_id is None else data.get(doc_id)
+        return None if doc is None else detached(doc)
 
     def signoffs(self) -> list[dict[str, Any]]:
         """Every sign-off (copies)."""
@@ -243,4 +249,4 @@ class Register:
                 self.db.table(partition, table).truncate()
 
     def is_empty(self) -> bool:
-        return not self.db.data(MAIN, "staff").docs and not self.db.data(MAIN, "divisions").docs
+        return self.db.data(MAIN, "staff").empty and self.db.data(MAIN, "divisions").empty

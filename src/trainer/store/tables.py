@@ -26,18 +26,31 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from trainer.store.sections import Section
+
 Doc = dict[str, Any]
 # touch(table, data, doc_id, copy): remember the document's before-image (a deep copy if ``copy``)
 Touch = Callable[[str, "TableData", str, bool], None]
 
 
 class TableData:
-    """One table's documents (by string id) and its unique key index (built when first used)."""
+    """One table's documents (by string id) and its unique key index (built when first used).
 
-    def __init__(self, name: str, key_fields: tuple[str, ...], docs: dict[str, Doc]) -> None:
+    A table may start *unread*: its :class:`~trainer.store.sections.Section` of the partition
+    file's bytes, plus the documents changed since (the journal's, this process's). Looking up
+    one document by id or by its first key field then parses only the lines that hold it; the
+    first use that needs every document (``docs``, ``index``) parses the table and applies the
+    changes, after which it is an ordinary table.
+    """
+
+    def __init__(
+        self, name: str, key_fields: tuple[str, ...], docs: dict[str, Doc], section: Section | None = None
+    ) -> None:
         self.name = name
         self.key_fields = key_fields
-        self.docs = docs
+        self._docs: dict[str, Doc] | None = docs if section is None else None
+        self._section = section
+        self._changed: dict[str, Doc | None] = {}  # while unread: documents put (None: removed) since
         self._index: dict[tuple[Any, ...], str] | None = None
         self._next_id: int | None = None
         self._getter: Callable[[Doc], tuple[Any, ...]]
@@ -49,6 +62,66 @@ class TableData:
         else:
             one = self._field = operator.itemgetter(key_fields[0])
             self._getter = lambda doc: (one(doc),)
+
+    @property
+    def docs(self) -> dict[str, Doc]:
+        """Every document by id (an unread table is parsed whole now)."""
+        if self._docs is None:
+            assert self._section is not None
+            docs = self._section.all()
+            for doc_id, doc in self._changed.items():
+                if doc is None:
+                    docs.pop(doc_id, None)
+                else:
+                    docs[doc_id] = doc
+            self._docs, self._section, self._changed = docs, None, {}
+        return self._docs
+
+    @property
+    def read(self) -> bool:
+        """Whether every document is in memory (not only the lines looked up so far)."""
+        return self._docs is not None
+
+    @property
+    def empty(self) -> bool:
+        if self._docs is not None:
+            return not self._docs
+        assert self._section is not None
+        if any(doc is not None for doc in self._changed.values()):
+            return False
+        if self._section.empty:
+            return True
+        return bool(self._changed) and not self.docs  # removals only: whether any line is left
+
+    def get(self, doc_id: str) -> Doc | None:
+        """The document with this id, or None (an unread table parses only its line)."""
+        if self._docs is not None:
+            return self._docs.get(doc_id)
+        if doc_id in self._changed:
+            return self._changed[doc_id]
+        assert self._section is not None
+        return self._section.by_id(doc_id)
+
+    def lend(self, doc_id: str) -> Doc:
+        """The document itself, to be changed in place inside a transaction (KeyError if none)."""
+        if self._docs is not None:
+            return self._docs[doc_id]
+        doc = self.get(doc_id)
+        if doc is None:
+            raise KeyError(doc_id)
+        self._changed[doc_id] = doc  # what is changed in place is kept when the table is parsed whole
+        return doc
+
+    def where_first(self, value: Any) -> dict[str, Doc]:
+        """Every document whose first key field equals ``value``, by id (e.g. one person's records)."""
+        if self._docs is not None or not isinstance(value, str):
+            first = self.key_fields[0]
+            return {i: d for i, d in self.docs.items() if d.get(first) == value}
+        assert self._section is not None
+        first = self.key_fields[0]
+        found = {i: d for i, d in self._section.matching(first, value).items() if i not in self._changed}
+        found.update((i, d) for i, d in self._changed.items() if d is not None and d.get(first) == value)
+        return found
 
     @property
     def index(self) -> dict[tuple[Any, ...], str]:
@@ -72,7 +145,11 @@ class TableData:
     def allocate_id(self) -> int:
         """The id for a new document (one more than any there is or was handed out since)."""
         if self._next_id is None:
-            self._next_id = max(map(int, self.docs), default=0) + 1
+            if self._docs is not None:
+                self._next_id = max(map(int, self._docs), default=0) + 1
+            else:
+                assert self._section is not None
+                self._next_id = max(self._section.last_id(), *map(int, self._changed), 0) + 1
         self._next_id += 1
         return self._next_id - 1
 
@@ -82,11 +159,16 @@ class TableData:
 
     def set(self, doc_id: str, doc: Doc | None) -> None:
         """Put (or with ``None`` remove) a document, keeping the index right."""
-        old = self.docs.get(doc_id)
+        if self._docs is None:
+            self._changed[doc_id] = doc
+            if doc is not None and self._next_id is not None and int(doc_id) >= self._next_id:
+                self._next_id = int(doc_id) + 1
+            return
+        old = self._docs.get(doc_id)
         if doc is None:
-            self.docs.pop(doc_id, None)
+            self._docs.pop(doc_id, None)
         else:
-            self.docs[doc_id] = doc
+            self._docs[doc_id] = doc
             if self._next_id is not None and int(doc_id) >= self._next_id:
                 self._next_id = int(doc_id) + 1
         if self._index is None:
@@ -100,6 +182,12 @@ class TableData:
             self._index[key] = doc_id
 
     def find(self, *key: Any) -> str | None:
+        """The id of the document with this key (an unread table parses only the candidates' lines)."""
+        if self._docs is None and key and isinstance(key[0], str):
+            for doc_id, doc in self.where_first(key[0]).items():
+                if self.key_of(doc) == key:
+                    return doc_id
+            return None
         return self.index.get(key)
 
     def rekey(self, doc_id: str, old_key: tuple[Any, ...]) -> None:
@@ -133,7 +221,7 @@ class _IdView(MutableMapping[int, Doc]):
 
     def __getitem__(self, doc_id: int) -> Doc:
         key = str(doc_id)
-        doc = self._data.docs[key]
+        doc = self._data.lend(key)
         if key not in self._lent:
             self._touch(self._data.name, self._data, key, True)
             self._lent[key] = self._data.key_of(doc)
@@ -147,14 +235,14 @@ class _IdView(MutableMapping[int, Doc]):
 
     def __delitem__(self, doc_id: int) -> None:
         key = str(doc_id)
-        if key not in self._data.docs:
+        if self._data.get(key) is None:
             raise KeyError(doc_id)
         self._touch(self._data.name, self._data, key, False)
         self._data.set(key, None)
         self._lent.pop(key, None)
 
     def __contains__(self, doc_id: object) -> bool:
-        return str(doc_id) in self._data.docs
+        return self._data.get(str(doc_id)) is not None
 
     def __iter__(self) -> Iterator[int]:
         return iter([int(k) for k in self._data.docs])

@@ -109,7 +109,7 @@ class Writing:
                 raise StoreError("内部エラー: トランザクションの外で書き込もうとしました")
             key = (partition, table, doc_id)
             if key not in tx.before:
-                before = data.docs.get(doc_id)
+                before = data.get(doc_id)
                 tx.before[key] = snapshot(before) if copy else before
                 tx.data[(partition, table)] = data
 
@@ -162,7 +162,7 @@ class Writing:
         ops: list[Op] = []
         changes: list[list[Any]] = []
         for (part, table, doc_id), before in tx.before.items():
-            after = tx.data[(part, table)].docs.get(doc_id)
+            after = tx.data[(part, table)].get(doc_id)
             if after != before:
                 ops.append((part, table, doc_id, after))
                 changes.append([part, table, doc_id, before, after])
