@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from trainer.demo import build_demo
 from trainer.errors import InputError
 from trainer.progress import Task
 from trainer.service.core import ServiceCore
@@ -31,6 +30,8 @@ class DemoUseCases(ServiceCore):
                 "別の --db を指定するか、上書きしてよければ --force を付けてください",
             )
         fy = self.fiscal_year(fiscal_year)
+        from trainer.demo import build_demo  # (the demo city's generator: only this command needs it)
+
         city = build_demo(self.catalog, staff_count, seed, fy, self.today(), years, task)
         with self.register.transaction():
             if force and not self.register.is_empty():

@@ -10,25 +10,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trainer.calendar import fy_label, wareki
 from trainer.errors import FileError, InputError
 from trainer.files import write_file
 from trainer.guard import checked, checked_path
-from trainer.importers import progress, roster
-from trainer.importers.asof import date_in_name, date_in_table
-from trainer.importers.columns import Column, Mapping, load_mapping
-from trainer.importers.people import Roll
-from trainer.importers.problems import ImportRejected, problems_csv
-from trainer.importers.progress import RecordPlan
-from trainer.importers.roster import RosterPlan
-from trainer.importers.table import Table, read_table
 from trainer.model import DEFAULT_EMPLOYMENT_TYPES, Catalog, Requirement
 from trainer.progress import Task
 from trainer.service.core import DateLike, typed_date
 from trainer.service.staff import StaffUseCases
 from trainer.service.status import StatusUseCases
 from trainer.yearcatalog import with_current_aliases
+
+if TYPE_CHECKING:  # the importers (openpyxl, the column rules) are loaded by the commands that import
+    from trainer.importers.columns import Column, Mapping
+    from trainer.importers.progress import RecordPlan
+    from trainer.importers.roster import RosterPlan
+    from trainer.importers.table import Table
 
 
 class ImportUseCases(StatusUseCases, StaffUseCases):
@@ -56,11 +55,16 @@ class ImportUseCases(StatusUseCases, StaffUseCases):
     def import_file_date(self, path: Path, encoding: str | None = None) -> tuple[date, str] | None:
         """The date an import file gives itself, to offer as its 基準日: (the date, where it was found)."""
         checked_path(Path(path))
+        from trainer.importers.asof import date_in_name
+
         found = date_in_name(Path(path).name)
         if found is not None:
             return found, "ファイル名"
         if encoding is not None:
             checked(encoding, "文字コード")
+        from trainer.importers.asof import date_in_table
+        from trainer.importers.table import read_table
+
         found = date_in_table(read_table(Path(path), encoding))
         return (found, "基準日の列") if found is not None else None
 
@@ -76,6 +80,8 @@ class ImportUseCases(StatusUseCases, StaffUseCases):
     ) -> RosterPlan:
         """What importing an HR roster would do to a register that does not exist yet: every row
         checked against an empty one (the default 任用区分). Nothing is created, nothing is opened."""
+        from trainer.importers import roster
+
         day = typed_date(as_of, "基準日")
         with problems_reported(Path(path), errors):
             table, columns = _read(path, mapping, encoding, roster.COLUMNS)
@@ -92,6 +98,8 @@ class ImportUseCases(StatusUseCases, StaffUseCases):
         retire_missing: bool,
         task: Task | None,
     ) -> RosterPlan:
+        from trainer.importers import roster
+
         table, columns = _read(path, mapping, encoding, roster.COLUMNS)
         with self.register.transaction():
             plan = roster.plan_roster(
@@ -134,6 +142,8 @@ class ImportUseCases(StatusUseCases, StaffUseCases):
 
         ``skip_unknown``: rows of ids nobody in the register has are set aside (each named in the
         result and the change log) instead of stopping the import."""
+        from trainer.importers import progress
+
         with problems_reported(Path(path), errors):
             return self._import_records(
                 progress.plan_progress, self._import_catalog, progress.PROGRESS_COLUMNS, "import_progress",
@@ -152,6 +162,8 @@ class ImportUseCases(StatusUseCases, StaffUseCases):
         skip_unknown: bool = False,
     ) -> RecordPlan:
         """A division's returned checkpoint sheet (who, when, optionally which items)."""
+        from trainer.importers import progress
+
         with problems_reported(Path(path), errors):
             return self._import_records(
                 progress.plan_checkpoint, self.checklist, progress.CHECKPOINT_COLUMNS, "import_checkpoint",
@@ -178,6 +190,8 @@ class ImportUseCases(StatusUseCases, StaffUseCases):
         skip_unknown: bool = False,
     ) -> RecordPlan:
         """Read, plan (checking every row) and, unless a dry run, write after a backup: all or nothing."""
+        from trainer.importers.people import Roll
+
         fy = self.fiscal_year(fiscal_year)
         table, columns = _read(path, mapping, encoding, spec)
         with self.register.transaction():
@@ -210,6 +224,9 @@ def _read(path: Path, mapping: Path | None, encoding: str | None, spec: list[Col
         checked_path(Path(mapping), "対応表の名前")
     if encoding is not None:
         checked(encoding, "文字コード")
+    from trainer.importers.columns import load_mapping
+    from trainer.importers.table import read_table
+
     table = read_table(Path(path), encoding)
     return table, load_mapping(Path(mapping), spec) if mapping else None
 
@@ -228,6 +245,8 @@ def problems_reported(source: Path, errors: Path | None) -> Iterator[None]:
             f"--errors に取り込むファイル {source} と同じファイルが指定されています",
             "問題の一覧は別のファイルに書き出します（既定: 取り込むファイルの隣の .errors.csv）",
         )
+    from trainer.importers.problems import ImportRejected, problems_csv
+
     try:
         yield
     except ImportRejected as rejected:

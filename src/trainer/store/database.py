@@ -101,6 +101,7 @@ class _Partition:
     db: PartitionDB
     through_gen: int
     dirty: bool = False
+    placed: bool = True  # its file says where its tables are (an older file is rewritten at a checkpoint)
 
 
 class Database(Writing, History):
@@ -335,9 +336,10 @@ class Database(Writing, History):
             with self.lock.held():  # another process checkpointed or restored meanwhile: read it again
                 self._catch_up()
             return self._parts.get(name) or self._load_partition(name, retry=False)
+        placed = True
         lazy = self._lazy_tables(name, data) if problem is None and self.manifest.files is not None else None
         if lazy is not None and sha is not None:
-            through, tables = lazy
+            through, tables, placed = lazy
             self.manifest.on_disk[name] = (through, sha)
         else:
             raw = decode_partition(path, data, self._restore_hint()) if data is not None else None
@@ -345,22 +347,23 @@ class Database(Writing, History):
                 self._file_problem(name, problem)
             if raw is not None and data is not None:
                 through = int(raw["_meta"]["1"].get("through_gen", -1))
+                placed = "tables" in raw["_meta"]["1"]
                 self.manifest.on_disk[name] = (through, sha or digest(data))
                 tables = {n: TableData(n, k, raw.get(n, {})) for n, k in specs.items()}
             else:
                 through = -1
                 tables = {n: TableData(n, k, {}) for n, k in specs.items()}
         db = PartitionDB(self._tables_of(name), self._toucher(name), storage=PartitionStorage)
-        part = _Partition(name, tables, db, through)
+        part = _Partition(name, tables, db, through, placed=placed)
         self._parts[name] = part
         for op in self._pending.pop(name, []):
             self._apply(op)
         return part
 
-    def _lazy_tables(self, name: str, data: bytes | None) -> tuple[int, dict[str, TableData]] | None:
+    def _lazy_tables(self, name: str, data: bytes | None) -> tuple[int, dict[str, TableData], bool] | None:
         """A file that matched the manifest, its tables left unread (see sections.py): the
-        generation it includes and its tables; None when it is not in the one-line-per-document
-        layout (it is then parsed whole)."""
+        generation it includes, its tables and whether it says where they are; None when it is
+        not in the one-line-per-document layout (it is then parsed whole)."""
         if data is None:
             return None
         specs = tables_of(name)
@@ -371,7 +374,7 @@ class Database(Writing, History):
         meta, sections = split
         meta = check_meta(path, meta, self._restore_hint())
         tables = {n: TableData(n, k, {}, section=sections[n]) for n, k in specs.items()}
-        return int(meta.get("through_gen", -1)), tables
+        return int(meta.get("through_gen", -1)), tables, "tables" in meta
 
     def _tables_of(self, name: str) -> Callable[[], dict[str, TableData]]:
         """How a table handle finds its partition's tables as they are now (after any reload)."""

@@ -15,7 +15,6 @@ from trainer.store.lock import DEFAULT_TIMEOUT
 from trainer.store.tables import detached
 
 T = TypeVar("T")
-_FEW = 50  # up to this many people, their records are picked out of an unread year's lines
 
 
 class Register:
@@ -155,7 +154,7 @@ class Register:
         """Records of the year by staff id, then requirement id (only of the ``of`` staff, if given)."""
         data = self.db.data(year_partition(fiscal_year), "records")
         docs: Iterable[dict[str, Any]]
-        if of is not None and len(of) <= _FEW and not data.read:  # a few people: only their lines
+        if of is not None and data.few(len(of)):  # a few people: only their lines
             docs = [d for staff_id in of for d in data.where_first(staff_id).values()]
         else:
             docs = data.docs.values()

@@ -26,7 +26,7 @@ Doc = dict[str, Any]
 class Section:
     """The documents of one table in a partition file's bytes (``data[start:end]``)."""
 
-    __slots__ = ("_parsed", "data", "end", "path", "start")
+    __slots__ = ("_ids", "_matches", "_parsed", "data", "end", "path", "scans", "start")
 
     def __init__(self, data: bytes, start: int, end: int, path: str = "") -> None:
         self.data = data
@@ -34,6 +34,9 @@ class Section:
         self.start = start  # just after the table's "{": the first document line begins with "\n"
         self.end = end  # the "\n" before the table's closing "}"
         self._parsed: dict[int, tuple[str, Doc]] = {}  # line start -> (id, document)
+        self._ids: dict[str, Doc] = {}  # the documents parsed so far, by id
+        self._matches: dict[tuple[str, Any], dict[str, Doc]] = {}  # (field, value) -> what matching found
+        self.scans = 0  # how many lookups read the bytes (the rest were answered from the above)
 
     @property
     def empty(self) -> bool:
@@ -57,13 +60,28 @@ class Section:
             f"データベースのファイルが壊れています（{what}）: {self.path}", "trainer verify で確かめてください"
         )
 
+    def known(self, doc_id: str) -> Doc | None:
+        """The document with this id if a lookup has parsed its line already (None: not known)."""
+        return self._ids.get(doc_id)
+
+    def known_matching(self, field: str, value: Any) -> dict[str, Doc] | None:
+        """What :meth:`matching` found for this field and value before (None: not asked yet)."""
+        return self._matches.get((field, value))
+
     def by_id(self, doc_id: str) -> Doc | None:
         """The document with this id, or None."""
+        if doc_id in self._ids:
+            return self._ids[doc_id]
+        self.scans += 1
         at = self.data.find(b'\n"%s": ' % doc_id.encode(), self.start, self.end)
         return None if at < 0 else self._line(at + 1)[1]
 
     def matching(self, field: str, value: Any) -> dict[str, Doc]:
         """Every document whose ``field`` equals ``value`` (a string), by id."""
+        known = self._matches.get((field, value))
+        if known is not None:
+            return dict(known)
+        self.scans += 1
         needle = orjson.dumps(value)
         found: dict[str, Doc] = {}
         at = self.data.find(needle, self.start, self.end)
@@ -74,6 +92,7 @@ class Section:
                 found[doc_id] = doc
             after = self.data.find(b"\n", at, self.end)
             at = -1 if after < 0 else self.data.find(needle, after, self.end)
+        self._matches[(field, value)] = dict(found)
         return found
 
     def last_id(self) -> int:
@@ -95,6 +114,7 @@ class Section:
                 raise self._damage(f"{start} バイト目の行が一つの文書ではありません")
             ((doc_id, doc),) = one.items()
             parsed = self._parsed[start] = (doc_id, doc)
+            self._ids[doc_id] = doc
         return parsed
 
 

@@ -93,14 +93,31 @@ class TableData:
             return True
         return bool(self._changed) and not self.docs  # removals only: whether any line is left
 
+    def few(self, lookups: int = 1) -> bool:
+        """Whether ``lookups`` more lookups of an unread table still cost less than parsing it.
+
+        A lookup scans the table's bytes (about a sixteenth of what parsing them costs): after
+        ``SCANS`` of them the table is parsed whole, so a command that looks up many people pays
+        at most about a quarter more than if it had parsed the table first."""
+        return self._section is not None and self._section.scans + lookups <= SCANS
+
+    def _scan(self) -> Section | None:
+        """The unread table's bytes for one more lookup, or None once it is read (or now parsed)."""
+        if self._docs is None and not self.few():
+            self.docs  # noqa: B018  (parsed whole: further lookups use the index)
+        return self._section
+
     def get(self, doc_id: str) -> Doc | None:
         """The document with this id, or None (an unread table parses only its line)."""
-        if self._docs is not None:
-            return self._docs.get(doc_id)
-        if doc_id in self._changed:
-            return self._changed[doc_id]
-        assert self._section is not None
-        return self._section.by_id(doc_id)
+        if self._docs is None:
+            if doc_id in self._changed:
+                return self._changed[doc_id]
+            assert self._section is not None
+            known = self._section.known(doc_id)
+            if known is not None:
+                return known
+        section = self._scan()
+        return self.docs.get(doc_id) if section is None else section.by_id(doc_id)
 
     def lend(self, doc_id: str) -> Doc:
         """The document itself, to be changed in place inside a transaction (KeyError if none)."""
@@ -114,12 +131,15 @@ class TableData:
 
     def where_first(self, value: Any) -> dict[str, Doc]:
         """Every document whose first key field equals ``value``, by id (e.g. one person's records)."""
-        if self._docs is not None or not isinstance(value, str):
-            first = self.key_fields[0]
-            return {i: d for i, d in self.docs.items() if d.get(first) == value}
-        assert self._section is not None
         first = self.key_fields[0]
-        found = {i: d for i, d in self._section.matching(first, value).items() if i not in self._changed}
+        known = self._section.known_matching(first, value) if self._section is not None else None
+        section = self._section if known is not None else self._scan() if isinstance(value, str) else None
+        if section is None:
+            if self._field is not None:  # one key field: the index has it
+                doc_id = self.index.get((value,))
+                return {} if doc_id is None else {doc_id: self.docs[doc_id]}
+            return {i: d for i, d in self.docs.items() if d.get(first) == value}
+        found = {i: d for i, d in (known or section.matching(first, value)).items() if i not in self._changed}
         found.update((i, d) for i, d in self._changed.items() if d is not None and d.get(first) == value)
         return found
 
@@ -183,7 +203,7 @@ class TableData:
 
     def find(self, *key: Any) -> str | None:
         """The id of the document with this key (an unread table parses only the candidates' lines)."""
-        if self._docs is None and key and isinstance(key[0], str):
+        if self._docs is None and key and isinstance(key[0], str) and self.few():
             for doc_id, doc in self.where_first(key[0]).items():
                 if self.key_of(doc) == key:
                     return doc_id
@@ -199,6 +219,9 @@ class TableData:
         doc = self.docs.get(doc_id)
         if doc is not None:
             self._index[self.key_of(doc)] = doc_id
+
+
+SCANS = 4  # lookups of an unread table before it is parsed whole (see TableData.few)
 
 
 def _no_key(doc: Doc) -> tuple[Any, ...]:

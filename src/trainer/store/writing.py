@@ -217,14 +217,14 @@ class Writing:
         self._flush_log_to_file()  # before the journal that holds them is replaced
         files = dict(self.manifest.on_disk) if self.manifest.files is not None else self._files_on_disk()
         for part in self._parts.values():
-            if part.dirty or part.through_gen < 0 or part.name not in files:
+            if part.dirty or part.through_gen < 0 or part.name not in files or not part.placed:
                 data = encode_partition(part.name, part.tables, self._gen)
                 sha = digest(data)
                 intent = {"checkpoint": self._gen, "file": part.name, "through_gen": self._gen, "sha256": sha}
                 self._journal_end = self.journal.append(intent, self._journal_end)
                 self.manifest.intend(part.name, sha)
                 atomic_write(self.folder / f"{part.name}.json", data)
-                part.through_gen, part.dirty = self._gen, False
+                part.through_gen, part.dirty, part.placed = self._gen, False, True
                 files[part.name] = self.manifest.on_disk[part.name] = (self._gen, sha)
         self.journal.create(self._gen + 1, SCHEMA_VERSION, self._log_head.seq, self._log_head.hash, files)
         header = self.journal.read_header()
