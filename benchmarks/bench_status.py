@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from process import build_city, run_trainer  # benchmarks/process.py
+from process import append_results, build_city, run_trainer  # benchmarks/process.py
 
 TODAY = date(2026, 11, 25)
 FY = 2026
@@ -60,6 +60,7 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--db", type=Path, help="an existing register to measure")
+    parser.add_argument("--append", action="store_true", help="add the numbers to benchmarks/RESULTS.md")
     a = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = a.db
@@ -86,18 +87,21 @@ def main() -> None:
             run_trainer(["record", people[a.runs + i], "checkpoint", "--date", "2026-11-21", "--replace", *db], TODAY)
 
         after = measure(a.runs, lambda _i: ["status", *db], one_record)
-    print(f"status at {a.staff:,} staff, {a.years} fiscal years, {a.runs} runs each (new processes):")
-    print(line("open + status (cache of today)", warm, 0.5))
-    print(line("status after one record", after))
-    print(line("staff show", show, 0.3))
-    print(line("one record end to end", record, 0.4))
     peak = {**warm, "median": warm["peak_mb"]}
-    print(
+    lines = [
+        f"status at {a.staff:,} staff, {a.years} fiscal years, {a.runs} runs each (new processes):",
+        line("open + status (cache of today)", warm, 0.5),
+        line("status after one record", after),
+        line("staff show", show, 0.3),
+        line("one record end to end", record, 0.4),
         f"{'peak memory of status':<34} {peak['median']:.0f} MB"
         + ("  met" if peak["median"] < 300 else "  MISSED")
-        + " (target < 300 MB)"
-    )
-    print(line("status with no cache", cold))
+        + " (target < 300 MB)",
+        line("status with no cache", cold),
+    ]
+    print("\n".join(lines))
+    if a.append:
+        append_results("bench_status", lines)
 
 
 if __name__ == "__main__":

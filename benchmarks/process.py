@@ -80,3 +80,25 @@ def run_trainer_tree(
         raise SystemExit(result.stderr)
     own, workers = result.stderr.split()[-2:]
     return elapsed, float(own), float(workers), result.stdout
+
+
+def machine() -> str:
+    """What the numbers were measured on: processors, memory, Python, the commit."""
+    cores = os.cpu_count() or 0
+    try:
+        pages, page = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+        memory = f"{pages * page / 2**30:.0f} GiB"
+    except (ValueError, OSError):
+        memory = "? GiB"
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=Path(__file__).parent
+    ).stdout.strip()
+    return f"{cores} cores, {memory}, Python {sys.version.split()[0]}, commit {commit or '?'}"
+
+
+def append_results(title: str, lines: list[str], path: Path = Path(__file__).parent / "RESULTS.md") -> None:
+    """Add a run's lines to the history in benchmarks/RESULTS.md (newest last)."""
+    stamp = time.strftime("%Y-%m-%d %H:%M")
+    block = [f"\n## {title}: {stamp}\n", f"{machine()}\n", "\n```\n", *(f"{line}\n" for line in lines), "```\n"]
+    with path.open("a", encoding="utf-8") as f:
+        f.writelines(block)

@@ -159,9 +159,11 @@ class ServiceCore:
         return found
 
     def take_notices(self) -> list[str]:
-        """Notes on what was typed since the last call (a 平成 date read as 令和), each once."""
-        notes = list(dict.fromkeys(self._notices))
+        """Notes since the last call, each once: on what was typed (a 平成 date read as 令和), and
+        the register's (a cache it could not write)."""
+        notes = list(dict.fromkeys([*self._notices, *self.register.db.notices]))
         self._notices.clear()
+        self.register.db.notices.clear()
         return notes
 
     # --------------------------------------------------------- the year's catalog

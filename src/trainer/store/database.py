@@ -70,6 +70,7 @@ from trainer.perf import gc_paused
 from trainer.store import migrations
 from trainer.store.backups import CHANGELOG, STAGED, Backups, check_backup, is_data_file
 from trainer.store.changelog import GENESIS, ChangeLogFile, Head
+from trainer.store.checked import CheckedFiles, stamp
 from trainer.store.faults import reported
 from trainer.store.files import PRIVATE_DIR, atomic_write, leftover_temp_files, make_private_dir
 from trainer.store.history import History
@@ -122,6 +123,8 @@ class Database(Writing, History):
         self.backups_folder = Backups(folder)
         self.inspect = inspect  # verify: report a changed or missing file instead of refusing
         self.findings: list[tuple[str, str]] = []  # what inspect found: (file, problem)
+        self.checked = CheckedFiles(folder)  # digests of files hashed before (see checked.py)
+        self.notices: list[str] = []  # what the user should know but that stopped nothing
         self._parts: dict[str, _Partition] = {}
         self._pending: dict[str, list[Op]] = {}
         self._gen = 0
@@ -301,16 +304,45 @@ class Database(Writing, History):
         return self.manifest.on_disk[name]
 
     # ------------------------------------------------------------- partitions
+    def _read_file(self, name: str, path: Path) -> tuple[bytes | None, str | None, os.stat_result | None]:
+        """A partition file's bytes (None: there is none), their digest and the file's metadata as
+        it was before the read. The digest is hashed, unless the file has not been written since
+        it was last hashed (checked.py; never when verifying)."""
+        try:
+            st = path.stat()
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None, None, None
+        known = None if self.inspect else self.checked.digest(name, st)
+        if known is not None and stamp(path.stat()) == stamp(st):  # not replaced while we read it
+            return data, known, None
+        return data, digest(data), st
+
+    def _note_checked(self, name: str, path: Path, sha: str, st: os.stat_result) -> None:
+        if self.read_only or self.inspect:
+            return
+        notice = self.checked.note(name, path, sha, st)
+        if notice is not None and notice not in self.notices:
+            self.notices.append(notice)
+
     def check_file(self, name: str) -> None:
         """A partition's file held against the manifest without reading its tables: a derived cache
-        standing in for them (the year's overview) still refuses a damaged or missing file."""
+        standing in for them (the year's overview) still refuses a damaged or missing file. A
+        file not written since it was last hashed and found right is not read again (checked.py)."""
         if name in self._parts:
             return
+        path = self.folder / f"{name}.json"
         try:
-            data: bytes | None = (self.folder / f"{name}.json").read_bytes()
+            st: os.stat_result | None = path.stat()
         except FileNotFoundError:
-            data = None
-        problem = self.manifest.problem(name, data)
+            st = None
+        known = None if st is None or self.inspect else self.checked.digest(name, st)
+        if known is not None and self.manifest.problem(name, b"", known) is None:
+            return
+        data, sha, st = self._read_file(name, path)
+        problem = self.manifest.problem(name, data, sha)
+        if problem is None and sha is not None and st is not None:
+            self._note_checked(name, path, sha, st)
         if problem is not None and (self.journal.replaced() or self.journal.has_more(self._journal_end)):
             self._partition(name)  # another process wrote meanwhile: the full read decides
         elif problem is not None:
@@ -326,16 +358,14 @@ class Database(Writing, History):
     def _load_partition(self, name: str, retry: bool = True) -> _Partition:
         path = self.folder / f"{name}.json"
         specs = tables_of(name)
-        try:
-            data: bytes | None = path.read_bytes()
-        except FileNotFoundError:
-            data = None
-        sha = digest(data) if data is not None else None
+        data, sha, st = self._read_file(name, path)
         problem = self.manifest.problem(name, data, sha)
         if problem is not None and retry and (self.journal.replaced() or self.journal.has_more(self._journal_end)):
             with self.lock.held():  # another process checkpointed or restored meanwhile: read it again
                 self._catch_up()
             return self._parts.get(name) or self._load_partition(name, retry=False)
+        if problem is None and sha is not None and st is not None:
+            self._note_checked(name, path, sha, st)
         placed = True
         lazy = self._lazy_tables(name, data) if problem is None and self.manifest.files is not None else None
         if lazy is not None and sha is not None:
