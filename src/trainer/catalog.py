@@ -18,8 +18,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from trainer.bundled import bundled_dir
 from trainer.calendar import add_months, fy_end
 from trainer.errors import CatalogError
@@ -83,25 +81,34 @@ def default_catalog_dir() -> Path:
     return bundled_dir("courses").parent
 
 
-class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml's when there
-    """``yaml.safe_load`` that refuses a key given twice in one mapping (libyaml's parser when
-    PyYAML has it: the catalog is read by every command)."""
+_LOADER: Any = None
 
 
-def _no_duplicate_keys(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"キー「{key}」が2回書かれています", key_node.start_mark
-            )
-        seen.add(key)
-    mapping: dict[Any, Any] = loader.construct_mapping(node)
-    return mapping
+def _strict_loader() -> Any:
+    """``yaml.safe_load``'s loader, refusing a key given twice in one mapping (libyaml's parser
+    when PyYAML has it). Built on first use: a command on a frozen year never reads YAML."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
 
+        class StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+            pass
 
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_keys)
+        def no_duplicate_keys(loader: Any, node: Any) -> dict[Any, Any]:
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = loader.construct_object(key_node)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"キー「{key}」が2回書かれています", key_node.start_mark
+                    )
+                seen.add(key)
+            mapping: dict[Any, Any] = loader.construct_mapping(node)
+            return mapping
+
+        StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, no_duplicate_keys)
+        _LOADER = StrictLoader
+    return _LOADER
 
 
 class _Reader:
@@ -286,9 +293,12 @@ def _sections(r: _Reader, raw: Any) -> tuple[ChecklistSection, ...]:
 
 
 def _read_yaml(path: Path) -> Any:
+    import yaml
+
+    loader = _strict_loader()
     try:
         with path.open(encoding="utf-8") as f:
-            return yaml.load(f, Loader=_StrictLoader)
+            return yaml.load(f, Loader=loader)
     except UnicodeDecodeError as e:
         raise CatalogError(f"{path}: UTF-8 で読めません", "ファイルを UTF-8 で保存してください") from e
     except yaml.YAMLError as e:

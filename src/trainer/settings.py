@@ -18,15 +18,11 @@ read again where they are used.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-
-import platformdirs
-import yaml
 
 from trainer.calendar import parse_date
 from trainer.errors import TrainerError
@@ -49,11 +45,15 @@ class SettingsError(TrainerError):
 
 def default_db_path() -> Path:
     """Where the register lives when nothing names it: ``<user data dir>/trainer/register``."""
+    import platformdirs  # (with its tempfile: only when no register was named)
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "register"
 
 
 def default_keymap_file() -> Path:
     """``<user config dir>/trainer/keymap.yaml``."""
+    import platformdirs
+
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "keymap.yaml"
 
 
@@ -113,6 +113,10 @@ def read_keymap(path: Path, known: Iterable[str]) -> dict[str, str]:
     ``f2,ctrl+g``); an unknown id is refused with the closest one, like a catalog's key."""
     if not path.is_file():
         return {}
+    import difflib
+
+    import yaml  # (read only when there is a keymap file: a CLI command never needs it)
+
     where = str(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from trainer.calendar import fy_label, wareki
 from trainer.cli.base import EXIT_OK, Commands, print_json
 from trainer.rules import Counts
-from trainer.signoff import SignoffState
 from trainer.textfmt import table
 
 if TYPE_CHECKING:
@@ -96,6 +95,8 @@ def cmd_status(svc: Service, a: argparse.Namespace) -> int:
             f"年度内に対象だった人 {t.in_year:,}人（うち年度途中の離脱 {t.left:,}人、未修了のまま {t.left_open:,}人）"
         )
     print()
+    from trainer.signoff import SignoffState  # (the sign-off package: loaded when it is used)
+
     rows = []
     signed = svc.signoff_states(report.fiscal_year)
     for code, c in sorted(report.summary.divisions.items()):

@@ -67,9 +67,11 @@ class ServiceCore:
     Open with :meth:`open`; ``today`` can be fixed for tests and demos.
     """
 
-    def __init__(self, register: Register, catalog: Catalog, today: Callable[[], date] = date.today) -> None:
+    def __init__(
+        self, register: Register, catalog: Catalog | None, today: Callable[[], date] = date.today
+    ) -> None:
         self.register = register
-        self.catalog = catalog  # the catalog files as they are now (see catalog_for)
+        self._catalog = catalog  # None: read from catalog_dir when first needed
         self.catalog_dir: Path | None = None  # where they were read (None: the default)
         self._today = today
         self.config = Settings(db=register.folder)  # what the program was told (see open)
@@ -95,15 +97,26 @@ class ServiceCore:
         catalog when ``catalog_dir`` is not given)."""
         if settings is not None and catalog_dir is None:
             catalog_dir = settings.catalog
-        catalog = load_catalog(catalog_dir)
         register = Register.open(db_path, create=create, lock_timeout=lock_timeout, clock=now, inspect=inspect)
-        service = cls(register, catalog, today)
+        service = cls(register, None, today)
         service.catalog_dir = catalog_dir
         if settings is not None:
             service.config = settings
         if not inspect:
             service._upgrade_if_needed()
         return service
+
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog files as they are now (see :meth:`catalog_for`), read when first needed: a
+        command on a frozen year never reads them (an error in them is named when they are)."""
+        if self._catalog is None:
+            self._catalog = load_catalog(self.catalog_dir)
+        return self._catalog
+
+    @catalog.setter
+    def catalog(self, catalog: Catalog) -> None:
+        self._catalog = catalog
 
     def close(self) -> None:
         self.register.close()

@@ -35,7 +35,6 @@ import functools
 import getpass
 import json
 import os
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,10 +71,19 @@ def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
+def _hostname() -> str:
+    """This computer's name (POSIX: from uname, without loading the socket module)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
+
+
 def _whoami() -> dict[str, object]:
     return {
         "user": os_user(),
-        "host": socket.gethostname(),
+        "host": _hostname(),
         "pid": os.getpid(),
         "since": local_now().isoformat(timespec="seconds"),  # first lock of this run
     }
@@ -116,7 +124,7 @@ class DatabaseLock:
             probe.acquire(timeout=0)
         except filelock.Timeout:
             info = self.holder() or {"user": "?", "host": "?", "pid": "?", "since": "?"}
-            if info.get("pid") == os.getpid() and info.get("host") == socket.gethostname():
+            if info.get("pid") == os.getpid() and info.get("host") == _hostname():
                 return None
             return info
         probe.release()
