@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import trainer.store.checked as checked_module
-import trainer.store.database as database_module
+import trainer.store.partitions as partitions_module
 from trainer.errors import CorruptDatabaseError
 from trainer.model import Assignment, Duty, Progress, Record, Staff
 from trainer.store.register import Register
@@ -38,13 +38,13 @@ def hashed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Every file hashed (its size), and no wait before a file's digest may be kept."""
     monkeypatch.setattr(checked_module, "RACY_NS", 0)
     sizes: list[int] = []
-    real = database_module.digest
+    real = partitions_module.digest
 
     def counting(data: bytes) -> str:
         sizes.append(len(data))
         return real(data)
 
-    monkeypatch.setattr(database_module, "digest", counting)
+    monkeypatch.setattr(partitions_module, "digest", counting)
     return sizes
 
 

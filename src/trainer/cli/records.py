@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def cmd_record(svc: Service, a: argparse.Namespace) -> int:
     r = svc.record(a.staff_id, a.requirement, a.date, a.progress, a.fy, a.replace)
-    title = svc.catalog.by_id[r.requirement].short_title
+    title = svc.catalog_for(r.fiscal_year).by_id[r.requirement].short_title  # (the year's own names)
     if r.completed_on:
         print(f"修了を記録しました: {r.staff_id} {title} {wareki(r.on)}")
     else:

@@ -67,9 +67,7 @@ class ServiceCore:
     Open with :meth:`open`; ``today`` can be fixed for tests and demos.
     """
 
-    def __init__(
-        self, register: Register, catalog: Catalog | None, today: Callable[[], date] = date.today
-    ) -> None:
+    def __init__(self, register: Register, catalog: Catalog | None, today: Callable[[], date] = date.today) -> None:
         self.register = register
         self._catalog = catalog  # None: read from catalog_dir when first needed
         self.catalog_dir: Path | None = None  # where they were read (None: the default)

@@ -60,19 +60,17 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from trainer.errors import CorruptDatabaseError, StoreError
-from trainer.perf import gc_paused
 from trainer.store import migrations
 from trainer.store.backups import CHANGELOG, STAGED, Backups, check_backup, is_data_file
 from trainer.store.changelog import GENESIS, ChangeLogFile, Head
-from trainer.store.checked import CheckedFiles, stamp
+from trainer.store.checked import CheckedFiles
 from trainer.store.faults import reported
-from trainer.store.files import PRIVATE_DIR, atomic_write, leftover_temp_files, make_private_dir
+from trainer.store.files import PRIVATE_DIR, leftover_temp_files, make_private_dir
 from trainer.store.history import History
 from trainer.store.journal import Journal, Op
 from trainer.store.layout import (
@@ -80,32 +78,16 @@ from trainer.store.layout import (
     MAIN_TABLES,
     SCHEMA_VERSION,
     SIGNOFFS,
-    check_meta,
-    decode_partition,
-    digest,
-    encode_partition,
-    is_partition_name,
-    tables_of,
     year_partition,
 )
 from trainer.store.lock import DEFAULT_TIMEOUT, DatabaseLock, ReadOnlyFolderError, local_now
-from trainer.store.manifest import FileEntry, Manifest
-from trainer.store.sections import split_tables
-from trainer.store.tables import JournaledTable, PartitionDB, PartitionStorage, TableData
+from trainer.store.manifest import Manifest
+from trainer.store.partitions import Partitions, _Partition
+from trainer.store.tables import JournaledTable, TableData
 from trainer.store.writing import Writing, _Transaction
 
 
-@dataclass
-class _Partition:
-    name: str
-    tables: dict[str, TableData]
-    db: PartitionDB
-    through_gen: int
-    dirty: bool = False
-    placed: bool = True  # its file says where its tables are (an older file is rewritten at a checkpoint)
-
-
-class Database(Writing, History):
+class Database(Partitions, Writing, History):
     """The register's files in one folder. Use :meth:`open`."""
 
     def __init__(
@@ -280,162 +262,6 @@ class Database(Writing, History):
         elif self._gen >= part.through_gen:  # a failed checkpoint may have written part of this journal
             part.tables[table].set(doc_id, doc)
             part.dirty = True
-
-    # ---------------------------------------------------------------- the manifest
-    def _file_problem(self, name: str, message: str) -> None:
-        """Refuse a missing, changed or unknown partition file (inspect: note it for verify)."""
-        if self.inspect:
-            if (f"{name}.json", message) not in self.findings:
-                self.findings.append((f"{name}.json", message))
-            return
-        raise CorruptDatabaseError(message, self._restore_hint())
-
-    def read_partition_file(self, name: str) -> tuple[dict[str, Any], FileEntry]:
-        """A partition file's tables and what it holds (generation, digest); it must exist."""
-        path = self.folder / f"{name}.json"
-        data = path.read_bytes()
-        raw = decode_partition(path, data, self._restore_hint())
-        return raw, (int(raw["_meta"]["1"].get("through_gen", -1)), digest(data))
-
-    def write_partition_file(self, name: str, tables: dict[str, TableData], through: int) -> FileEntry:
-        data = encode_partition(name, tables, through)
-        atomic_write(self.folder / f"{name}.json", data)
-        self.manifest.on_disk[name] = (through, digest(data))
-        return self.manifest.on_disk[name]
-
-    # ------------------------------------------------------------- partitions
-    def _read_file(self, name: str, path: Path) -> tuple[bytes | None, str | None, os.stat_result | None]:
-        """A partition file's bytes (None: there is none), their digest and the file's metadata as
-        it was before the read. The digest is hashed, unless the file has not been written since
-        it was last hashed (checked.py; never when verifying)."""
-        try:
-            st = path.stat()
-            data = path.read_bytes()
-        except FileNotFoundError:
-            return None, None, None
-        known = None if self.inspect else self.checked.digest(name, st)
-        if known is not None and stamp(path.stat()) == stamp(st):  # not replaced while we read it
-            return data, known, None
-        return data, digest(data), st
-
-    def _note_checked(self, name: str, path: Path, sha: str, st: os.stat_result) -> None:
-        if self.read_only or self.inspect:
-            return
-        notice = self.checked.note(name, path, sha, st)
-        if notice is not None and notice not in self.notices:
-            self.notices.append(notice)
-
-    def check_file(self, name: str) -> None:
-        """A partition's file held against the manifest without reading its tables: a derived cache
-        standing in for them (the year's overview) still refuses a damaged or missing file. A
-        file not written since it was last hashed and found right is not read again (checked.py)."""
-        if name in self._parts:
-            return
-        path = self.folder / f"{name}.json"
-        try:
-            st: os.stat_result | None = path.stat()
-        except FileNotFoundError:
-            st = None
-        known = None if st is None or self.inspect else self.checked.digest(name, st)
-        if known is not None and self.manifest.problem(name, b"", known) is None:
-            return
-        data, sha, st = self._read_file(name, path)
-        problem = self.manifest.problem(name, data, sha)
-        if problem is None and sha is not None and st is not None:
-            self._note_checked(name, path, sha, st)
-        if problem is not None and (self.journal.replaced() or self.journal.has_more(self._journal_end)):
-            self._partition(name)  # another process wrote meanwhile: the full read decides
-        elif problem is not None:
-            self._file_problem(name, problem)
-
-    def _partition(self, name: str) -> _Partition:
-        part = self._parts.get(name)
-        if part is not None:
-            return part
-        with gc_paused(), reported(f"{self.folder / name}.json の読み込み"):
-            return self._load_partition(name)
-
-    def _load_partition(self, name: str, retry: bool = True) -> _Partition:
-        path = self.folder / f"{name}.json"
-        specs = tables_of(name)
-        data, sha, st = self._read_file(name, path)
-        problem = self.manifest.problem(name, data, sha)
-        if problem is not None and retry and (self.journal.replaced() or self.journal.has_more(self._journal_end)):
-            with self.lock.held():  # another process checkpointed or restored meanwhile: read it again
-                self._catch_up()
-            return self._parts.get(name) or self._load_partition(name, retry=False)
-        if problem is None and sha is not None and st is not None:
-            self._note_checked(name, path, sha, st)
-        placed = True
-        lazy = self._lazy_tables(name, data) if problem is None and self.manifest.files is not None else None
-        if lazy is not None and sha is not None:
-            through, tables, placed = lazy
-            self.manifest.on_disk[name] = (through, sha)
-        else:
-            raw = decode_partition(path, data, self._restore_hint()) if data is not None else None
-            if problem is not None:  # (a file that does not even parse, or is newer, said so just above)
-                self._file_problem(name, problem)
-            if raw is not None and data is not None:
-                through = int(raw["_meta"]["1"].get("through_gen", -1))
-                placed = "tables" in raw["_meta"]["1"]
-                self.manifest.on_disk[name] = (through, sha or digest(data))
-                tables = {n: TableData(n, k, raw.get(n, {})) for n, k in specs.items()}
-            else:
-                through = -1
-                tables = {n: TableData(n, k, {}) for n, k in specs.items()}
-        db = PartitionDB(self._tables_of(name), self._toucher(name), storage=PartitionStorage)
-        part = _Partition(name, tables, db, through, placed=placed)
-        self._parts[name] = part
-        for op in self._pending.pop(name, []):
-            self._apply(op)
-        return part
-
-    def _lazy_tables(self, name: str, data: bytes | None) -> tuple[int, dict[str, TableData], bool] | None:
-        """A file that matched the manifest, its tables left unread (see sections.py): the
-        generation it includes, its tables and whether it says where they are; None when it is
-        not in the one-line-per-document layout (it is then parsed whole)."""
-        if data is None:
-            return None
-        specs = tables_of(name)
-        path = self.folder / f"{name}.json"
-        split = split_tables(data, list(specs), str(path))
-        if split is None:
-            return None
-        meta, sections = split
-        meta = check_meta(path, meta, self._restore_hint())
-        tables = {n: TableData(n, k, {}, section=sections[n]) for n, k in specs.items()}
-        return int(meta.get("through_gen", -1)), tables, "tables" in meta
-
-    def _tables_of(self, name: str) -> Callable[[], dict[str, TableData]]:
-        """How a table handle finds its partition's tables as they are now (after any reload)."""
-
-        def tables() -> dict[str, TableData]:
-            with self._mutex:
-                return self._partition(name).tables
-
-        return tables
-
-    @staticmethod
-    def table_names(partition: str) -> list[str]:
-        return list(tables_of(partition))
-
-    def _known(self) -> set[str]:
-        """Every partition: in the manifest (or on disk, before manifests), intended, pending or open."""
-        names = self.manifest.known() | set(self._pending)
-        names |= {n for n, part in self._parts.items() if not all(t.empty for t in part.tables.values())}
-        return names
-
-    def load_all(self) -> list[str]:
-        """Open every partition there is (for a whole-register check); returns their names."""
-        known = self._known()
-        names = [MAIN, *self.year_partitions(), *([SIGNOFFS] if SIGNOFFS in known | set(self._parts) else [])]
-        for name in names:
-            self._partition(name)
-        return names
-
-    def year_partitions(self) -> list[str]:
-        """Every fiscal-year partition: on disk, open, or only in the journal so far."""
-        return sorted(n for n in self._known() if n.startswith("fy") and is_partition_name(n))
 
     # ------------------------------------------------------------------ reading
     def written_elsewhere(self) -> tuple[int, int] | None:

@@ -30,7 +30,7 @@ from trainer.store.manifest import FileEntry, Manifest
 from trainer.store.tables import TableData, Touch, snapshot
 
 if TYPE_CHECKING:
-    from trainer.store.database import _Partition
+    from trainer.store.partitions import _Partition
 
 CHECKPOINT_BYTES = 16 * 1024 * 1024
 SAFE_IN_JOURNAL = "これまでの変更はジャーナル（journal.jsonl）に保存されていて、失われていません"
