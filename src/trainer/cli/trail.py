@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trainer import signoff
 from trainer.calendar import fy_label, wareki
 from trainer.cli.base import EXIT_ERROR, EXIT_OK, Commands, print_json, progress_printer
 from trainer.textfmt import table
@@ -32,6 +31,8 @@ def cmd_signoff(svc: Service, a: argparse.Namespace) -> int:
 
 
 def _print_signed(svc: Service, doc: dict[str, Any]) -> None:
+    from trainer import signoff  # (loaded by the commands that read a sign-off)
+
     roster = signoff.roster_of(doc)
     division = roster.division
     state = signoff.state_of(doc)
