@@ -146,6 +146,19 @@ def test_a_glyph_no_font_has_is_an_error_not_a_box(city: Service, tmp_path: Path
         render.pdf_bytes(render.templates_dir(), "<html><body><p>\U000f0000</p></body></html>")
 
 
+def test_a_nobr_span_prints_on_one_line_and_its_text_reads_as_typed() -> None:
+    import io
+
+    from trainer.reports import render
+
+    joined = render.joined('<span class="nobr">R&amp;D</span> <span class="fill nobr">x</span>')
+    assert joined == 'R\u2060&amp;\u2060D <span class="fill nobr">x</span>'  # an entity is one character
+    html = '<html><body><p style="width: 30mm">期限は<span class="nobr">令和9年3月31日</span>までです</p></body></html>'
+    lines = PdfReader(io.BytesIO(render.pdf_bytes(render.templates_dir(), html))).pages[0].extract_text().splitlines()
+    assert lines[0] == "期限は" and any(line.startswith("令和9年3月31日") for line in lines)  # wrapped, not inside
+    assert not any("\u2060" in line for line in lines)
+
+
 def test_templates_may_not_reach_outside_their_folder(tmp_path: Path) -> None:
     import shutil
 

@@ -17,6 +17,10 @@ value holds (令和9年3月31日, 3月31日, 令和8年度) is kept on one line:
 never break between a figure and a full stop or a hyphen (report.css lets only names, titles and
 notes break anywhere). A value printed inside an attribute or an SVG ``<text>`` takes ``| plain``;
 a course's or a training's name takes ``| phrases`` to break only between its phrases.
+For the PDF, :func:`joined` turns each plain ``<span class="nobr">…</span>`` into its text with a
+WORD JOINER (U+2060, invisible, never drawn nor extracted) between the characters: one text run
+instead of an inline box WeasyPrint fits piece by piece (the audit of a year's non-completers lays
+out about 30% faster). The HTML format keeps the spans.
 
 :func:`pdf_of_documents` prints several documents (a batch of rosters, each with its own page
 numbers) in one write, so they share one font subset; :mod:`trainer.reports.batch` and
@@ -118,6 +122,19 @@ def phrases(value: Any) -> Markup:
         parts = [part for part in _PHRASE_END.split(word) if part]
         words.append(Markup("").join(Markup('<span class="nobr">%s</span>') % part for part in parts))
     return Markup(" ").join(words)
+
+
+# A span that only keeps its text on one line (no other class, no markup inside), and the
+# characters of its escaped text: an entity (&amp;) is one.
+_NOBR_SPAN = re.compile(r'<span class="nobr">([^<]*)</span>')
+_CHARACTER = re.compile(r"&#?\w+;|.", re.DOTALL)
+WORD_JOINER = "\u2060"
+
+
+def joined(html: str) -> str:
+    """``html`` with each ``<span class="nobr">`` replaced by its text, a WORD JOINER between its
+    characters (no line break may fall next to one: UAX #14, rule 11), as WeasyPrint prints it."""
+    return _NOBR_SPAN.sub(lambda m: WORD_JOINER.join(_CHARACTER.findall(m.group(1))), html)
 
 
 def _shown(value: Any) -> Any:
@@ -265,7 +282,7 @@ def pdf_of_documents(folder: Path, htmls: list[str], font: Path | None = None) -
                 HTML(string=html, base_url=str(folder.resolve()) + "/", url_fetcher=_fetcher(folder, font)).render(
                     stylesheets=sheets, font_config=fonts
                 )
-                for html in htmls
+                for html in map(joined, htmls)
             ]
             counts = [len(d.pages) for d in documents]
             whole = documents[0] if len(documents) == 1 else documents[0].copy([p for d in documents for p in d.pages])
