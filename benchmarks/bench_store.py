@@ -43,7 +43,8 @@ def timed(func: Callable[[], object]) -> float:
 
 def build(folder: Path, staff: int, years: int) -> tuple[list[Record], list[str]]:
     city = build_city(folder, staff, years, FY, TODAY)
-    current = [r for r in city.records if r.fiscal_year == FY]
+    # the register's records of the year: a demo record written again (a correction) replaces the first
+    current = list({(r.staff_id, r.requirement): r for r in city.records if r.fiscal_year == FY}.values())
     riyo = [
         s.staff_id
         for s in city.staff

@@ -11,7 +11,7 @@ from trainer.calendar import fy_end, fy_label, fy_start, wareki
 from trainer.model import Exemption, LegalBasis
 from trainer.progress import Task
 from trainer.reports import audit, plan, render
-from trainer.reports.build import Context, output, stamp
+from trainer.reports.build import Context, document_file, stamp
 from trainer.rules import Departure, PersonStatus, Summary, summarize
 
 
@@ -78,19 +78,16 @@ def audit_html(
     )
 
 
-def document_file(ctx: Context, html: str, out: Path, fmt: str, task: Task) -> Path:
-    """``html`` printed (or inlined, for HTML) to ``out``, with progress."""
-    task.check()
-    task.report(1, 3, "PDF を作成中" if fmt == "pdf" else "HTML を作成中")
-    path = render.write(out, output(html, ctx, fmt))
-    task.report(3, 3, "完了")
-    return path
-
-
 def plan_file(
-    ctx: Context, people: list[PersonStatus], legal: tuple[LegalBasis, ...], out: Path, fmt: str, made_on: date
+    ctx: Context,
+    people: list[PersonStatus],
+    legal: tuple[LegalBasis, ...],
+    out: Path,
+    fmt: str,
+    made_on: date,
+    task: Task | None = None,
 ) -> Path:
     """The year's 研修実施計画 (the shape of the PPC reference forms' 様式第2号)."""
     view = plan.plan_view(people, ctx.catalog, ctx.divisions, ctx.fiscal_year)
     html = render.render_html(ctx.templates, "plan.html.j2", **_common(ctx, legal), p=view, made_on=wareki(made_on))
-    return render.write(out, output(html, ctx, fmt))
+    return document_file(ctx, html, out, fmt, task or Task())

@@ -55,10 +55,25 @@ def output(html: str, ctx: Context, fmt: str) -> bytes | str:
     return render.pdf_bytes(ctx.templates, html, ctx.font)
 
 
+def document_file(ctx: Context, html: str, out: Path, fmt: str, task: Task) -> Path:
+    """``html`` printed (or inlined, for HTML) to ``out``, with progress: 1 of 3 when the page is
+    made and the layout begins, 3 of 3 when the file is written (cancelled before the layout)."""
+    task.check()
+    task.report(1, 3, "PDF を作成中" if fmt == "pdf" else "HTML を作成中")
+    path = render.write(out, output(html, ctx, fmt))
+    task.report(3, 3, "完了")
+    return path
+
+
 def roster_name(fiscal_year: int, division: Division, fmt: str, suffix: str = "") -> str:
     """令和8年度_160_市民税課_修了者名簿.pdf (``suffix``: _署名済_CODE …)."""
     place = f"{safe_name(division.code)}_{safe_name(division.name)}"
     return f"{fy_label(fiscal_year)}_{place}_修了者名簿{suffix}.{fmt}"
+
+
+def combined_roster_name(fiscal_year: int) -> str:
+    """令和8年度_修了者名簿_全所属.pdf: every division's roster in one file."""
+    return f"{fy_label(fiscal_year)}_修了者名簿_全所属.pdf"
 
 
 def roster_files(
@@ -117,7 +132,7 @@ def roster_files(
         font = render.city_font(ctx.templates, ctx.font)
         title = f"{label} 研修修了者名簿 全所属"
         whole = parts[0] if len(parts) == 1 else merge.merge(parts, [font] if font else [], title)
-        written.append(render.write(out_dir / f"{label}_修了者名簿_全所属.pdf", whole))
+        written.append(render.write(out_dir / combined_roster_name(ctx.fiscal_year), whole))
     task.report(count, count, "完了")
     return written
 
@@ -210,12 +225,13 @@ def overdue_file(
     fmt: str,
     one_division: bool = False,
     departures: list[Departure] | None = None,
+    task: Task | None = None,
 ) -> Path:
     """The 未修了者一覧 of ``people`` (and of the ``departures`` who left owing) in one file: a
     section per division, each on a new page (``one_division``: the list of one division,
     addressed to its head at the top)."""
     sections = views.owed_sections(people, ctx.catalog, ctx.divisions, ctx.as_of, departures)
-    return render.write(out, output(_overdue_html(ctx, sections, scope, one_division), ctx, fmt))
+    return document_file(ctx, _overdue_html(ctx, sections, scope, one_division), out, fmt, task or Task())
 
 
 def overdue_files(

@@ -16,6 +16,7 @@ from trainer.model import Division
 from trainer.progress import Task
 from trainer.rules import Departure, PersonStatus
 from trainer.service.core import DateLike
+from trainer.service.overview import OverviewUseCases
 from trainer.service.signoffs import SignoffUseCases
 from trainer.service.status import StatusReport
 from trainer.signoff import Roster, SignoffState
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # imported by the methods that make documents: most commands 
     from trainer.reports import build as reports_build
 
 
-class ReportUseCases(SignoffUseCases):
+class ReportUseCases(SignoffUseCases, OverviewUseCases):
     """The documents: the export, rosters, the overdue list and the audit PDF."""
 
     def export(
@@ -115,6 +116,34 @@ class ReportUseCases(SignoffUseCases):
             ctx, rosters, out_dir, fmt, task or Task(), division is None, in_force, (len(codes), rows), target
         )
 
+    def report_files(self, kind: str, folder: Path, fiscal_year: int | str | None = None,
+                     division: str | None = None, fmt: str = "pdf") -> list[Path]:  # fmt: skip
+        """The files a report made into ``folder`` would write, by their usual names (so that those
+        already there can be named before they are replaced): ``kind`` is roster (one division's,
+        or every division's and the combined PDF without ``division``), overdue, overdue_split
+        (one file per division in ``folder``; a division where nobody owes anything gets none, so
+        this may name a file the report then leaves alone), audit or plan. From the year's
+        overview: no one is evaluated."""
+        from trainer.reports import build as reports_build
+
+        fy = self.fiscal_year(fiscal_year)
+        label = fy_label(fy)
+        if kind in ("audit", "plan"):
+            return [folder / f"{label}_{'研修実施状況報告' if kind == 'audit' else '研修実施計画'}.{fmt}"]
+        if kind == "overdue":
+            return [folder / reports_build.overdue_name(fy, fmt)]
+        divisions = {d.code: d for d in self.register.divisions()}
+        if kind == "roster" and division is not None:
+            return [folder / reports_build.roster_name(fy, self.division(division), fmt)]
+        if kind == "roster":
+            codes = sorted(c for c in self.overview(fy).summary.divisions if c in divisions)
+            files = [folder / reports_build.roster_name(fy, divisions[c], fmt) for c in codes]
+            combined = [folder / reports_build.combined_roster_name(fy)] if fmt == "pdf" and len(files) > 1 else []
+            return files + combined
+        if kind == "overdue_split":
+            return [folder / reports_build.overdue_name(fy, fmt, d) for _code, d in sorted(divisions.items())]
+        raise InputError(f"レポートの種類「{kind}」はありません")
+
     def _rosters(self, report: StatusReport, codes: list[str]) -> Iterator[Roster]:
         """Each division's roster as data, in ``codes``' order (people grouped once, not per division)."""
         people: dict[str, list[PersonStatus]] = {}
@@ -171,6 +200,7 @@ class ReportUseCases(SignoffUseCases):
         division: str | None = None,
         fmt: str = "pdf",
         templates: Path | None = None,
+        task: Task | None = None,
     ) -> Path:
         """未修了者一覧: who still owes what, with days left or overdue, by division (``division``:
         that one only). ``out``: the file, or a folder that exists to write it into under its
@@ -183,7 +213,7 @@ class ReportUseCases(SignoffUseCases):
         ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
         scope = f"所属: {division} {ctx.divisions[division].name}" if division else "全所属"
         return reports_build.overdue_file(
-            ctx, report.people, scope, target, fmt, division is not None, report.departures
+            ctx, report.people, scope, target, fmt, division is not None, report.departures, task
         )
 
     def report_overdue_split(
@@ -219,6 +249,7 @@ class ReportUseCases(SignoffUseCases):
         ``out``: the file, or a folder that exists to write it into under its usual name.
         """
         from trainer.reports import annual
+        from trainer.reports import build as reports_build
         from trainer.reports.audit import reconciliation
 
         task = task or Task()
@@ -238,7 +269,7 @@ class ReportUseCases(SignoffUseCases):
             legal_basis(self.catalog_dir),
         )
         del report  # the year's figures are in the page now: the render reuses their memory
-        return annual.document_file(ctx, html, target, fmt, task)
+        return reports_build.document_file(ctx, html, target, fmt, task)
 
     def _signoff_lines(self, report: StatusReport, ctx: reports_build.Context) -> list[dict[str, Any]]:
         """Each division's sign-off of the year, as the audit's 第8節 lists it."""
@@ -272,6 +303,7 @@ class ReportUseCases(SignoffUseCases):
         as_of: DateLike | None = None,
         fmt: str = "pdf",
         templates: Path | None = None,
+        task: Task | None = None,
     ) -> Path:
         """The year's 研修実施計画: who is in scope (as of ``as_of``, default today, within the
         year: its April 1st for a year not begun), the year's courses, sheet, method and schedule.
@@ -284,4 +316,4 @@ class ReportUseCases(SignoffUseCases):
         target, _ = report_output(out, f"{fy_label(report.fiscal_year)}_研修実施計画.{fmt}")
         ctx = self._report_context(report.fiscal_year, report.as_of, templates, report.divisions)
         legal = legal_basis(self.catalog_dir)
-        return annual.plan_file(ctx, report.people, legal, target, fmt, self.today())
+        return annual.plan_file(ctx, report.people, legal, target, fmt, self.today(), task)
