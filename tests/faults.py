@@ -37,6 +37,10 @@ class FileOps:
         self.log: list[tuple[str, str]] = []
 
     def _inside(self, path: str) -> bool:
+        """A file of the register (not ``lock``: what filelock does to it is filelock's, and
+        differs between its versions)."""
+        if path == os.path.join(self.folder, "lock"):
+            return False
         return path == self.folder or path.startswith(self.folder + os.sep)
 
     def _seen(self, kind: str, path: str) -> None:
