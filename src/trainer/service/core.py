@@ -181,16 +181,17 @@ class ServiceCore:
     def catalog_for(self, fiscal_year: int) -> Catalog:
         """The catalog in force for ``fiscal_year``: the copy frozen into the register with the
         year's first write, or the files as they are for a year not yet frozen."""
-        doc = self.register.year_catalog(fiscal_year)
-        if doc is None:
+        stored = self.register.setting_as_stored(f"catalog/{fiscal_year}")
+        if stored is None:
             return self.catalog
         cached = self._frozen.get(fiscal_year)
-        if cached is None or cached[0] != doc:
-            cached = self._frozen[fiscal_year] = (doc, catalog_from_doc(doc["catalog"]))
+        if cached is None or cached[0] is not stored:  # (held here, so its identity is never reused)
+            doc = self.register.year_catalog(fiscal_year) or {}
+            cached = self._frozen[fiscal_year] = (stored, catalog_from_doc(doc["catalog"]))
         return cached[1]
 
     def is_frozen(self, fiscal_year: int) -> bool:
-        return self.register.year_catalog(fiscal_year) is not None
+        return self.register.setting_as_stored(f"catalog/{fiscal_year}") is not None
 
     def _freeze(self, fiscal_year: int, how: str, reason: str = "") -> None:
         """Put the current files' catalog into the register as ``fiscal_year``'s (in a transaction)."""

@@ -104,6 +104,15 @@ class Register:
         doc = None if doc_id is None else data.get(doc_id)
         return default if doc is None else detached(doc["value"])
 
+    def setting_as_stored(self, key: str) -> Any:
+        """A setting's stored value itself, not a copy: for a caller that only compares it by
+        identity (a write replaces the document, so a new object means a new value) and never
+        changes it. None when there is none."""
+        data = self.db.data(MAIN, "settings")
+        doc_id = data.find(key)
+        doc = None if doc_id is None else data.get(doc_id)
+        return None if doc is None else doc["value"]
+
     def put_setting(self, key: str, value: Any) -> None:
         self._put_many(MAIN, "settings", [{"key": key, "value": value}])
 
