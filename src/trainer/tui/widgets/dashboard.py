@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from trainer.calendar import days_between, fy_label, wareki
 from trainer.rules import Counts, deadline
-from trainer.service import StatusReport
+from trainer.service import StatusReport, YearOverview
 from trainer.signoff import SignoffState
 from trainer.tui.words import local_time
 
@@ -62,7 +62,8 @@ def due_rate(counts: Counts) -> str:
 
 
 class Dashboard(VerticalScroll):
-    """Filled by :meth:`show` with a status report, sign-off states and recent changes."""
+    """Filled by :meth:`show` with the year's overview (or a status report) and sign-off states,
+    and by :meth:`show_changes` with the change log's newest entries (read after the figures)."""
 
     DEFAULT_CSS = """
     Dashboard { padding: 0 1; }
@@ -74,15 +75,9 @@ class Dashboard(VerticalScroll):
         yield Static(id="dash-totals")
         yield Static(id="dash-behind")
         yield Static(id="dash-divisions")
-        yield Static(id="dash-changes")
+        yield Static(Text("最近の変更\n", style="bold").append("  読み込み中…\n"), id="dash-changes")
 
-    def show(
-        self,
-        report: StatusReport,
-        signoffs: dict[str, dict[str, Any]],
-        changes: list[dict[str, object]],
-        today: date,
-    ) -> None:
+    def show(self, report: YearOverview | StatusReport, signoffs: dict[str, dict[str, Any]], today: date) -> None:
         lines = Text(f"{fy_label(report.fiscal_year)}  {wareki(report.as_of)} 現在", style="bold")
         for requirement in report.catalog:
             if requirement.after_entry_days is not None:
@@ -149,6 +144,7 @@ class Dashboard(VerticalScroll):
             )  # fmt: skip
         self.query_one("#dash-divisions", Static).update(table)
 
+    def show_changes(self, changes: list[dict[str, object]]) -> None:
         recent = Text("最近の変更\n", style="bold")
         for entry in changes:
             when = local_time(str(entry.get("at", "")))
