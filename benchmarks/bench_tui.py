@@ -271,7 +271,7 @@ async def measure(folder: Path, roster: Path, results: dict[str, list[float]], n
         box.value = str(roster)
         box.focus()
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(app, pilot)  # the file's own date looked for (a user reads the hint it gives)
         app.query_one("#import-asof", Input).value = "R8.11.25"
         await pilot.pause()
         bar = app.query_one("#import-progress", ProgressBar)
