@@ -134,7 +134,7 @@ class Frames:
         while not when:
             if time.perf_counter() > deadline:
                 raise SystemExit("timed out waiting for a frame")
-            await pilot.pause(0.005)
+            await asyncio.sleep(0.005)  # (not pilot.pause: its checks of every widget would slow the app)
         self.waiting = [(c, w) for c, w in self.waiting if w is not when]
         return when[0]
 
@@ -147,7 +147,7 @@ def idle(app: Any) -> bool:
 async def settle(app: Any, pilot: Any) -> None:
     """Until no worker runs (the year's list loaded in the background, say)."""
     while not idle(app):
-        await pilot.pause(0.02)
+        await asyncio.sleep(0.02)
     await pilot.pause(0.05)
 
 
@@ -197,7 +197,7 @@ async def measure(folder: Path, roster: Path, results: dict[str, list[float]], n
         shown = await frames.wait(pilot, frames.expect(shows_year(app, FY)))
         table = app.query_one(StaffTable)
         while not table.rows:
-            await pilot.pause(0.02)
+            await asyncio.sleep(0.02)
         listed = time.perf_counter()
         await settle(app, pilot)
         notes.append(
@@ -217,7 +217,7 @@ async def measure(folder: Path, roster: Path, results: dict[str, list[float]], n
         before = time.perf_counter()
         await pilot.press("f3")
         while not drawn:
-            await pilot.pause(0.005)
+            await asyncio.sleep(0.005)
         results["staff"].append(drawn[0] - before)
         await settle(app, pilot)
 
@@ -246,7 +246,7 @@ async def measure(folder: Path, roster: Path, results: dict[str, list[float]], n
             before = time.perf_counter()
             await pilot.press(key)
             while not drawn:
-                await pilot.pause(0.002)
+                await asyncio.sleep(0.002)
             results["search"].append(drawn[0] - before)
         app.query_one("#staff-search", Input).value = ""
         table.render_line = draw  # type: ignore[method-assign]
