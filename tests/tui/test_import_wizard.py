@@ -4,12 +4,13 @@ change, a confirmation with the counts, and a cancel at any step that leaves the
 from __future__ import annotations
 
 import hashlib
+import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, DataTable, Input, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, Label, ProgressBar, Select, Static
 
 from tests.files import ROSTER_HEADERS, write_csv
 from trainer.service import Service
@@ -75,11 +76,12 @@ def app_for(db: Path, tmp_path: Path, inbox: Path) -> TrainerApp:
 
 def folder_bytes(folder: Path) -> dict[str, str]:
     """Every file under the register's folder (backups too), by content; not the lock's own files
-    (``lock``, ``lock.json``: who last held it, rewritten by any reader that takes it)."""
+    (``lock``, ``lock.json``: who last held it, rewritten by any reader that takes it) nor the
+    derived caches (``cache/``: the overview the dashboard reads, kept by any reader)."""
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.name.startswith("lock")
+        if p.is_file() and not p.name.startswith("lock") and p.relative_to(folder).parts[0] != "cache"
     }
 
 
@@ -283,3 +285,32 @@ async def test_a_big_dry_run_shows_the_first_rows_and_says_how_to_see_the_rest(
         pane.query_one("#import-find", Input).value = "該当しない文字"
         await pilot.pause()
         assert "当てはまる行はありません" in str(pane.query_one("#import-shown", Static).render())
+
+
+async def test_the_dry_run_shows_its_progress_while_it_runs(db: Path, tmp_path: Path, inbox: Path) -> None:
+    app = app_for(db, tmp_path, inbox)
+    go_on = threading.Event()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await to_options(pilot, inbox)
+        planned = pane.service.import_staff
+
+        def slow(path, *args, task, **kwargs):  # type: ignore[no-untyped-def]
+            task.report(2, 5, "名簿を確認中")  # as the planner does every few hundred rows
+            go_on.wait(10)
+            return planned(path, *args, task=task, **kwargs)
+
+        pane.service.import_staff = slow  # type: ignore[method-assign]
+        try:
+            await pilot.click("#import-check")
+            for _ in range(200):
+                await pilot.pause(0.01)
+                if pane.query_one("#import-progress", ProgressBar).progress:
+                    break
+            assert pane.query_one("#import-running").display
+            assert pane.query_one("#import-progress", ProgressBar).progress == 2
+            assert "名簿を確認中 2 / 5" in str(pane.query_one("#import-progress-text", Label).render())
+            assert pane.step == "import-step-options"  # the buttons but やめる wait for the end
+        finally:
+            go_on.set()
+        await idle(pilot)
+        assert pane.step == "import-step-review" and not pane.query_one("#import-running").display

@@ -8,6 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.lazy import Lazy
 from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
@@ -40,7 +41,10 @@ def _short(catalog: Catalog, requirement_id: str) -> str:
 
 
 class PersonScreen(ModalScreen[bool]):
-    """Returns True when something was changed (so the lists refresh)."""
+    """Returns True when something was changed (so the lists refresh). The tabs behind 状況 are
+    mounted just after the window is first drawn (Textual's Lazy): the person shows at once."""
+
+    DEFAULT_CSS = ".tab-body { height: auto; }"
 
     BINDINGS = [
         Binding("f1,question_mark", "app.help", "ヘルプ", id="person.help", tooltip="この画面のキー操作"),
@@ -76,10 +80,13 @@ class PersonScreen(ModalScreen[bool]):
         kinds = [(k.label, k.id) for k in catalog.exemption_kinds]
         with Vertical(id="person-box"):
             yield Static(id="person-head")
-            with TabbedContent(id="person-tabs"):
+            with TabbedContent(id="person-tabs"):  # the tabs behind 状況: mounted once the window is drawn
                 with TabPane("状況", id="tab-status"):
                     yield VerticalScroll(Static(id="person-status"))
-                with TabPane("記録", id="tab-record"):
+                with (
+                    TabPane("記録", id="tab-record"),
+                    Lazy(Vertical(classes="tab-body")),
+                ):  # mounted once the window is drawn
                     yield Select(requirements, prompt="研修", id="record-requirement")
                     with Horizontal(classes="row"):
                         yield Input(placeholder="修了日（R8.7.10、2026/7/10 …）", id="record-date")
@@ -88,10 +95,15 @@ class PersonScreen(ModalScreen[bool]):
                         yield Button("記録する", id="record-save", variant="primary")
                         yield Checkbox("修了日を訂正する（記録済みの日付を置き換える）", id="record-replace")
                     yield Label("", id="record-error", classes="error")
-                with TabPane("免除", id="tab-exempt"):
+                with (
+                    TabPane("免除", id="tab-exempt"),
+                    Lazy(Vertical(classes="tab-body")),
+                ):  # mounted once the window is drawn
                     with Horizontal(classes="row"):
                         yield Select(
-                            [("すべての研修", ALL_REQUIREMENTS), *requirements], prompt="研修", id="exempt-requirement"
+                            [("すべての研修", ALL_REQUIREMENTS), *requirements],
+                            prompt="研修",
+                            id="exempt-requirement",
                         )
                         yield Select(kinds, prompt="免除の種類", id="exempt-kind")
                     with Horizontal(classes="row"):
@@ -106,7 +118,10 @@ class PersonScreen(ModalScreen[bool]):
                         yield Input(placeholder="取り消しの理由", id="revoke-reason")
                         yield Button("選んだ研修の免除を取り消す", id="exempt-revoke", variant="warning")
                     yield Label("", id="exempt-error", classes="error")
-                with TabPane("異動・休業・退職", id="tab-moves"):
+                with (
+                    TabPane("異動・休業・退職", id="tab-moves"),
+                    Lazy(Vertical(classes="tab-body")),
+                ):  # mounted once the window is drawn
                     with Horizontal(classes="row"):
                         yield Input(placeholder="異動先の所属コード", id="move-division")
                         yield Input(placeholder="異動日", id="move-date")
@@ -129,7 +144,10 @@ class PersonScreen(ModalScreen[bool]):
                         yield Input(placeholder="終了日（未定なら空）", id="concurrent-end")
                         yield Button("兼務", id="concurrent-save")
                     yield Label("", id="moves-error", classes="error")
-                with TabPane("履歴", id="tab-log"):
+                with (
+                    TabPane("履歴", id="tab-log"),
+                    Lazy(Vertical(classes="tab-body")),
+                ):  # mounted once the window is drawn
                     yield DataTable(id="person-log", cursor_type="row", zebra_stripes=True)
                     with Horizontal(classes="row"):
                         yield Button("選んだ変更を元に戻す (u)", id="person-undo", variant="warning")
@@ -137,10 +155,6 @@ class PersonScreen(ModalScreen[bool]):
         yield Footer()  # this window's keys, not the list's below
 
     def on_mount(self) -> None:
-        log = self.query_one("#person-log", DataTable)
-        log.add_column("No.", key="seq")
-        log.add_column("日時", key="at")
-        log.add_column("内容", key="summary")
         self.refresh_person()
 
     def action_tab(self, index: int) -> None:
@@ -223,6 +237,10 @@ class PersonScreen(ModalScreen[bool]):
         """This person's changes (read from the whole change log: only when the tab is opened)."""
         table = self.query_one("#person-log", DataTable)
         table.clear()
+        if not table.columns:
+            table.add_column("No.", key="seq")
+            table.add_column("日時", key="at")
+            table.add_column("内容", key="summary")
         for entry in self.service.log(staff_id=self.staff_id)[:200]:
             seq = int(entry.get("seq", 0))
             table.add_row(str(seq), local_time(str(entry.get("at", ""))), str(entry.get("summary", "")), key=str(seq))

@@ -5,15 +5,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from rich.table import Table
+from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Static
 
 from trainer.calendar import days_between, fy_label, wareki
 from trainer.rules import Counts, deadline
-from trainer.service import StatusReport
+from trainer.service import StatusReport, YearOverview
 from trainer.signoff import SignoffState
 from trainer.tui.words import local_time
 
@@ -61,28 +65,89 @@ def due_rate(counts: Counts) -> str:
     return "—" if value is None else f"{value:.0f}%"
 
 
+class DivisionTable(Widget):
+    """The table of divisions, laid out by hand for the width it has: as a Rich table with no box
+    would be, at a small part of the cost (a city's hundreds of divisions, drawn again on each
+    layout). The 所属名 column gives way (with …) when the table is wider than the screen."""
+
+    DEFAULT_CSS = "DivisionTable { height: auto; }"
+    TITLE = "所属別（到来分: 期限到来分の修了率）"
+    HEADERS = ("所属", "所属名", "状況", "修了率", "到来分", "超過", "離脱", "署名")
+    NAME = 1  # the column that gives way
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rows: list[tuple[Text, ...]] = []
+        self._lines: tuple[int, Style, list[Text]] | None = None  # (width, colours, the lines laid out)
+        self._strips: dict[int, Strip] = {}  # the lines drawn so far, by number
+
+    def show(self, rows: list[tuple[Text, ...]]) -> None:
+        self.rows = rows
+        self._lines = None
+        self._strips.clear()
+        self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.rows) + 2 if self.rows else 0
+
+    def render_line(self, y: int) -> Strip:
+        """Line ``y`` (the Line API: only the lines on screen are drawn)."""
+        width, style = self.size.width, self.rich_style  # (the theme's colours, as a Static's text has)
+        if self._lines is None or self._lines[:2] != (width, style):
+            self._lines = (width, style, self.lines(width))
+            self._strips.clear()
+        lines = self._lines[2]
+        if y >= len(lines):
+            return Strip.blank(width)
+        strip = self._strips.get(y)
+        if strip is None:
+            line = lines[y]
+            strip = Strip(line.render(self.app.console), line.cell_len).crop_extend(0, width, None).apply_style(style)
+            self._strips[y] = strip
+        return strip
+
+    def lines(self, width: int) -> list[Text]:
+        """The title, the header and a line per division, each cell padded by one space a side."""
+        if not self.rows:
+            return []
+        widths = [cell_len(h) for h in self.HEADERS]
+        for row in self.rows:
+            for i, cell in enumerate(row):
+                widths[i] = max(widths[i], cell.cell_len)
+        excess = sum(widths) + 2 * len(widths) - width
+        if width and excess > 0:
+            widths[self.NAME] = max(widths[self.NAME] - excess, 4)
+        cells = zip(self.HEADERS, widths, strict=True)
+        header = "".join(f" {h}{' ' * (size - cell_len(h))} " for h, size in cells)
+        lines = [Text().append(self.TITLE, style="italic"), Text().append(header, style="bold")]
+        for row in self.rows:
+            line = Text()
+            for cell, size in zip(row, widths, strict=True):
+                if cell.cell_len > size:
+                    cell = cell.copy()
+                    cell.truncate(size, overflow="ellipsis")
+                line.append(" ").append_text(cell).append(" " * (size - cell.cell_len + 1))
+            lines.append(line)
+        return lines
+
+
 class Dashboard(VerticalScroll):
-    """Filled by :meth:`show` with a status report, sign-off states and recent changes."""
+    """Filled by :meth:`show` with the year's overview (or a status report) and sign-off states,
+    and by :meth:`show_changes` with the change log's newest entries (read after the figures)."""
 
     DEFAULT_CSS = """
     Dashboard { padding: 0 1; }
-    Dashboard > Static { margin-bottom: 1; }
+    Dashboard > Static, Dashboard > DivisionTable { margin-bottom: 1; }
     """
 
     def compose(self) -> ComposeResult:
         yield Static("読み込み中…", id="dash-year")
         yield Static(id="dash-totals")
         yield Static(id="dash-behind")
-        yield Static(id="dash-divisions")
-        yield Static(id="dash-changes")
+        yield DivisionTable(id="dash-divisions")
+        yield Static(Text("最近の変更\n", style="bold").append("  読み込み中…\n"), id="dash-changes")
 
-    def show(
-        self,
-        report: StatusReport,
-        signoffs: dict[str, dict[str, Any]],
-        changes: list[dict[str, object]],
-        today: date,
-    ) -> None:
+    def show(self, report: YearOverview | StatusReport, signoffs: dict[str, dict[str, Any]], today: date) -> None:
         lines = Text(f"{fy_label(report.fiscal_year)}  {wareki(report.as_of)} 現在", style="bold")
         for requirement in report.catalog:
             if requirement.after_entry_days is not None:
@@ -131,24 +196,18 @@ class Dashboard(VerticalScroll):
             text.append(f"  ほか {len(behind) - 5:,}所属（所属別の表を参照）\n", style="dim")
         self.query_one("#dash-behind", Static).update(text)
 
-        table = Table(
-            title="所属別（到来分: 期限到来分の修了率）",
-            title_justify="left",
-            expand=False,
-            box=None,
-        )
-        for column in ("所属", "所属名", "状況", "修了率", "到来分", "超過", "離脱", "署名"):
-            table.add_column(column, no_wrap=True, overflow="ellipsis")
+        rows: list[tuple[Text, ...]] = []
         for code, counts in sorted(report.summary.divisions.items()):
             item = signoffs.get(code)
             state = (SignoffState.UNSIGNED if item is None else SignoffState(item["state"])).label
-            table.add_row(
-                code, names.get(code, ""), bar(counts, 14), rate(counts), due_rate(counts),
+            rows.append((
+                Text(code), Text(names.get(code, "")), bar(counts, 14), Text(rate(counts)), Text(due_rate(counts)),
                 Text(f"{counts.overdue:,}", style="red" if counts.overdue else "default"),
-                f"{counts.left:,}" if counts.left else "", state,
-            )  # fmt: skip
-        self.query_one("#dash-divisions", Static).update(table)
+                Text(f"{counts.left:,}" if counts.left else ""), Text(state),
+            ))  # fmt: skip
+        self.query_one(DivisionTable).show(rows)
 
+    def show_changes(self, changes: list[dict[str, object]]) -> None:
         recent = Text("最近の変更\n", style="bold")
         for entry in changes:
             when = local_time(str(entry.get("at", "")))

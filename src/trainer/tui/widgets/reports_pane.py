@@ -17,7 +17,7 @@ from trainer.errors import TrainerError
 from trainer.model import Division
 from trainer.paths import shown_path
 from trainer.progress import Task
-from trainer.service import Service
+from trainer.service import Service, StatusReport
 from trainer.signoff import SignoffState, normalize_code
 from trainer.tui.screens.confirm import ConfirmScreen
 from trainer.tui.words import explain
@@ -38,6 +38,9 @@ class ReportsPane(Vertical):
         self.fiscal_year = fiscal_year
         self.running: Task | None = None
         self.codes: dict[str, str] = {}  # division → its roster's 名簿コード now (what a print carries)
+        self.codes_pending = True  # the codes of what is shown are still to come
+        self.codes_of: StatusReport | None = None  # the year's state the codes are being computed from
+        self.shown: tuple[int, dict[str, dict[str, Any]], dict[str, Division]] = (fiscal_year, {}, {})
         self.divisions: dict[str, Division] = {}
 
     def compose(self) -> ComposeResult:
@@ -75,6 +78,9 @@ class ReportsPane(Vertical):
         else:
             divisions = {d.code: d for d in self.service.divisions()}
             self.show_signoffs(self.fiscal_year, self.service.signoff_states(self.fiscal_year), divisions)
+        report: StatusReport | None = getattr(self.app, "report", None)  # the staff list's year
+        if report is not None and report.fiscal_year == self.fiscal_year:
+            self.roster_codes_of(report)
 
     def show_signoffs(
         self,
@@ -83,9 +89,13 @@ class ReportsPane(Vertical):
         divisions: dict[str, Division],
         codes: dict[str, str] | None = None,
     ) -> None:
-        """Each division's sign-off for the year and its roster's 名簿コード now (the app passes what
-        its reload fetched)."""
+        """Each division's sign-off for the year and its roster's 名簿コード now: ``codes`` when
+        known, else 計算中 until :meth:`roster_codes_of` has them (codes computed before are dropped)."""
         self.codes = codes or {}
+        self.codes_pending = codes is None
+        self.shown = (fiscal_year, states, divisions)
+        if codes is None:
+            self.codes_of = None  # codes still being computed are of what was shown before
         self.divisions = dict(divisions)
         table = Table(title=f"{fy_label(fiscal_year)} 署名の状況", box=None, title_justify="left")
         table.add_column("所属", no_wrap=True, overflow="ellipsis", max_width=16)
@@ -96,7 +106,7 @@ class ReportsPane(Vertical):
         table.add_column("署名後の変更")
         for code in sorted(divisions):
             name = f"{code} {divisions[code].name}"
-            now = self.codes.get(code, "")
+            now = "計算中…" if self.codes_pending else self.codes.get(code, "")
             item = states.get(code)
             if item is None:
                 table.add_row(name, SignoffState.UNSIGNED.label, now, "", "", "")
@@ -111,6 +121,25 @@ class ReportsPane(Vertical):
             table.add_row(name, state, now, item["code"], f"{item['date']} {item['by']}", changes)
         self.query_one("#signoff-list", Static).update(table)
         self._show_current()
+
+    def roster_codes_of(self, report: StatusReport) -> None:
+        """Each division's 名簿コード as its roster stands in ``report`` (every division's roster
+        built and hashed: in a worker, shown when done)."""
+        self.codes_of = report
+        self._codes(report)
+
+    @work(thread=True, exclusive=True, group="load")
+    def _codes(self, report: StatusReport) -> None:
+        try:
+            codes = self.service.roster_codes(report)
+        except TrainerError as e:
+            self.app.call_from_thread(self.notify, explain(e), severity="error")
+            return
+        self.app.call_from_thread(self._codes_done, report, codes)
+
+    def _codes_done(self, report: StatusReport, codes: dict[str, str]) -> None:
+        if report is self.codes_of and self.shown[0] == report.fiscal_year:
+            self.show_signoffs(*self.shown, codes)
 
     @on(Select.Changed, "#sign-division")
     def sign_division_chosen(self) -> None:
@@ -129,6 +158,8 @@ class ReportsPane(Vertical):
         current = self.query_one("#sign-current", Static)
         if division is Select.NULL:
             current.update("")
+        elif self.codes_pending:
+            current.update("いまの名簿コードを計算中です（職員の一覧を読み込んだ後に出ます）")
         elif self.codes.get(str(division)):
             current.update(
                 f"いまの名簿コード: {self.codes[str(division)]}"

@@ -1,0 +1,124 @@
+"""The year comes in two steps: the dashboard's figures from the year's overview (what `trainer
+status` prints), then everyone's state for the staff list in the background, the list saying it is
+loading meanwhile; a year switch shows that year's figures before its list."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from tests.tui.common import TODAY, app_for, service
+from trainer.service import Service
+from trainer.tui.app import TrainerApp
+from trainer.tui.widgets.dashboard import Dashboard
+from trainer.tui.widgets.staff_pane import StaffPane
+from trainer.tui.widgets.staff_table import StaffTable
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo") / "register"
+    svc = Service.open(folder, today=lambda: TODAY)
+    svc.create_demo(80, seed=3, years=2)
+    svc.close()
+    return folder
+
+
+class Gate:
+    """Holds the load of everyone's state (``Service.status``) until it is opened."""
+
+    def __init__(self) -> None:
+        self.open = threading.Event()
+        self.years: list[object] = []
+
+    def app(self, db: Path, tmp_path: Path) -> TrainerApp:
+        app = app_for(db, tmp_path)
+        open_service = app.open_service
+
+        def opened(create: bool) -> Service:
+            svc = open_service(create)
+            status = svc.status
+
+            def held(fiscal_year=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+                self.years.append(fiscal_year)
+                self.open.wait(30)
+                return status(fiscal_year, *args, **kwargs)
+
+            svc.status = held  # type: ignore[method-assign]
+            return svc
+
+        app.open_service = opened
+        return app
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("not within 10 s")
+
+
+def text(app: TrainerApp, selector: str) -> str:
+    return str(app.query_one(selector, Static).content)
+
+
+def figures(counts) -> list[str]:  # type: ignore[no-untyped-def]
+    return [f"対象 {counts.in_scope:,}人", f"修了 {counts.completed:,}", f"期限超過 {counts.overdue:,}"]
+
+
+async def test_the_dashboard_shows_the_overviews_figures_before_the_list_is_loaded(db: Path, tmp_path: Path) -> None:
+    svc = service(db)
+    expected = svc.overview(2026).summary.totals  # what `trainer status` prints
+    svc.close()
+    gate = Gate()
+    app = gate.app(db, tmp_path)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: "対象" in text(app, "#dash-totals"))
+            assert all(f in text(app, "#dash-totals") for f in figures(expected))
+            assert app.title == "trainer  令和8年度" and not app.query_one(Dashboard).loading
+            await until(pilot, lambda: gate.years == [2026])  # everyone's state: being read
+            pane = app.query_one(StaffPane)
+            assert pane.loading and not app.query_one(StaffTable).rows  # and the list says so
+            assert "読み込み中" not in text(app, "#dash-changes")  # the newest changes came first
+            await pilot.press("f3")  # the tab opens at once, its loading indicator over it
+            assert pane.loading and app.query_one("#tabs").active == "staff"  # type: ignore[attr-defined]
+            gate.open.set()
+            await until(pilot, lambda: not pane.loading)
+            table = app.query_one(StaffTable)
+            assert sum(1 for row in table.rows if not row.outside and not row.left) == expected.in_scope
+    finally:
+        gate.open.set()
+
+
+async def test_a_year_switch_shows_that_years_figures_before_its_list(db: Path, tmp_path: Path) -> None:
+    svc = service(db)
+    last_year = svc.overview(2025).summary.totals
+    svc.close()
+    gate = Gate()
+    gate.open.set()
+    app = gate.app(db, tmp_path)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            pane = app.query_one(StaffPane)
+            await until(pilot, lambda: bool(app.query_one(StaffTable).rows) and not pane.loading)
+            gate.open.clear()
+            await pilot.press("left_square_bracket")
+            assert "令和7年度" in app.title and pane.loading
+            dashboard = app.query_one(Dashboard)
+            await until(pilot, lambda: not dashboard.loading and text(app, "#dash-year").startswith("令和7年度"))
+            assert all(f in text(app, "#dash-totals") for f in figures(last_year))
+            assert app.title == "trainer  令和7年度"
+            await until(pilot, lambda: gate.years == [2026, 2025])  # its list: being read
+            assert pane.loading and app.report is not None and app.report.fiscal_year == 2026
+            gate.open.set()
+            await until(pilot, lambda: not pane.loading)
+            assert app.report is not None and app.report.fiscal_year == 2025
+    finally:
+        gate.open.set()
