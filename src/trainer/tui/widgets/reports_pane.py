@@ -214,15 +214,11 @@ class ReportsPane(Vertical):
 
     def _targets(self, kind: str, division: str | None, folder: Path) -> list[Path]:
         """The files a report would write (those it would replace are asked about first)."""
-        label = fy_label(self.fiscal_year)
-        if kind == "roster" and division is not None:
-            return [folder / self.service.roster_file_name(self.fiscal_year, division)]
-        if kind == "roster_all":
-            return sorted(folder.glob(f"{label}_*修了者名簿*.pdf"))
         if kind == "overdue_split":
-            return sorted((folder / f"{label}_未修了者一覧").glob("*.pdf"))
-        name = {"overdue": "未修了者一覧", "plan": "研修実施計画", "audit": "研修実施状況報告"}.get(kind)
-        return [folder / f"{label}_{name}.pdf"] if name else []
+            return self.service.report_files(
+                kind, folder / f"{fy_label(self.fiscal_year)}_未修了者一覧", self.fiscal_year
+            )
+        return self.service.report_files(kind.removesuffix("_all"), folder, self.fiscal_year, division)
 
     def _start(self, kind: str, division: str | None, folder: Path) -> None:
         """The report in a worker: the previous result cleared, the bar from 0, 中止 enabled."""
@@ -252,17 +248,14 @@ class ReportsPane(Vertical):
             elif kind == "roster_all":
                 paths = self.service.report_roster(folder, self.fiscal_year, task=task)
             elif kind == "overdue":
-                paths = [
-                    self.service.report_overdue(
-                        folder / f"{fy_label(self.fiscal_year)}_未修了者一覧.pdf", self.fiscal_year
-                    )
-                ]
+                out = folder / f"{fy_label(self.fiscal_year)}_未修了者一覧.pdf"
+                paths = [self.service.report_overdue(out, self.fiscal_year, task=task)]
             elif kind == "overdue_split":
                 out = folder / f"{fy_label(self.fiscal_year)}_未修了者一覧"
                 paths = self.service.report_overdue_split(out, self.fiscal_year, task=task)
             elif kind == "plan":
                 out = folder / f"{fy_label(self.fiscal_year)}_研修実施計画.pdf"
-                paths = [self.service.report_plan(out, self.fiscal_year)]
+                paths = [self.service.report_plan(out, self.fiscal_year, task=task)]
             else:
                 out = folder / f"{fy_label(self.fiscal_year)}_研修実施状況報告.pdf"
                 paths = [self.service.report_audit(out, self.fiscal_year, task=task)]
