@@ -12,21 +12,11 @@ import pytest
 
 import trainer.store.checked as checked_module
 import trainer.store.partitions as partitions_module
+from tests.factories import person
 from trainer.errors import CorruptDatabaseError
-from trainer.model import Assignment, Duty, Progress, Record, Staff
+from trainer.model import Progress, Record
 from trainer.store.register import Register
 from trainer.store.verify import check_log, check_register
-
-
-def _person(staff_id: str) -> Staff:
-    return Staff(
-        staff_id=staff_id,
-        name="𠮷田 花子",
-        kana="よしだ はなこ",
-        employment="正規職員",
-        hired=date(2020, 4, 1),
-        assignments=(Assignment(date(2020, 4, 1), "D01", "主事", Duty.RIYO),),
-    )
 
 
 def _record(staff_id: str) -> Record:
@@ -51,13 +41,13 @@ def hashed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def _register(folder: Path) -> None:
     register = Register.open(folder)
     with register.transaction():
-        register.put_staff([_person(str(n)) for n in range(100, 110)])
+        register.put_staff([person(str(n)) for n in range(100, 110)])
         register.put_records([_record(str(n)) for n in range(100, 110)])
     register.db.checkpoint()
     register.close()
 
 
-def _read_person(folder: Path) -> Record | None:
+def _readperson(folder: Path) -> Record | None:
     register = Register.open(folder)
     try:
         return register.record(2026, "105", "intro")
@@ -68,9 +58,9 @@ def _read_person(folder: Path) -> Record | None:
 def test_a_file_is_hashed_once_until_it_is_written(tmp_path: Path, hashed: list[int]) -> None:
     folder = tmp_path / "register"
     _register(folder)
-    assert _read_person(folder) == _record("105")  # hashed, and noted
+    assert _readperson(folder) == _record("105")  # hashed, and noted
     hashed.clear()
-    assert _read_person(folder) == _record("105")
+    assert _readperson(folder) == _record("105")
     assert hashed == []  # neither main.json nor fy2026.json hashed again
     assert (folder / "cache" / "files.checked").exists()
 
@@ -78,12 +68,12 @@ def test_a_file_is_hashed_once_until_it_is_written(tmp_path: Path, hashed: list[
 def test_an_edit_of_the_same_size_is_hashed_again_and_refused(tmp_path: Path, hashed: list[int]) -> None:
     folder = tmp_path / "register"
     _register(folder)
-    _read_person(folder)
+    _readperson(folder)
     path = folder / "fy2026.json"
     data = path.read_bytes()
     path.write_bytes(data.replace(b'"2026-06-01"', b'"2026-06-02"', 1))  # same size, new times
     with pytest.raises(CorruptDatabaseError, match=r"fy2026\.json"):
-        _read_person(folder)
+        _readperson(folder)
 
 
 def test_a_file_from_another_register_is_refused_whatever_the_cache_says(tmp_path: Path, hashed: list[int]) -> None:
@@ -95,27 +85,27 @@ def test_a_file_from_another_register_is_refused_whatever_the_cache_says(tmp_pat
         register.put_records([Record("105", 2026, "rules", Progress.COMPLETED, 100, date(2026, 7, 1), "x")])
     register.db.checkpoint()
     register.close()
-    _read_person(ours)
+    _readperson(ours)
     shutil.copy2(theirs / "fy2026.json", ours / "fy2026.json")  # copy2 keeps the modification time
     with pytest.raises(CorruptDatabaseError, match=r"fy2026\.json"):
-        _read_person(ours)
+        _readperson(ours)
 
 
 @pytest.mark.parametrize("content", [b"", b"garbage\n{}", b'{"kind": "files-checked", "sha256": "0"}\n{}'])
 def test_a_damaged_digest_cache_is_not_used(tmp_path: Path, hashed: list[int], content: bytes) -> None:
     folder = tmp_path / "register"
     _register(folder)
-    _read_person(folder)
+    _readperson(folder)
     (folder / "cache" / "files.checked").write_bytes(content)
     hashed.clear()
-    assert _read_person(folder) == _record("105")
+    assert _readperson(folder) == _record("105")
     assert hashed  # hashed again (and noted afresh)
 
 
 def test_verify_hashes_every_file_whatever_the_cache_says(tmp_path: Path, hashed: list[int]) -> None:
     folder = tmp_path / "register"
     _register(folder)
-    _read_person(folder)
+    _readperson(folder)
     hashed.clear()
     register = Register.open(folder, inspect=True)
     try:

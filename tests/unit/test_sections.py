@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.factories import person
 from trainer.errors import CorruptDatabaseError
-from trainer.model import Assignment, Division, Duty, Progress, Record, Staff
+from trainer.model import Division, Progress, Record
 from trainer.store.layout import YEAR_TABLES, encode_partition
 from trainer.store.register import Register
 from trainer.store.sections import split_tables
@@ -156,17 +157,6 @@ def test_an_unread_table_answers_as_the_whole_table_does(rows: list, ops: list, 
 # --- through the register ----------------------------------------------------------------------
 
 
-def _person(staff_id: str) -> Staff:
-    return Staff(
-        staff_id=staff_id,
-        name="𠮷田 花子",
-        kana="よしだ はなこ",
-        employment="正規職員",
-        hired=date(2020, 4, 1),
-        assignments=(Assignment(date(2020, 4, 1), "D01", "主事", Duty.RIYO),),
-    )
-
-
 def _record(staff_id: str, requirement: str, day: int = 1) -> Record:
     return Record(staff_id, 2026, requirement, Progress.COMPLETED, 100, date(2026, 6, day), "test")
 
@@ -179,14 +169,14 @@ def test_one_person_is_read_and_written_without_parsing_the_year(tmp_path: Path)
     folder = tmp_path / "register"
     register = Register.open(folder)
     with register.transaction():
-        register.put_divisions([Division("D01", "市民課")])
-        register.put_staff([_person(str(n)) for n in range(100, 130)])
+        register.put_divisions([Division("160", "市民課")])
+        register.put_staff([person(str(n)) for n in range(100, 130)])
         register.put_records([_record(str(n), "intro") for n in range(100, 130)])
     register.db.checkpoint()
     register.close()
 
     register = Register.open(folder)
-    assert register.staff("105") == _person("105")
+    assert register.staff("105") == person("105")
     assert register.records(2026, of={"105"}) == {"105": {"intro": _record("105", "intro")}}
     with register.transaction():  # one record: written into the unread year through the journal
         register.put_records([_record("105", "rules"), _record("106", "intro", day=2)])
@@ -212,7 +202,7 @@ def test_a_changed_file_is_still_refused_before_any_line_is_read(tmp_path: Path)
     folder = tmp_path / "register"
     register = Register.open(folder)
     with register.transaction():
-        register.put_staff([_person("100")])
+        register.put_staff([person("100")])
         register.put_records([_record("100", "intro")])
     register.db.checkpoint()
     register.close()
