@@ -302,6 +302,11 @@ def check_register(db: Path, catalog: Path | None, now: Callable[[], datetime] =
     except TrainerError as e:
         return [Check(BLOCKS, f"データベースを開けません: {e.message}", e.hint)]
     try:
+        svc.catalog  # noqa: B018  (read when first used: a broken catalog is named here, not at the next record)
+    except TrainerError as e:
+        svc.close()
+        return [Check(BLOCKS, f"研修カタログを読めません: {e.message}", e.hint)]
+    try:
         folder = svc.register.folder
         checks = check_permissions(folder, svc.register.db.read_only)
         checks.append(check_lock(svc.lock_holder()))

@@ -124,3 +124,22 @@ def test_files_others_can_read_are_named(demo: Path, capsys: pytest.CaptureFixtu
 def test_the_font_check_finds_what_fontconfig_uses() -> None:
     font = fonts.fontconfig_font()
     assert font is not None and font.complete, font
+
+
+def test_a_broken_catalog_is_named(demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The catalog is read when first used; doctor reads it, so a broken file is named here and
+    not only by the next record or import."""
+    import shutil
+
+    from trainer.catalog import default_catalog_dir
+
+    catalog = tmp_path / "catalog"
+    shutil.copytree(default_catalog_dir() / "courses", catalog / "courses")
+    shutil.copytree(default_catalog_dir() / "checklists", catalog / "checklists")
+    broken = next((catalog / "courses").glob("*.yaml"))
+    broken.write_text("id: [unclosed\n", encoding="utf-8")
+    capsys.readouterr()
+    code = main(["--db", str(demo), "--catalog", str(catalog), "doctor"])
+    out = capsys.readouterr().out
+    assert code != 0
+    assert "[要対応] 研修カタログを読めません" in out and broken.name in out

@@ -212,3 +212,32 @@ def test_a_changed_file_is_still_refused_before_any_line_is_read(tmp_path: Path)
     with pytest.raises(CorruptDatabaseError, match=r"fy2026\.json"):
         register.record(2026, "100", "intro")
     register.close()
+
+
+def test_a_document_put_while_another_thread_parses_the_table_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app reads in worker threads while a transaction writes: the switch from unread to
+    parsed never drops a document put meanwhile."""
+    import threading
+    import time
+
+    from trainer.store.sections import Section
+
+    table = _unread(_file(_records([("1", "intro", "a"), ("2", "intro", "b")])))
+    started = threading.Event()
+    real_all = Section.all
+
+    def slow_all(self: Section) -> dict[str, dict[str, Any]]:
+        if not started.is_set():  # the reader's parse is slow; the writer's own is not
+            started.set()
+            time.sleep(0.2)  # the writer below runs now
+        return real_all(self)
+
+    monkeypatch.setattr(Section, "all", slow_all)
+    reader = threading.Thread(target=lambda: table.docs)
+    reader.start()
+    assert started.wait(5)
+    table.docs  # noqa: B018  (the writer's transaction reads the whole table too)
+    table.set("99", {"staff_id": "3", "requirement": "intro", "note": "put meanwhile"})
+    reader.join(5)
+    assert table.get("99") == {"staff_id": "3", "requirement": "intro", "note": "put meanwhile"}
+    assert set(table.docs) == {"1", "2", "99"}

@@ -186,8 +186,7 @@ class ServiceCore:
             return self.catalog
         cached = self._frozen.get(fiscal_year)
         if cached is None or cached[0] is not stored:  # (held here, so its identity is never reused)
-            doc = self.register.year_catalog(fiscal_year) or {}
-            cached = self._frozen[fiscal_year] = (stored, catalog_from_doc(doc["catalog"]))
+            cached = self._frozen[fiscal_year] = (stored, catalog_from_doc(stored["catalog"]))
         return cached[1]
 
     def is_frozen(self, fiscal_year: int) -> bool:

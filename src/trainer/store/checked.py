@@ -7,7 +7,9 @@ were last hashed has not been written since: its digest is taken as it was. Any 
 the file system changes the change time (which no program can set back), so an edit, a cut, a
 copy from elsewhere or a restore is hashed again and refused if it differs. A file written less
 than two seconds before it was hashed is not noted (a second write within the clock's tick could
-leave the same times). ``trainer verify`` hashes every byte whatever this says.
+leave the same times). ``trainer verify`` hashes every byte whatever this says, and a table is
+hashed before it is parsed whole (so a checkpoint never writes again bytes nobody hashed).
+On Windows, where the change time is the creation time, every file is hashed.
 
 This is a derived file (``cache/files.checked``, see :mod:`trainer.store.derived`): deleting it
 changes nothing but the time; a damaged one is not used.
@@ -44,6 +46,8 @@ class CheckedFiles:
 
     def digest(self, name: str, st: os.stat_result) -> str | None:
         """The file's digest as last hashed, if its metadata ``st`` says it was not written since."""
+        if os.name == "nt":  # (st_ctime is the creation time there: an edit in place keeps it)
+            return None
         entry = self._read().get(name)
         if entry is None:
             return None
@@ -54,6 +58,8 @@ class CheckedFiles:
         """Remember that the file, as ``st`` found it before it was read, hashed to ``sha``. Nothing
         is noted for a file written just now or changed since ``st``. Returns what could not be
         written, if anything (the next command then hashes the file again)."""
+        if os.name == "nt":
+            return None
         try:
             now = path.stat()
         except OSError:

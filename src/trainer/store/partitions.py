@@ -163,8 +163,14 @@ class Partitions:
             return self._parts.get(name) or self._load_partition(name, retry=False)
         if problem is None and sha is not None and st is not None:
             self._note_checked(name, path, sha, st)
+        trusted = sha if st is None else None  # the digest as last hashed (the file's times unchanged)
         placed = True
-        lazy = self._lazy_tables(name, data) if problem is None and self.manifest.files is not None else None
+        lazy = None
+        if problem is None and self.manifest.files is not None:
+            lazy = self._lazy_tables(name, data, trusted)
+        if lazy is None and trusted is not None and data is not None:  # parsed whole: hashed first
+            sha = digest(data)
+            problem = self.manifest.problem(name, data, sha)
         if lazy is not None and sha is not None:
             through, tables, placed = lazy
             self.manifest.on_disk[name] = (through, sha)
@@ -187,10 +193,13 @@ class Partitions:
             self._apply(op)
         return part
 
-    def _lazy_tables(self, name: str, data: bytes | None) -> tuple[int, dict[str, TableData], bool] | None:
+    def _lazy_tables(
+        self, name: str, data: bytes | None, trusted: str | None = None
+    ) -> tuple[int, dict[str, TableData], bool] | None:
         """A file that matched the manifest, its tables left unread (see sections.py): the
         generation it includes, its tables and whether it says where they are; None when it is
-        not in the one-line-per-document layout (it is then parsed whole)."""
+        not in the one-line-per-document layout (it is then parsed whole). ``trusted``: the digest
+        taken from the file's unchanged times, checked against the bytes before a table is parsed."""
         if data is None:
             return None
         specs = tables_of(name)
@@ -200,8 +209,30 @@ class Partitions:
             return None
         meta, sections = split
         meta = check_meta(path, meta, self._restore_hint())
+        if trusted is not None:
+            verify = self._verifier(path, data, trusted)
+            for section in sections.values():
+                section.verify = verify
         tables = {n: TableData(n, k, {}, section=sections[n]) for n, k in specs.items()}
         return int(meta.get("through_gen", -1)), tables, "tables" in meta
+
+    def _verifier(self, path: Path, data: bytes, expected: str) -> Callable[[], None]:
+        """Hashes ``data`` once and refuses it if it is not what the manifest says."""
+        checked = False
+
+        def verify() -> None:
+            nonlocal checked
+            if checked:
+                return
+            if digest(data) != expected:
+                raise CorruptDatabaseError(
+                    f"{path} の内容が、trainer が最後に書いたときと違います（ファイルの日時は変わっていません:"
+                    "記憶媒体の傷みかもしれません。trainer verify で違いを確かめられます）",
+                    self._restore_hint(),
+                )
+            checked = True
+
+        return verify
 
     def _tables_of(self, name: str) -> Callable[[], dict[str, TableData]]:
         """How a table handle finds its partition's tables as they are now (after any reload)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import operator
+import threading
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
@@ -51,6 +52,9 @@ class TableData:
         self._docs: dict[str, Doc] | None = docs if section is None else None
         self._section = section
         self._changed: dict[str, Doc | None] = {}  # while unread: documents put (None: removed) since
+        # While unread, every step runs under this lock: a reader in one thread parsing the table
+        # whole and a writer in another putting a document can never lose the document.
+        self._unread_lock = threading.RLock()
         self._index: dict[tuple[Any, ...], str] | None = None
         self._next_id: int | None = None
         self._getter: Callable[[Doc], tuple[Any, ...]]
@@ -66,16 +70,20 @@ class TableData:
     @property
     def docs(self) -> dict[str, Doc]:
         """Every document by id (an unread table is parsed whole now)."""
-        if self._docs is None:
-            assert self._section is not None
-            docs = self._section.all()
-            for doc_id, doc in self._changed.items():
-                if doc is None:
-                    docs.pop(doc_id, None)
-                else:
-                    docs[doc_id] = doc
-            self._docs, self._section, self._changed = docs, None, {}
-        return self._docs
+        docs = self._docs
+        if docs is None:
+            with self._unread_lock:
+                if self._docs is None:
+                    assert self._section is not None
+                    parsed = self._section.all()
+                    for doc_id, doc in self._changed.items():
+                        if doc is None:
+                            parsed.pop(doc_id, None)
+                        else:
+                            parsed[doc_id] = doc
+                    self._docs, self._section, self._changed = parsed, None, {}
+                docs = self._docs
+        return docs
 
     @property
     def read(self) -> bool:
@@ -84,6 +92,10 @@ class TableData:
 
     @property
     def empty(self) -> bool:
+        with self._unread_lock:
+            return self._empty()
+
+    def _empty(self) -> bool:
         if self._docs is not None:
             return not self._docs
         assert self._section is not None
@@ -109,6 +121,12 @@ class TableData:
 
     def get(self, doc_id: str) -> Doc | None:
         """The document with this id, or None (an unread table parses only its line)."""
+        if self._docs is not None:
+            return self._docs.get(doc_id)
+        with self._unread_lock:
+            return self._get(doc_id)
+
+    def _get(self, doc_id: str) -> Doc | None:
         if self._docs is None:
             if doc_id in self._changed:
                 return self._changed[doc_id]
@@ -121,16 +139,22 @@ class TableData:
 
     def lend(self, doc_id: str) -> Doc:
         """The document itself, to be changed in place inside a transaction (KeyError if none)."""
-        if self._docs is not None:
-            return self._docs[doc_id]
-        doc = self.get(doc_id)
-        if doc is None:
-            raise KeyError(doc_id)
-        self._changed[doc_id] = doc  # what is changed in place is kept when the table is parsed whole
-        return doc
+        with self._unread_lock:
+            if self._docs is not None:
+                return self._docs[doc_id]
+            doc = self._get(doc_id)
+            if doc is None:
+                raise KeyError(doc_id)
+            if self._docs is None:  # (the lookup may have parsed the table)
+                self._changed[doc_id] = doc  # changed in place: kept when the table is parsed whole
+            return doc
 
     def where_first(self, value: Any) -> dict[str, Doc]:
         """Every document whose first key field equals ``value``, by id (e.g. one person's records)."""
+        with self._unread_lock:
+            return self._where_first(value)
+
+    def _where_first(self, value: Any) -> dict[str, Doc]:
         first = self.key_fields[0]
         known = self._section.known_matching(first, value) if self._section is not None else None
         section = self._section if known is not None else self._scan() if isinstance(value, str) else None
@@ -164,14 +188,15 @@ class TableData:
 
     def allocate_id(self) -> int:
         """The id for a new document (one more than any there is or was handed out since)."""
-        if self._next_id is None:
-            if self._docs is not None:
-                self._next_id = max(map(int, self._docs), default=0) + 1
-            else:
-                assert self._section is not None
-                self._next_id = max(self._section.last_id(), *map(int, self._changed), 0) + 1
-        self._next_id += 1
-        return self._next_id - 1
+        with self._unread_lock:
+            if self._next_id is None:
+                if self._docs is not None:
+                    self._next_id = max(map(int, self._docs), default=0) + 1
+                else:
+                    assert self._section is not None
+                    self._next_id = max(self._section.last_id(), *map(int, self._changed), 0) + 1
+            self._next_id += 1
+            return self._next_id - 1
 
     def restart_ids(self) -> None:
         """After a truncate, ids start again from 1 (as TinyDB's do)."""
@@ -180,10 +205,12 @@ class TableData:
     def set(self, doc_id: str, doc: Doc | None) -> None:
         """Put (or with ``None`` remove) a document, keeping the index right."""
         if self._docs is None:
-            self._changed[doc_id] = doc
-            if doc is not None and self._next_id is not None and int(doc_id) >= self._next_id:
-                self._next_id = int(doc_id) + 1
-            return
+            with self._unread_lock:
+                if self._docs is None:
+                    self._changed[doc_id] = doc
+                    if doc is not None and self._next_id is not None and int(doc_id) >= self._next_id:
+                        self._next_id = int(doc_id) + 1
+                    return
         old = self._docs.get(doc_id)
         if doc is None:
             self._docs.pop(doc_id, None)
