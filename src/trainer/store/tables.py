@@ -9,9 +9,11 @@ changes on commit or restores the before-images on rollback.
 
 No trap for callers: a table handle finds its partition's current data on every call, so a
 handle kept across a reload (another process checkpointed) writes into what the register holds
-now; the next free id is kept with the data, not in the handle; documents handed out are
-copies, and documents handed in are copied, so changing one in memory can never bypass the
-journal; ``truncate`` costs one step per document.
+now; the next free id is kept with the data, not in the handle; documents a TinyDB table
+hands out are copies, and documents handed in are copied, so changing one in memory can never
+bypass the journal; ``truncate`` costs one step per document. :class:`TableData`'s own lookups
+(``get``, ``where_first``, ``docs``) return the stored documents themselves, for the register
+to decode or copy: they are never to be changed in place.
 """
 
 from __future__ import annotations
