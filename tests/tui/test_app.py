@@ -13,7 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent
 
 from tests.files import ROSTER_HEADERS, register_bytes, write_csv
-from tests.tui.common import TODAY, app_for, service
+from tests.tui.common import TODAY, app_for, endless_report, service
 from trainer.model import Progress
 from trainer.service import Service
 from trainer.signoff import SignoffState
@@ -228,12 +228,7 @@ async def test_a_report_shows_its_progress_from_zero_and_can_be_stopped(db: Path
         await pilot.pause()
         started = threading.Event()
 
-        def slow_roster(out, fiscal_year, division=None, task=None):  # type: ignore[no-untyped-def]
-            task.report(1, 4, "名簿を作成中")
-            started.set()
-            while True:  # until 中止 (a real report checks between divisions the same way)
-                task.check()
-                threading.Event().wait(0.01)
+        slow_roster = endless_report(started, "名簿を作成中")
 
         app.service.report_roster = slow_roster  # type: ignore[union-attr,method-assign]
         app.query_one("#report-kind", Select).value = "roster_all"

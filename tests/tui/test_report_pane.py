@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Input, Select, Static
 
-from tests.tui.common import TODAY, app_for
+from tests.tui.common import TODAY, app_for, endless_report
 from tests.tui.test_app import loaded
 from trainer.service import Service
 from trainer.tui.screens.confirm import ConfirmScreen
@@ -60,12 +60,7 @@ async def test_the_plan_shows_its_progress_and_can_be_stopped(db: Path, tmp_path
         await pilot.pause()
         started = threading.Event()
 
-        def slow_plan(out, fiscal_year, task=None):  # type: ignore[no-untyped-def]
-            task.report(1, 3, "PDF を作成中")
-            started.set()
-            while True:  # until 中止
-                task.check()
-                threading.Event().wait(0.01)
+        slow_plan = endless_report(started, "PDF を作成中")
 
         app.service.report_plan = slow_plan  # type: ignore[union-attr,method-assign]
         app.query_one("#report-kind", Select).value = "plan"
