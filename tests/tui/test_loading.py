@@ -68,6 +68,11 @@ def text(app: TrainerApp, selector: str) -> str:
     return str(app.query_one(selector, Static).content)
 
 
+def signoffs_title(app: TrainerApp) -> str:
+    """The title of the reports pane's sign-off table (a Rich table: its year)."""
+    return str(getattr(app.query_one("#signoff-list", Static).content, "title", ""))
+
+
 def figures(counts) -> list[str]:  # type: ignore[no-untyped-def]
     return [f"対象 {counts.in_scope:,}人", f"修了 {counts.completed:,}", f"期限超過 {counts.overdue:,}"]
 
@@ -122,3 +127,42 @@ async def test_a_year_switch_shows_that_years_figures_before_its_list(db: Path, 
             assert app.report is not None and app.report.fiscal_year == 2025
     finally:
         gate.open.set()
+
+
+async def test_a_year_switch_covers_the_sign_offs_of_the_year_left_until_the_new_ones_come(
+    db: Path, tmp_path: Path
+) -> None:
+    """The reports pane's sign-off list is of the year shown: during a switch it says it is
+    loading, not the previous year's states under the new year's title."""
+    held = threading.Event()
+    held.set()
+    app = app_for(db, tmp_path)
+    open_service = app.open_service
+
+    def opened(create: bool) -> Service:
+        svc = open_service(create)
+        overview = svc.overview
+
+        def gated(fiscal_year=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+            held.wait(30)
+            return overview(fiscal_year, *args, **kwargs)
+
+        svc.overview = gated  # type: ignore[method-assign]
+        return svc
+
+    app.open_service = opened
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: "対象" in text(app, "#dash-totals"))
+            await pilot.press("f5")
+            await until(pilot, lambda: signoffs_title(app) == "令和8年度 署名の状況")
+            scroll = app.query_one("#signoff-scroll")
+            assert not scroll.loading
+            held.clear()
+            await pilot.press("left_square_bracket")
+            assert scroll.loading  # what it shows is the year left
+            held.set()
+            await until(pilot, lambda: not scroll.loading)
+            assert signoffs_title(app) == "令和7年度 署名の状況"
+    finally:
+        held.set()

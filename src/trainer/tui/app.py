@@ -325,6 +325,9 @@ class TrainerApp(App[None]):
         for pane in (*self.main.query(Dashboard), *self.main.query(StaffPane)):
             if overlay or not on:
                 pane.loading = on
+        for reports in self.main.query(ReportsPane):  # its sign-offs come with the figures
+            if overlay or not on:
+                reports.loading_year(on)
         self.sub_title = f"{self.folder.name}（更新中…）" if on and not overlay else self.folder.name
 
     def _failed(self, error: TrainerError, wanted: tuple[int, int]) -> None:

@@ -69,7 +69,7 @@ class ReportsPane(Vertical):
                     yield Button("署名を記録", id="sign-save", variant="success", compact=True)
                     yield Button("この所属の名簿を作成", id="sign-print", compact=True)
                 yield Static("", id="sign-error", classes="error", markup=False)
-        yield VerticalScroll(Static(id="signoff-list"))
+        yield VerticalScroll(Static(id="signoff-list"), id="signoff-scroll")
 
     def on_mount(self) -> None:
         shown = getattr(self.app, "signoffs_shown", None)  # what the app's last load fetched
@@ -120,7 +120,12 @@ class ReportsPane(Vertical):
             state = f"[{color}]{item['state'].label}[/{color}]"
             table.add_row(name, state, now, item["code"], f"{item['date']} {item['by']}", changes)
         self.query_one("#signoff-list", Static).update(table)
+        self.query_one("#signoff-scroll").loading = False
         self._show_current()
+
+    def loading_year(self, on: bool) -> None:
+        """The sign-offs shown are of a year no longer asked for: covered until the new year's come."""
+        self.query_one("#signoff-scroll").loading = on
 
     def roster_codes_of(self, report: StatusReport) -> None:
         """Each division's 名簿コード as its roster stands in ``report`` (every division's roster
