@@ -138,3 +138,25 @@ def test_trainer_undo_from_the_command_line(
     assert "すでに元に戻してあります" in capsys.readouterr().err
     assert main(["undo", "abc", "--db", str(db)]) == 1
     assert "番号として読めません" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("change", ["removed", "key changed"])
+def test_an_undo_that_would_put_a_record_under_a_key_taken_since_is_refused(db: Path, change: str) -> None:
+    """Undoing a change writes back its before-images by id. When another document has taken the
+    key of one of them since, that would leave two documents under one key (damage): refused."""
+    svc = opened(db)
+    svc.record("500001", "intro", "2026-11-20")
+    part = "fy2026"
+    doc_id = svc.register.document_id(part, "records", {"staff_id": "500001", "requirement": "intro"})
+    assert doc_id is not None
+    before = svc.register.document(part, "records", doc_id)
+    assert before is not None
+    with svc.register.transaction():  # a change of the stored document itself (as a repair might write)
+        after = None if change == "removed" else {**before, "requirement": "rules"}
+        svc.register.put_document(part, "records", doc_id, after)
+    seq = newest(svc)
+    svc.record("500001", "intro", "2026-11-21")  # the key is taken again, by a new document
+    with pytest.raises(InputError, match="後から別に登録されています"):
+        svc.undo(seq)
+    assert svc.verify().ok
+    svc.close()

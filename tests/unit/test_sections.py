@@ -129,6 +129,13 @@ OP = st.one_of(
 )
 
 
+def _found(table: TableData, *key: str) -> str | None:
+    try:
+        return table.find(*key)
+    except CorruptDatabaseError:
+        return "refused"
+
+
 @settings(max_examples=150, deadline=None)
 @given(rows=st.lists(ROW, max_size=10), ops=st.lists(OP, max_size=8), old=st.booleans())
 def test_an_unread_table_answers_as_the_whole_table_does(rows: list, ops: list, old: bool) -> None:
@@ -143,11 +150,19 @@ def test_an_unread_table_answers_as_the_whole_table_does(rows: list, ops: list, 
             assert eager.get(str(doc_id)) is None  # a new id is never one in use
         for table in (lazy, eager):
             table.set(str(doc_id), None if kind == "remove" else dict(doc))
+    keys: dict[tuple[str, str], int] = {}
+    for doc in eager.docs.values():
+        keys[(doc["staff_id"], doc["requirement"])] = keys.get((doc["staff_id"], doc["requirement"]), 0) + 1
+    twice = {key for key, n in keys.items() if n > 1}  # damage: no lookup of theirs may answer
     for value in ["793107", "1", "2", "全角", "none"]:
         assert lazy.where_first(value) == eager.where_first(value)
         for requirement in ("intro", "rules"):
-            found = lazy.find(value, requirement)
-            assert (found is None) == (eager.find(value, requirement) is None)
+            lazy_found, eager_found = _found(lazy, value, requirement), _found(eager, value, requirement)
+            if twice:  # the whole table refuses; an unread one at least for the key held twice
+                assert eager_found == "refused"
+                assert lazy_found == "refused" or ((value, requirement) not in twice and lazy_found != "refused")
+            else:
+                assert (lazy_found is None) == (eager_found is None)
     for doc_id in range(0, 14):
         assert lazy.get(str(doc_id)) == eager.get(str(doc_id))
     assert lazy.empty == eager.empty
@@ -241,3 +256,17 @@ def test_a_document_put_while_another_thread_parses_the_table_is_kept(monkeypatc
     reader.join(5)
     assert table.get("99") == {"staff_id": "3", "requirement": "intro", "note": "put meanwhile"}
     assert set(table.docs) == {"1", "2", "99"}
+
+
+@pytest.mark.parametrize("read", ["parsed", "unread"])
+def test_two_documents_under_one_key_are_refused_as_damage_not_one_picked(read: str) -> None:
+    """Normal writes never put two documents under one key. If the files hold two, a lookup by key
+    (whole table or unread) must not answer with either of them: the table is damaged, and says so."""
+    records = _records([("793107", "intro", "first"), ("800001", "intro", ""), ("793107", "intro", "second")])
+    table = TableData("records", YEAR_TABLES["records"], records) if read == "parsed" else _unread(_file(records))
+    with pytest.raises(CorruptDatabaseError, match=r"records.*793107.*文書 1, 3"):
+        table.find("793107", "intro")
+    if read == "unread":  # a lookup of another person still answers from the bytes
+        assert table.find("800001", "intro") == "2"
+    with pytest.raises(CorruptDatabaseError, match="records"):
+        table.index  # noqa: B018  (parsed whole: the index refuses)

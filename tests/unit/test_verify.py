@@ -9,9 +9,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tests.registers import staff_one_by_one
+from tests.registers import FY, record, staff_one_by_one
+from trainer.errors import CorruptDatabaseError
 from trainer.store.changelog import digest
 from trainer.store.journal import encode_line
+from trainer.store.layout import year_partition
 from trainer.store.register import Register
 from trainer.store.verify import Finding, _differences, _explained_by_repair, check_log, check_register
 
@@ -198,3 +200,29 @@ def test_an_edited_entry_still_in_the_journal_is_named_by_its_number(tmp_path: P
     finally:
         register.close()
     assert (result.entries, [str(f) for f in result.findings]) == (3, [f"journal.jsonl（記録 2）: {EDITED}"])
+
+
+def test_two_documents_under_one_key_are_a_finding_and_a_lookup_is_refused(tmp_path: Path) -> None:
+    """Written through the log (so replaying it agrees), a second record under a taken key is still
+    damage: verify names the table, and reading the year refuses rather than picking one."""
+    folder = tmp_path / "register"
+    register = staff_one_by_one(folder, 2)
+    with register.transaction():
+        register.put_records([record("000001")])
+    part = year_partition(FY)
+    doc_id = register.document_id(part, "records", {"staff_id": "000001", "requirement": "security"})
+    assert doc_id is not None
+    twin = dict(register.document(part, "records", doc_id) or {})
+    with register.transaction():
+        register.put_document(part, "records", str(int(doc_id) + 100), twin)
+    register.db.checkpoint()
+    register.close()
+
+    register = Register.open(folder)
+    try:
+        findings = [str(f) for f in check_register(register.db, check_log(register.db))]
+        assert any(f.startswith(f"{part}.json records: ") and "同じキー（000001・security）" in f for f in findings)
+        with pytest.raises(CorruptDatabaseError, match="records"):
+            register.records(FY)
+    finally:
+        register.close()

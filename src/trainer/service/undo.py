@@ -181,10 +181,10 @@ class UndoUseCases(ServiceCore):
         for partition, table, doc_id, before, after in changes:
             if self.register.document(partition, table, doc_id) != after:
                 return "データベースの内容がこの変更の後と違います（復元などで変わっています）。元に戻せません"
-            if before is not None and after is None:
+            if before is not None:  # put back under its key: that key must not belong to another since
                 other = self.register.document_id(partition, table, before)
                 if other is not None and other != doc_id:
-                    return "この変更で消えた記録と同じものが、後から別に登録されています。元に戻せません"
+                    return "この変更の前の記録と同じものが、後から別に登録されています。元に戻せません"
         return ""
 
     def undo(self, entry: int | str) -> UndoPlan:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from trainer.errors import CorruptDatabaseError
 from trainer.model import (
     Assignment,
     Concurrent,
@@ -145,6 +146,8 @@ def records_by_staff(docs: Iterable[Doc], fiscal_year: int) -> dict[str, dict[st
         if by_staff is None:
             by_staff = result[staff_id] = {}
         requirement = doc["requirement"]
+        if requirement in by_staff:  # two documents under one key: damage, never one of them picked
+            raise duplicate_key("records", (staff_id, requirement), [])
         by_staff[requirement] = Record(
             staff_id,
             fiscal_year,
@@ -196,4 +199,14 @@ def exemption_from_doc(doc: Doc, fiscal_year: int) -> Exemption:
         _d(doc.get("effective")),
         _d(doc.get("revoked_on")),
         doc.get("revoked_reason", ""),
+    )
+
+
+def duplicate_key(table: str, key: tuple[Any, ...], ids: list[str]) -> CorruptDatabaseError:
+    """Two documents under one key: no lookup may pick one of them (normal writes never make this)."""
+    shown = "・".join(str(k) for k in key)
+    which = f"（文書 {', '.join(sorted(ids, key=int))}）" if ids else ""
+    return CorruptDatabaseError(
+        f"データベースの表 {table} に、同じキー（{shown}）の文書が複数あります{which}",
+        "trainer verify で確かめ、直前のバックアップから戻してください（trainer restore）",
     )

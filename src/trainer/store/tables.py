@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import operator
 import threading
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from typing import Any
 
 import orjson
@@ -29,6 +29,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from trainer.store.codec import duplicate_key
 from trainer.store.sections import Section
 
 Doc = dict[str, Any]
@@ -171,15 +172,30 @@ class TableData:
 
     @property
     def index(self) -> dict[tuple[Any, ...], str]:
+        """The id of each document by its key (two documents under one key: damage, refused)."""
         if self._index is None:
             docs = self.docs
             try:  # every key read in C (a register's first lookup reads every document's key)
                 keys = zip(map(self._field, docs.values())) if self._field else map(self._getter, docs.values())
-                self._index = dict(zip(keys, docs.keys(), strict=True))
+                index = dict(zip(keys, docs.keys(), strict=True))
             except (KeyError, TypeError):  # a document without a key field: one at a time
                 key_of = self.key_of
-                self._index = {key_of(doc): doc_id for doc_id, doc in docs.items()}
+                index = {key_of(doc): doc_id for doc_id, doc in docs.items()}
+            if len(index) < len(docs) and self.key_fields:
+                self._refuse_duplicates(docs.items())
+            self._index = index
         return self._index
+
+    def _refuse_duplicates(self, docs: Iterable[tuple[str, Doc]]) -> None:
+        """Raise if two of ``docs`` have the same complete key (documents without one are let be)."""
+        seen: dict[tuple[Any, ...], list[str]] = {}
+        for doc_id, doc in docs:
+            key = self.key_of(doc)
+            if None not in key:
+                seen.setdefault(key, []).append(doc_id)
+        twice = next(((key, ids) for key, ids in seen.items() if len(ids) > 1), None)
+        if twice is not None:
+            raise duplicate_key(self.name, twice[0], twice[1])
 
     def key_of(self, doc: Doc) -> tuple[Any, ...]:
         """The document's key fields as a tuple (``None`` for a missing one)."""
@@ -233,10 +249,10 @@ class TableData:
     def find(self, *key: Any) -> str | None:
         """The id of the document with this key (an unread table parses only the candidates' lines)."""
         if self._docs is None and key and isinstance(key[0], str) and self.few():
-            for doc_id, doc in self.where_first(key[0]).items():
-                if self.key_of(doc) == key:
-                    return doc_id
-            return None
+            found = [doc_id for doc_id, doc in self.where_first(key[0]).items() if self.key_of(doc) == key]
+            if len(found) > 1:
+                raise duplicate_key(self.name, key, found)
+            return found[0] if found else None
         return self.index.get(key)
 
     def rekey(self, doc_id: str, old_key: tuple[Any, ...]) -> None:

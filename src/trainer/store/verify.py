@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 
+from trainer.errors import CorruptDatabaseError
 from trainer.store.changelog import GENESIS, digest
 from trainer.store.database import Database
 
@@ -90,11 +91,17 @@ def _explained_by_repair(entry: dict[str, Any], expected_seq: int) -> bool:
 def check_register(db: Database, log: LogCheck) -> list[Finding]:
     """Every file against the manifest, and every document of the register against the replayed log."""
     actual: dict[tuple[str, str, str], Any] = {}
+    findings = []
     for name in db.load_all():
         for table in db.table_names(name):
-            for doc_id, doc in db.data(name, table).docs.items():
+            data = db.data(name, table)
+            for doc_id, doc in data.docs.items():
                 actual[(name, table, doc_id)] = doc
-    findings = [Finding(where, problem) for where, problem in db.findings]
+            try:
+                data.index  # noqa: B018  (two documents under one key: refused)
+            except CorruptDatabaseError as e:
+                findings.append(Finding(f"{name}.json {table}", e.message))
+    findings = [Finding(where, problem) for where, problem in db.findings] + findings
     for key in sorted(set(actual) | set(log.state)):
         if actual.get(key) != log.state.get(key):
             part, table, doc_id = key
