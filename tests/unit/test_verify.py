@@ -226,3 +226,16 @@ def test_two_documents_under_one_key_are_a_finding_and_a_lookup_is_refused(tmp_p
             register.records(FY)
     finally:
         register.close()
+
+
+def test_two_people_under_one_staff_id_are_refused_when_everyone_is_listed(tmp_path: Path) -> None:
+    folder = tmp_path / "register"
+    register = staff_one_by_one(folder, 2)
+    doc_id = register.document_id("main", "staff", {"staff_id": "000001"})
+    assert doc_id is not None
+    with register.transaction():
+        register.put_document("main", "staff", "77", dict(register.document("main", "staff", doc_id) or {}))
+    with pytest.raises(CorruptDatabaseError, match=r"staff に、同じキー（000001）.*文書 1, 77"):
+        register.all_staff()
+    assert any("同じキー（000001）" in str(f) for f in check_register(register.db, check_log(register.db)))
+    register.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -139,7 +140,10 @@ class Register:
     def all_staff(self, ever_in: str | None = None) -> list[Staff]:
         """Everyone; with ``ever_in``, only people assigned to that division at some time (their
         main post or a concurrent one)."""
-        docs: Iterable[dict[str, Any]] = self.db.data(MAIN, "staff").docs.values()
+        data = self.db.data(MAIN, "staff")
+        docs: Iterable[dict[str, Any]] = data.docs.values()
+        if len(set(map(operator.itemgetter("staff_id"), data.docs.values()))) < len(data.docs):
+            data.refuse_duplicates()  # two people under one 職員番号: damage, refused and named
         if ever_in is not None:
             docs = [
                 d

@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import operator
 import threading
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 import orjson
@@ -181,15 +181,17 @@ class TableData:
             except (KeyError, TypeError):  # a document without a key field: one at a time
                 key_of = self.key_of
                 index = {key_of(doc): doc_id for doc_id, doc in docs.items()}
-            if len(index) < len(docs) and self.key_fields:
-                self._refuse_duplicates(docs.items())
+            if len(index) < len(docs):
+                self.refuse_duplicates()
             self._index = index
         return self._index
 
-    def _refuse_duplicates(self, docs: Iterable[tuple[str, Doc]]) -> None:
-        """Raise if two of ``docs`` have the same complete key (documents without one are let be)."""
+    def refuse_duplicates(self) -> None:
+        """Raise if two documents have the same complete key (documents without one are let be)."""
+        if not self.key_fields:
+            return
         seen: dict[tuple[Any, ...], list[str]] = {}
-        for doc_id, doc in docs:
+        for doc_id, doc in self.docs.items():
             key = self.key_of(doc)
             if None not in key:
                 seen.setdefault(key, []).append(doc_id)

@@ -98,7 +98,7 @@ def check_register(db: Database, log: LogCheck) -> list[Finding]:
             for doc_id, doc in data.docs.items():
                 actual[(name, table, doc_id)] = doc
             try:
-                data.index  # noqa: B018  (two documents under one key: refused)
+                data.refuse_duplicates()
             except CorruptDatabaseError as e:
                 findings.append(Finding(f"{name}.json {table}", e.message))
     findings = [Finding(where, problem) for where, problem in db.findings] + findings
