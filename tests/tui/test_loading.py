@@ -30,9 +30,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class Gate:
-    """Holds the load of everyone's state (``Service.status``) until it is opened."""
+    """Holds a load until it is opened: everyone's state (``Service.status``), or with ``method``
+    another of the service's reads (the year's overview: its figures and sign-offs)."""
 
-    def __init__(self) -> None:
+    def __init__(self, method: str = "status") -> None:
+        self.method = method
         self.open = threading.Event()
         self.years: list[object] = []
 
@@ -42,14 +44,14 @@ class Gate:
 
         def opened(create: bool) -> Service:
             svc = open_service(create)
-            status = svc.status
+            read = getattr(svc, self.method)
 
             def held(fiscal_year=None, *args, **kwargs):  # type: ignore[no-untyped-def]
                 self.years.append(fiscal_year)
                 self.open.wait(30)
-                return status(fiscal_year, *args, **kwargs)
+                return read(fiscal_year, *args, **kwargs)
 
-            svc.status = held  # type: ignore[method-assign]
+            setattr(svc, self.method, held)
             return svc
 
         app.open_service = opened
@@ -134,23 +136,9 @@ async def test_a_year_switch_covers_the_sign_offs_of_the_year_left_until_the_new
 ) -> None:
     """The reports pane's sign-off list is of the year shown: during a switch it says it is
     loading, not the previous year's states under the new year's title."""
-    held = threading.Event()
-    held.set()
-    app = app_for(db, tmp_path)
-    open_service = app.open_service
-
-    def opened(create: bool) -> Service:
-        svc = open_service(create)
-        overview = svc.overview
-
-        def gated(fiscal_year=None, *args, **kwargs):  # type: ignore[no-untyped-def]
-            held.wait(30)
-            return overview(fiscal_year, *args, **kwargs)
-
-        svc.overview = gated  # type: ignore[method-assign]
-        return svc
-
-    app.open_service = opened
+    gate = Gate("overview")
+    gate.open.set()
+    app = gate.app(db, tmp_path)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: "対象" in text(app, "#dash-totals"))
@@ -158,11 +146,13 @@ async def test_a_year_switch_covers_the_sign_offs_of_the_year_left_until_the_new
             await until(pilot, lambda: signoffs_title(app) == "令和8年度 署名の状況")
             scroll = app.query_one("#signoff-scroll")
             assert not scroll.loading
-            held.clear()
+            gate.open.clear()
             await pilot.press("left_square_bracket")
             assert scroll.loading  # what it shows is the year left
-            held.set()
+            await until(pilot, lambda: gate.years[-1:] == [2025])  # the new year's: being read
+            assert scroll.loading and signoffs_title(app) == "令和8年度 署名の状況"
+            gate.open.set()
             await until(pilot, lambda: not scroll.loading)
             assert signoffs_title(app) == "令和7年度 署名の状況"
     finally:
-        held.set()
+        gate.open.set()
