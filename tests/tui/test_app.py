@@ -601,7 +601,7 @@ async def test_the_app_looks_for_others_every_2_s_and_a_save_waits_3_s_for_their
 ) -> None:
     """Fake time: the 2 s look is the app's own timer, driven here by hand; the 3 s wait is the
     timeout the save hands to the lock, which here gives up at once instead of after 3 s."""
-    import filelock
+    from trainer.store.lock import DatabaseLock
 
     intervals: list[tuple[float, object]] = []
     real_set_interval = TrainerApp.set_interval
@@ -626,19 +626,18 @@ async def test_the_app_looks_for_others_every_2_s_and_a_save_waits_3_s_for_their
         assert row.state.value == "exempt"
 
         waits: list[float] = []
-        real_acquire = filelock.FileLock.acquire
+        real_take = DatabaseLock._take
 
-        def busy(self: filelock.FileLock, timeout: float | None = None, *args: object, **kwargs: object) -> object:
-            if timeout:  # a writer waiting for the lock: someone holds it for longer than the wait
-                waits.append(timeout)
-                raise filelock.Timeout(str(self.lock_file))
-            return real_acquire(self, timeout, *args, **kwargs)  # type: ignore[arg-type]
+        def busy(self: DatabaseLock, wait: float) -> None:
+            """A writer waiting for the lock: someone holds it for longer than the wait."""
+            waits.append(wait)
+            raise self._timeout_error(wait)
 
         screen = await record_form(app, pilot, "intro", "R8.11.20")
-        monkeypatch.setattr(filelock.FileLock, "acquire", busy)
+        monkeypatch.setattr(DatabaseLock, "_take", busy)
         await pilot.click("#record-save")
         await pilot.pause()
-        monkeypatch.setattr(filelock.FileLock, "acquire", real_acquire)
+        monkeypatch.setattr(DatabaseLock, "_take", real_take)
         assert waits == [3.0]
         assert "3秒待ちましたが" in str(screen.query_one("#record-error").render())
         assert screen.query_one("#record-date", Input).value == "R8.11.20"  # the entry is kept

@@ -550,23 +550,21 @@ def test_opening_a_new_folder_while_another_process_creates_it_waits_instead_of_
             holding.set()
             release.wait(30)
 
-    real_acquire = filelock.FileLock.acquire
+    real_try = filelock.lock_descriptor
 
-    def acquire(self: filelock.FileLock, timeout: float | None = None, *args: Any, **kwargs: Any) -> Any:
+    def try_lock(fd: int, **kwargs: Any) -> bool:
         """The opener's wait: it finds the lock taken, and only then does the creator finish."""
-        if threading.current_thread() is threading.main_thread() and timeout:
-            try:
-                return real_acquire(self, 0, *args, **kwargs)
-            except filelock.Timeout:
-                found_busy.set()
-                release.set()
-        return real_acquire(self, timeout, *args, **kwargs)
+        locked = real_try(fd, **kwargs)
+        if threading.current_thread() is threading.main_thread() and not locked:
+            found_busy.set()
+            release.set()
+        return locked
 
     thread = threading.Thread(target=create)
     thread.start()
     try:
         assert holding.wait(30)
-        monkeypatch.setattr(filelock.FileLock, "acquire", acquire)
+        monkeypatch.setattr(filelock, "lock_descriptor", try_lock)
         register = Register.open(folder, lock_timeout=30)
     finally:
         release.set()

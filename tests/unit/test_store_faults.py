@@ -25,7 +25,6 @@ from trainer.cli import main
 from trainer.errors import CorruptDatabaseError, StoreError
 from trainer.service import Service
 from trainer.store.journal import encode_line
-from trainer.store.lock import DatabaseLock
 from trainer.store.register import Register
 
 TODAY = date(2026, 11, 25)
@@ -150,12 +149,14 @@ def read_only(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path, str], None]:
                 os, "access", lambda p, m, **kw: False if Path(p) == folder and m & os.W_OK else real_access(p, m, **kw)
             )
         else:  # a read-only filesystem: the lock file cannot be opened for writing
-            lock_class = type(DatabaseLock(folder)._lock)
+            real_open = os.open
 
-            def refuse(self: Any, *args: Any, **kwargs: Any) -> None:
-                raise OSError(errno.EROFS, "Read-only file system", str(folder / "lock"))
+            def refuse(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+                if Path(path) == folder / "lock" and flags & (os.O_RDWR | os.O_WRONLY):
+                    raise OSError(errno.EROFS, "Read-only file system", str(path))
+                return real_open(path, flags, *args, **kwargs)
 
-            monkeypatch.setattr(lock_class, "acquire", refuse)
+            monkeypatch.setattr(os, "open", refuse)
 
     return make
 
