@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer.cli import build_parser, main
+from trainer.cli import GROUPS, build_parser, command_of, main
 
 
 @pytest.fixture(autouse=True)
@@ -202,6 +203,50 @@ def test_every_command_has_help_text(command: str, capsys: pytest.CaptureFixture
     for action in parser._actions:
         if action.dest not in ("help",):
             assert action.help, f"{command}: {action.dest} has no help text"
+
+
+def _top_level(parser: argparse.ArgumentParser) -> list[str]:
+    subparsers = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return [name for action in subparsers for name in action.choices]
+
+
+def test_groups_names_the_commands_each_module_declares() -> None:
+    """A run builds only its command's group (trainer.cli.GROUPS): each group must name exactly
+    what its module declares, and together every command, in the help's order."""
+    assert _top_level(build_parser()) == [name for names in GROUPS.values() for name in names]
+    for names in GROUPS.values():
+        for name in names:
+            assert _top_level(build_parser(name)) == list(names)
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["staff", "show", "000001"], "staff"),
+        (["--db", "x", "status", "--fy", "R8"], "status"),
+        (["--db=x", "--catalog", "c", "record", "1", "intro"], "record"),
+        (["staff", "--help"], "staff"),  # (the staff group is built whole: its help is complete)
+        (["--help"], None),
+        (["--version"], None),
+        (["--da", "x", "status"], None),  # an abbreviated option: argparse decides
+        (["stauts"], None),  # a typo: the whole tree says what there is
+        (["--db"], None),
+        ([], None),
+    ],
+)
+def test_the_command_is_told_from_the_words_before_it_or_the_whole_tree_decides(
+    argv: list[str], command: str | None
+) -> None:
+    assert command_of(argv) == command
+
+
+def test_a_mistyped_command_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["stauts"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "「stauts」は選べません" in err
+    assert all(f"'{name}'" in err for names in GROUPS.values() for name in names)
 
 
 def test_console_script_runs_and_reports_errors_on_stderr(tmp_path: Path) -> None:

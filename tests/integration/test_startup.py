@@ -58,6 +58,8 @@ def test_a_command_on_a_frozen_year_loads_only_what_it_uses(demo_db: Path, args:
 def test_staff_show_loads_only_what_it_uses(demo_db: Path) -> None:
     loaded = _loaded(demo_db, "staff", "show", _people(demo_db)[0])
     assert [m for m in loaded if m.startswith(HEAVY)] == []
+    # of the command groups, only its own (the others' parsers are not even built)
+    assert [m for m in loaded if m.startswith("trainer.cli.") and m != "trainer.cli.base"] == ["trainer.cli.people"]
 
 
 def _people(db: Path) -> list[str]:
