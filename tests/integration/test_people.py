@@ -88,3 +88,20 @@ def test_a_concurrent_post_lists_the_person_on_both_rosters_counted_once(
     assert "兼務太郎" in "".join(p.extract_text() for p in PdfReader(out.split()[0]).pages).replace(" ", "")
     code, _, err = run(capsys, monkeypatch, "staff", "concurrent", "500002", "160", "--from", "2026-04-01", "--db", db)
     assert code == 1 and "本務" in err
+
+
+def test_staff_show_names_every_division_of_the_persons_history(
+    db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It looks up only the person's own divisions (not every division of the city): each is named."""
+    svc = Service.open(db, today=lambda: TODAY)
+    svc.add_division("130", "企画政策課")
+    svc.transfer("500002", "130", "2026-10-01", duty="なし")  # leaves the scope mid-year
+    svc.concurrent_post("500002", "120", "2026-04-01", title="主査")
+    svc.close()
+    code, out, err = run(capsys, monkeypatch, "staff", "show", "500002", "--db", db)
+    assert code == 0, err
+    assert "市民税課（160）" in out and "企画政策課（130）" in out and "保険年金課（120）" in out
+    assert "異動（企画政策課・なし）" in out
+    code, out, _ = run(capsys, monkeypatch, "staff", "show", "500002", "--format", "json", "--db", db)
+    assert json.loads(out)["division_name"] == "企画政策課"

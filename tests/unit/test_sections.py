@@ -13,6 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import trainer.store.checked as checked_module
+import trainer.store.partitions as partitions_module
 from tests.factories import person
 from trainer.errors import CorruptDatabaseError
 from trainer.model import Division, Progress, Record
@@ -270,3 +272,33 @@ def test_two_documents_under_one_key_are_refused_as_damage_not_one_picked(read: 
         assert table.find("800001", "intro") == "2"
     with pytest.raises(CorruptDatabaseError, match="records"):
         table.index  # noqa: B018  (parsed whole: the index refuses)
+
+
+def test_a_few_divisions_are_looked_up_without_parsing_or_hashing_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``staff show`` names a person's few divisions: their lines only, so main.json is not
+    hashed whole (a table parsed whole is hashed first when its digest was taken on trust)."""
+    monkeypatch.setattr(checked_module, "RACY_NS", 0)  # (a file is noted even if written just now)
+    folder = tmp_path / "register"
+    register = Register.open(folder)
+    with register.transaction():
+        register.put_divisions([Division(f"{n}", f"課{n}") for n in range(100, 120)])
+    register.db.checkpoint()
+    register.close()
+    Register.open(folder).close()  # hashed once: the next open takes its digest on trust (checked.py)
+
+    register = Register.open(folder)
+    with register.transaction():  # a change still in the journal
+        register.put_divisions([Division("101", "新しい名前")])
+    hashed: list[int] = []
+    real_digest = partitions_module.digest
+    monkeypatch.setattr(partitions_module, "digest", lambda data: hashed.append(len(data)) or real_digest(data))
+    found = register.divisions_with({"100", "101", "999"})
+    assert {code: d.name for code, d in found.items()} == {"100": "課100", "101": "新しい名前"}
+    assert ("main", "divisions") in _unread_tables(register) and hashed == []
+    many = register.divisions_with({str(n) for n in range(100, 110)})  # more than a few: the whole table
+    assert sorted(many) == [str(n) for n in range(100, 110)] and many["101"].name == "新しい名前"
+    assert ("main", "divisions") not in _unread_tables(register)
+    assert hashed == [(folder / "main.json").stat().st_size]  # (hashed before it was parsed whole)
+    register.close()

@@ -111,7 +111,10 @@ def cmd_staff_show(svc: Service, a: argparse.Namespace) -> int:
     view = svc.person(a.staff_id, a.fy)
     person, status, gone, fy = view.staff, view.status, view.departure, view.fiscal_year
     catalog = view.catalog or svc.catalog
-    names = _division_names(svc)
+    named = [x.division for x in person.assignments] + [x.division for x in person.concurrent]
+    if gone:
+        named += [gone.division, *([gone.moved_to.division] if gone.moved_to else [])]
+    names = svc.division_names(named)
     if a.format == "json":
         data = _staff_json(person, names)
         data["fiscal_year"] = fy

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -182,6 +183,12 @@ class StatusUseCases(ServiceCore):
     def divisions(self) -> list[Division]:
         self.register.refresh()
         return self.register.divisions()
+
+    def division_names(self, codes: Iterable[str]) -> dict[str, str]:
+        """The names of the divisions with these codes (a code with no division is left out):
+        for one person's few, without reading every division (a city has hundreds)."""
+        self.register.refresh()
+        return {code: d.name for code, d in self.register.divisions_with(set(codes)).items()}
 
     def checklist(self, fiscal_year: int | None = None) -> Requirement:
         """The checkpoint sheet (the サイバーセキュリティ研修) in force for the year (default: the files)."""

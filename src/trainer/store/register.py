@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -132,6 +132,14 @@ class Register:
 
     def division(self, code: str) -> Division | None:
         return self._get(MAIN, "divisions", codec.division_from_doc, code)
+
+    def divisions_with(self, codes: Collection[str]) -> dict[str, Division]:
+        """The divisions with these codes, by code (a code with none is left out): a few are
+        looked up one by one (only their lines are read), more from the whole table."""
+        if self.db.data(MAIN, "divisions").few(len(codes)):
+            found = {code: self.division(code) for code in codes}
+            return {code: d for code, d in found.items() if d is not None}
+        return {d.code: d for d in self.divisions() if d.code in codes}
 
     def put_divisions(self, divisions: Iterable[Division]) -> int:
         return self._put_many(MAIN, "divisions", (codec.division_to_doc(d) for d in divisions))
