@@ -31,6 +31,7 @@ TRICKY = [
     "全角　名前",
     "1",
     "back\\slash",
+    '"staff_id":"793107"',  # the very text a lookup of 793107 looks for, inside a string
 ]
 
 
@@ -76,7 +77,8 @@ def test_a_file_says_where_its_tables_are_and_still_parses_as_tinydb_json() -> N
 
 @pytest.mark.parametrize("layout", ["placed", "scanned"])
 def test_one_person_is_picked_out_and_a_match_in_another_field_is_not_them(layout: str) -> None:
-    rows = [("793107", "intro", "a"), ("1", "intro", "793107"), ("793107", "rules", TRICKY[1]), ("2", "flow", "")]
+    nested = {"staff_id": "793107"}  # the very text looked for, in a document inside another's
+    rows = [("793107", "intro", "a"), ("1", "intro", "793107"), ("793107", "rules", TRICKY[1]), ("2", "flow", nested)]
     records = _records(rows)
     data = _file(records)
     table = _unread(data if layout == "placed" else _old_layout(data))
