@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trainer import signoff
 from trainer.calendar import fy_label, wareki
 from trainer.catalog import legal_basis
 from trainer.errors import InputError, NotFoundError
@@ -19,11 +18,11 @@ from trainer.service.core import DateLike
 from trainer.service.overview import OverviewUseCases
 from trainer.service.signoffs import SignoffUseCases
 from trainer.service.status import StatusReport
-from trainer.signoff import Roster, SignoffState
 
 if TYPE_CHECKING:  # imported by the methods that make documents: most commands never need them
     from trainer.exporters import ExportResult
     from trainer.reports import build as reports_build
+    from trainer.signoff import Roster
 
 
 class ReportUseCases(SignoffUseCases, OverviewUseCases):
@@ -146,6 +145,8 @@ class ReportUseCases(SignoffUseCases, OverviewUseCases):
 
     def _rosters(self, report: StatusReport, codes: list[str]) -> Iterator[Roster]:
         """Each division's roster as data, in ``codes``' order (people grouped once, not per division)."""
+        from trainer import signoff
+
         people: dict[str, list[PersonStatus]] = {}
         for p in [*report.people, *report.concurrent]:
             for code in {p.division, *(c.division for c in p.staff.concurrent_on(report.as_of))}:
@@ -273,18 +274,20 @@ class ReportUseCases(SignoffUseCases, OverviewUseCases):
 
     def _signoff_lines(self, report: StatusReport, ctx: reports_build.Context) -> list[dict[str, Any]]:
         """Each division's sign-off of the year, as the audit's 第8節 lists it."""
+        from trainer import signoff
+
         states = self.signoff_states(report.fiscal_year)
         lines = []
         for code in sorted(report.summary.divisions):
             item = states.get(code)
             doc = self.register.signoff(item["code"]) if item else None
-            state = item["state"] if item else SignoffState.UNSIGNED
+            state = item["state"] if item else signoff.SignoffState.UNSIGNED
             frozen = signoff.roster_of(doc) if doc else None
             lines.append(
                 {
                     "division": f"{code} {ctx.divisions[code].name if code in ctx.divisions else ''}",
                     "state": state.label,
-                    "signed": state is SignoffState.SIGNED,  # in force, unchanged since
+                    "signed": state is signoff.SignoffState.SIGNED,  # in force, unchanged since
                     "code": doc["code"] if doc else "",
                     "date": doc["date_label"] if doc else "",
                     "head": f"{doc.get('title', '')} {doc['by']}".strip() if doc else "",

@@ -3,15 +3,16 @@ makes a signed roster stale."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from trainer import signoff
 from trainer.calendar import fy_label, wareki
 from trainer.errors import InputError, NotFoundError
 from trainer.guard import checked
 from trainer.service.core import DateLike, guarded_free
 from trainer.service.status import StatusReport, StatusUseCases
-from trainer.signoff import Roster, SignoffState
+
+if TYPE_CHECKING:  # the signed rosters' code is loaded by the methods that use it: most commands never do
+    from trainer.signoff import Roster
 
 
 class SignoffUseCases(StatusUseCases):
@@ -24,6 +25,8 @@ class SignoffUseCases(StatusUseCases):
     # ------------------------------------------------------------------ rosters
     def roster(self, report: StatusReport, division: str) -> Roster:
         """The division's roster as data, from a status report (of that division or of all)."""
+        from trainer import signoff
+
         return signoff.build_roster(
             report.fiscal_year,
             report.as_of,
@@ -39,6 +42,8 @@ class SignoffUseCases(StatusUseCases):
         division): what a roster printed now carries and what a sign-off now would freeze.
 
         The people are grouped by division first, so this costs one pass however many divisions."""
+        from trainer import signoff
+
         members: dict[str, list[Any]] = {code: [] for code in report.divisions}
         for person in [*report.people, *report.concurrent]:
             members.setdefault(person.division, []).append(person)
@@ -60,6 +65,8 @@ class SignoffUseCases(StatusUseCases):
 
     def log_anchor(self) -> str:
         """The change log's head now, as printed on rosters and the audit: ``No.SEQ HASH``."""
+        from trainer import signoff
+
         head = self.register.db.log_head()
         return signoff.anchor_text(head.seq, head.hash)
 
@@ -81,6 +88,8 @@ class SignoffUseCases(StatusUseCases):
         ``expect_code`` is the roster code printed on the paper the head signed: when given, the
         roster must still have exactly that content.
         """
+        from trainer import signoff
+
         name = guarded_free(by, "所属長の氏名")
         title = guarded_free(title, "所属長の職名")
         approval_no = guarded_free(approval_no, "電子決裁の番号")
@@ -174,17 +183,21 @@ class SignoffUseCases(StatusUseCases):
         """Per division code: the sign-off in force for the year (state, code, changes since).
 
         A division not in it is unsigned (:attr:`SignoffState.UNSIGNED`)."""
+        from trainer import signoff
+
         self.register.refresh()
         result = {}
         for key, item in self.register.signoff_index().items():
             fy, division = key.split("/", 1)
             if int(fy) == fiscal_year:
-                state = SignoffState.STALE if item.get("changes") else SignoffState.SIGNED
+                state = signoff.SignoffState.STALE if item.get("changes") else signoff.SignoffState.SIGNED
                 result[division] = {**item, "state": state}
         return result
 
     def signed(self, code: str) -> dict[str, Any]:
         """A sign-off by its roster code (as printed on the roster)."""
+        from trainer import signoff
+
         checked(code, "名簿コード")
         self.register.refresh()
         found = self.register.signoff(signoff.normalize_code(code))
@@ -200,6 +213,8 @@ class SignoffUseCases(StatusUseCases):
         index = self.register.signoff_index()
         if not index or about.get("action") == "upgrade":  # a change of format, not of content
             return False
+        from trainer import signoff
+
         touched = signoff.Touched.of(changes)
         if not touched:
             return False

@@ -6,11 +6,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from trainer import signoff
 from trainer.errors import CorruptDatabaseError, InputError
 from trainer.files import input_file
 from trainer.guard import checked, checked_path
@@ -19,9 +18,10 @@ from trainer.service.core import DateLike, ServiceCore, _file_digest, guarded
 from trainer.store.database import Database
 from trainer.store.lock import DEFAULT_TIMEOUT
 from trainer.store.register import Register
-from trainer.store.repair import RepairReport
-from trainer.store.repair import repair as repair_register
-from trainer.store.verify import Finding, check_log, check_register
+
+if TYPE_CHECKING:  # loaded by verify and repair themselves: most commands never need them
+    from trainer.store.repair import RepairReport
+    from trainer.store.verify import Finding
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,9 @@ class TrailUseCases(ServiceCore):
 
     def verify(self, task: Task | None = None) -> Verification:
         """The change log's chain, the register against the log, and every signed roster's code."""
+        from trainer import signoff
+        from trainer.store.verify import Finding, check_log, check_register
+
         task = task or Task()
         with self.register.db.reading():  # hold the lock: nobody writes while we check
             task.report(0, 3, "変更履歴を確認中")
@@ -70,6 +73,8 @@ class TrailUseCases(ServiceCore):
     def verify_anchor(self, anchor: str) -> AnchorCheck:
         """Whether the change log still holds the entry a printed document anchors to (``No.SEQ HASH``),
         with the same hash: a history rewritten after printing fails against the paper."""
+        from trainer import signoff
+
         parsed = signoff.parse_anchor(anchor)
         if parsed is None:
             raise InputError(
@@ -136,6 +141,8 @@ class TrailUseCases(ServiceCore):
         Nothing is done to a register that needs no repair. The repaired register is opened once,
         to show that it opens.
         """
+        from trainer.store.repair import repair as repair_register
+
         report = repair_register(Path(db_path), now, lock_timeout)
         if report.repaired:
             Register.open(Path(db_path), create=False, lock_timeout=lock_timeout, clock=now).close()
