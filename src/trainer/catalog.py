@@ -10,7 +10,6 @@ is refused with the file, the key and the closest valid key.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Callable
@@ -125,6 +124,8 @@ class _Reader:
             raise self.fail(where, f"キーと値の組（マッピング）が必要です（{_type_name(value)}）")
         for key in value:
             if key not in keys:
+                import difflib  # (a suggestion for a mistyped name: loaded only then)
+
                 close = difflib.get_close_matches(str(key), list(keys), n=1, cutoff=0.5)
                 hint = f"「{close[0]}」のことですか？" if close else ""
                 valid = "、".join(keys)
@@ -431,5 +432,7 @@ def suggest_requirement(catalog: Catalog, name: str) -> str | None:
     for requirement in catalog:
         for n in requirement.names():
             candidates.setdefault(normalize_name(n), n)  # the title before its aliases
+    import difflib  # (a suggestion for a mistyped name: loaded only then)
+
     close = difflib.get_close_matches(normalize_name(name), list(candidates), n=1, cutoff=0.4)
     return candidates[close[0]] if close else None

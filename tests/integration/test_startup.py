@@ -60,8 +60,9 @@ def test_staff_show_loads_only_what_it_uses(demo_db: Path) -> None:
     assert [m for m in loaded if m.startswith(HEAVY)] == []
     # of the command groups, only its own (the others' parsers are not even built)
     assert [m for m in loaded if m.startswith("trainer.cli.") and m != "trainer.cli.base"] == ["trainer.cli.people"]
-    # nor the signed rosters' code, verify or repair, which the service loads when they are used
-    used_by_others = ("trainer.signoff", "trainer.store.verify", "trainer.store.repair")
+    # nor the signed rosters' code, verify, repair, backups' zip files or the suggestions for a
+    # mistyped name, which are loaded when they are used
+    used_by_others = ("trainer.signoff", "trainer.store.verify", "trainer.store.repair", "zipfile", "difflib")
     assert [m for m in loaded if m.startswith(used_by_others)] == []
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections.abc import Callable
 from dataclasses import replace
@@ -264,6 +263,8 @@ class ServiceCore:
         found = self.register.division(code)
         if found is None:
             codes = [d.code for d in self.register.divisions()]
+            import difflib  # (a suggestion for a mistyped name: loaded only then)
+
             close = difflib.get_close_matches(code, codes, n=3)
             raise NotFoundError(
                 f"所属コード「{code}」はありません",
@@ -276,6 +277,8 @@ class ServiceCore:
         sid = guarded(staff_id, "職員番号")
         found = self.register.staff(sid)
         if found is None:
+            import difflib  # (a suggestion for a mistyped name: loaded only then)
+
             close = difflib.get_close_matches(sid, self.register.staff_ids(), n=3)
             raise NotFoundError(
                 f"職員番号「{sid}」の職員はいません",
@@ -291,6 +294,8 @@ class ServiceCore:
     def set_setting(self, key: str, value: str) -> None:
         checked(key, "設定の名前")
         if key not in SETTINGS:
+            import difflib  # (a suggestion for a mistyped name: loaded only then)
+
             close = difflib.get_close_matches(key, list(SETTINGS), n=1)
             raise InputError(
                 f"設定「{key}」はありません（使える設定: {'、'.join(SETTINGS)}）",

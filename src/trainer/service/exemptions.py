@@ -8,7 +8,6 @@ done. A revoked one stays on record beside any later one; both are in the change
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import replace
 
 from trainer.calendar import fy_end, fy_label, fy_start, wareki
@@ -30,6 +29,8 @@ class ExemptionUseCases(ServiceCore):
         found = next((k for k in kinds if wanted in (k.id, k.label)), None)
         if found is None:
             names = [k.id for k in kinds] + [k.label for k in kinds]
+            import difflib  # (a suggestion for a mistyped name: loaded only then)
+
             close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.4)
             listing = "、".join(f"{k.id}（{k.label}）" for k in kinds)
             raise InputError(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -39,6 +38,8 @@ class StaffUseCases(ServiceCore):
         value = guarded(employment, "任用区分")
         allowed = self.employment_types()
         if value not in allowed:
+            import difflib  # (a suggestion for a mistyped name: loaded only then)
+
             close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.3)
             raise InputError(
                 f"任用区分「{value}」は使えません",

@@ -15,7 +15,6 @@ from __future__ import annotations
 import builtins
 import os
 import re
-import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -68,6 +67,8 @@ class Backups:
 
     def make(self, reason: str) -> Path:
         """Copy every data file into a new zip; keep the newest :data:`KEEP_BACKUPS`."""
+        import zipfile  # (only backups and restores use it: every command opens the register)
+
         make_private_dir(self.dir)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in reason)[:40]
@@ -105,6 +106,8 @@ class Backups:
         staged = self.folder / STAGED
         if not staged.exists():
             return False
+        import zipfile
+
         names = names or check_backup(staged)
         with zipfile.ZipFile(staged) as z:
             for path in [*partition_files(self.folder), self.folder / CHANGELOG]:  # files the backup lacks go
@@ -119,6 +122,8 @@ class Backups:
 
 def check_backup(source: Path) -> list[str]:
     """The data files of a backup zip, after checking that it is one and that its JSON parses."""
+    import zipfile
+
     try:
         with zipfile.ZipFile(source) as z:
             names = [n for n in z.namelist() if is_data_file(n)]
