@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 from trainer.calendar import fy_start
 from trainer.model import (
@@ -100,9 +99,9 @@ def overall_state(states: Iterable[State]) -> State:
     return State.NOT_STARTED
 
 
-@dataclass(frozen=True, slots=True)
-class _Year:
-    """What every person's evaluation on one day shares, worked out once."""
+class _Year(NamedTuple):
+    """What every person's evaluation on one day shares, worked out once (a named tuple: a
+    dataclass costs every command its creation at import)."""
 
     fiscal_year: int
     start: date

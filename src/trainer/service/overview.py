@@ -233,19 +233,16 @@ def left_line(gone: rules.Departure) -> LeftLine:
     )
 
 
-@dataclass(frozen=True)
 class _Files:
     """The cache of a year: the overview (small: what ``status`` prints), each person's compact
     verdict, and each person's records and exemptions of the year (to re-evaluate them)."""
 
-    overview: DerivedFile
-    people: DerivedFile
-    data: DerivedFile
+    __slots__ = ("data", "overview", "people")
 
     def __init__(self, folder: Path, fy: int) -> None:
-        object.__setattr__(self, "overview", DerivedFile(folder, f"fy{fy}.overview", "overview"))
-        object.__setattr__(self, "people", DerivedFile(folder, f"fy{fy}.people", "overview-people"))
-        object.__setattr__(self, "data", DerivedFile(folder, f"fy{fy}.data", "overview-data"))
+        self.overview = DerivedFile(folder, f"fy{fy}.overview", "overview")
+        self.people = DerivedFile(folder, f"fy{fy}.people", "overview-people")
+        self.data = DerivedFile(folder, f"fy{fy}.data", "overview-data")
 
 
 class OverviewUseCases(StatusUseCases):

@@ -26,9 +26,8 @@ import hashlib
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
@@ -45,8 +44,9 @@ def digest(entry: Entry) -> str:
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Head:
+class Head(NamedTuple):
+    """The change log's newest entry: its seq and hash (a named tuple: see journal.Header)."""
+
     seq: int
     hash: str
 

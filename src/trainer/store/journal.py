@@ -38,7 +38,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -122,8 +122,9 @@ class JournalDamage(CorruptDatabaseError):
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Header:
+class Header(NamedTuple):
+    """A journal's first line, read (a named tuple: a dataclass costs every command its creation)."""
+
     gen: int
     schema: int
     start: int  # offset of the first transaction
@@ -133,14 +134,19 @@ class Header:
     padded: bool = False  # format 2: a line is always followed by zeros
 
 
-@dataclass(slots=True)
 class Scan:
     """Lines read from the journal, where the next read starts, and what ends the content."""
 
-    transactions: list[dict[str, Any]]
-    end: int
-    torn: tuple[int, int] | None = None  # an incomplete final append (never acknowledged)
-    damage: Damage | None = None
+    __slots__ = ("damage", "end", "torn", "transactions")
+
+    def __init__(
+        self,
+        transactions: list[dict[str, Any]],
+        end: int,
+        torn: tuple[int, int] | None = None,  # an incomplete final append (never acknowledged)
+        damage: Damage | None = None,
+    ) -> None:
+        self.transactions, self.end, self.torn, self.damage = transactions, end, torn, damage
 
 
 # Batch is what readers get when the journal is whole.

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,14 +38,22 @@ from trainer.store.sections import split_tables
 from trainer.store.tables import PartitionDB, PartitionStorage, TableData, Touch
 
 
-@dataclass
 class _Partition:
-    name: str
-    tables: dict[str, TableData]
-    db: PartitionDB
-    through_gen: int
-    dirty: bool = False
-    placed: bool = True  # its file says where its tables are (an older file is rewritten at a checkpoint)
+    """A partition as the register holds it (a plain class: see writing._Transaction)."""
+
+    __slots__ = ("db", "dirty", "name", "placed", "tables", "through_gen")
+
+    def __init__(
+        self,
+        name: str,
+        tables: dict[str, TableData],
+        db: PartitionDB,
+        through_gen: int,
+        dirty: bool = False,
+        placed: bool = True,  # its file says where its tables are (an older file is rewritten at a checkpoint)
+    ) -> None:
+        self.name, self.tables, self.db, self.through_gen = name, tables, db, through_gen
+        self.dirty, self.placed = dirty, placed
 
 
 class Partitions:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,12 +35,18 @@ CHECKPOINT_BYTES = 16 * 1024 * 1024
 SAFE_IN_JOURNAL = "これまでの変更はジャーナル（journal.jsonl）に保存されていて、失われていません"
 
 
-@dataclass
 class _Transaction:
-    before: dict[tuple[str, str, str], Any] = field(default_factory=dict)
-    data: dict[tuple[str, str], TableData] = field(default_factory=dict)
-    about: dict[str, Any] = field(default_factory=dict)  # what the change log says of it
-    always_log: bool = False
+    """The open transaction: each touched document's before-image and its table, what the change
+    log will say of it. (A plain class, not a dataclass: every command pays a dataclass's
+    creation at import, and this one needs none of the methods it would make.)"""
+
+    __slots__ = ("about", "always_log", "before", "data")
+
+    def __init__(self) -> None:
+        self.before: dict[tuple[str, str, str], Any] = {}
+        self.data: dict[tuple[str, str], TableData] = {}
+        self.about: dict[str, Any] = {}  # what the change log says of it
+        self.always_log = False
 
 
 class Writing:
