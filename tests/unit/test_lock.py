@@ -11,6 +11,7 @@ import errno
 import os
 import stat
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -225,3 +226,21 @@ def test_a_register_takes_the_lock_file_once_for_many_writes(tmp_path: Path, mon
     register.close()
     assert len(opened) == 1  # the other "process" opened it; the register kept its own open
     assert Register.open(tmp_path / "register").setting("operator") == "担当 4"
+
+
+def test_a_negative_timeout_waits_for_as_long_as_it_takes(locks: tuple[DatabaseLock, DatabaseLock]) -> None:
+    first, second = locks
+    holding = threading.Event()
+
+    def hold_a_while() -> None:
+        with first.held():
+            holding.set()
+            time.sleep(0.3)
+
+    thread = threading.Thread(target=hold_a_while)
+    thread.start()
+    assert holding.wait(10)
+    started = time.monotonic()
+    with second.held(timeout=-1):
+        assert time.monotonic() - started >= 0.1
+    thread.join()

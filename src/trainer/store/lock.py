@@ -190,8 +190,9 @@ class DatabaseLock:
             self._thread_lock.release()
 
     def _take(self, wait: float) -> None:
-        """Take the OS lock, trying every :data:`POLL` seconds for up to ``wait`` seconds."""
-        deadline = time.monotonic() + wait
+        """Take the OS lock, trying every :data:`POLL` seconds for up to ``wait`` seconds (a negative
+        ``wait``: for as long as it takes, as filelock's timeout)."""
+        deadline = time.monotonic() + wait if wait >= 0 else float("inf")
         while self._fallback is None:
             fd = self._descriptor()
             try:
@@ -213,7 +214,7 @@ class DatabaseLock:
                 raise self._timeout_error(wait)
             time.sleep(min(POLL, left))
         try:
-            self._fallback.acquire(timeout=max(0.0, deadline - time.monotonic()))
+            self._fallback.acquire(timeout=max(0.0, deadline - time.monotonic()) if wait >= 0 else -1)
         except filelock.Timeout as e:
             raise self._timeout_error(wait) from e
 
