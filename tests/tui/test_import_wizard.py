@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, DataTable, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Button, Checkbox, DataTable, Input, Label, ProgressBar, Select, Static
 
 from tests.files import ROSTER_HEADERS, write_csv
 from trainer.service import Service
@@ -314,3 +314,29 @@ async def test_the_dry_run_shows_its_progress_while_it_runs(db: Path, tmp_path: 
             go_on.set()
         await idle(pilot)
         assert pane.step == "import-step-review" and not pane.query_one("#import-running").display
+
+
+async def test_the_line_chosen_in_the_review_is_shown_whole_under_the_table_at_80_columns(
+    db: Path, tmp_path: Path, inbox: Path
+) -> None:
+    """At 80x24 the table's 内容 runs past the screen's edge: the line under the cursor is
+    written out whole beneath it, and follows the cursor."""
+    app = app_for(db, tmp_path, inbox)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await to_options(pilot, inbox)
+        pane.query_one("#import-check", Button).press()
+        await idle(pilot)
+        assert pane.step == "import-step-review"
+        pane.query_one("#import-filter", Select).value = "異動"
+        await pilot.pause()
+        detail = str(pane.query_one("#import-detail", Static).render())
+        kind, target, what = table_rows(pane)[0]
+        assert detail == f"{kind}  {target}: {what}" and "160 市民税課 → 150 資産税課" in detail
+        pane.query_one("#import-filter", Select).value = EVERYTHING
+        await pilot.pause()
+        table = pane.query_one("#import-problems", DataTable)
+        table.focus()
+        await pilot.press("down")
+        await pilot.pause()
+        kind, target, what = table_rows(pane)[1]
+        assert str(pane.query_one("#import-detail", Static).render()) == f"{kind}  {target}: {what}"

@@ -146,6 +146,7 @@ class ImportPane(Vertical):
         self.fiscal_year = fiscal_year
         self.path: Path | None = None
         self.checked: Checked | None = None
+        self.listed: list[PlanRow] = []  # the lines of the review's table, in its order
         self.running: Task | None = None
         self.committing = False  # once the yes is given, the write runs to its end
 
@@ -197,6 +198,8 @@ class ImportPane(Vertical):
                     yield Select([(EVERYTHING, EVERYTHING)], allow_blank=False, id="import-filter", compact=True)
                     yield Input(placeholder="職員番号・氏名・内容で絞り込み", id="import-find", compact=True)
                 yield DataTable(id="import-problems", zebra_stripes=True, cursor_type="row")
+                # The chosen line in full: a narrow terminal cuts the table's 内容 at its edge.
+                yield Static("", id="import-detail", markup=False)
                 yield Static("", id="import-shown", markup=False)
                 with Horizontal(classes="row buttons"):
                     yield Button("戻る", id="import-back-options", compact=True)
@@ -487,12 +490,16 @@ class ImportPane(Vertical):
         table = self.query_one("#import-problems", DataTable)
         table.clear()
         if self.checked is None:
+            self.listed = []
+            self._show_detail(0)
             return
         kind = self.query_one("#import-filter", Select).value
         text = self.query_one("#import-find", Input).value.strip()
         wanted = str(kind) if kind is not Select.NULL else EVERYTHING
         rows = [r for r in self.checked.rows if r.matches(wanted, text)]
-        table.add_rows([(r.kind, r.target, r.detail) for r in rows[:SHOWN_ROWS]])
+        self.listed = rows[:SHOWN_ROWS]
+        table.add_rows([(r.kind, r.target, r.detail) for r in self.listed])
+        self._show_detail(0)
         shown = self.query_one("#import-shown", Static)
         if len(rows) > SHOWN_ROWS:
             shown.update(
@@ -503,6 +510,15 @@ class ImportPane(Vertical):
             shown.update("この条件に当てはまる行はありません")
         else:
             shown.update(f"{len(rows):,}件")
+
+    @on(DataTable.RowHighlighted, "#import-problems")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail(event.cursor_row)
+
+    def _show_detail(self, index: int) -> None:
+        """The line at ``index`` of the review's table, whole (kind, whom, what)."""
+        row = self.listed[index] if 0 <= index < len(self.listed) else None
+        self.query_one("#import-detail", Static).update(f"{row.kind}  {row.target}: {row.detail}" if row else "")
 
     @on(Button.Pressed, "#import-commit")
     def commit(self) -> None:
