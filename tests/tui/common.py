@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from textual.widgets import Button, Input, Select, Static
+
 from trainer.service import Service
 from trainer.tui.app import TrainerApp, create_app
 
@@ -36,3 +38,34 @@ def endless_report(started: threading.Event, step: str) -> Callable[..., Any]:
             threading.Event().wait(0.01)
 
     return report
+
+
+async def loaded(app: TrainerApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the data workers (the file picker's loader runs for as long as it is shown)."""
+    for _ in range(5):
+        await pilot.pause()
+        busy = [w for w in app.workers if w.group in ("load", "import", "import-date", "report") and not w.is_finished]
+        if not busy:  # (an empty list would make Textual wait for every worker, the picker's too)
+            break
+        await app.workers.wait_for_complete(busy)
+    await pilot.pause()
+
+
+async def start_endless_report(app: TrainerApp, pilot, method: str, kind: str, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    """The reports pane (open) starts ``kind`` into ``folder`` with the service's ``method``
+    replaced by :func:`endless_report`; returns once it has said it is at 1 of its steps."""
+    started = threading.Event()
+    setattr(app.service, method, endless_report(started, "作成中"))
+    app.query_one("#report-kind", Select).value = kind
+    app.query_one("#report-dir", Input).value = str(folder)
+    await pilot.click("#report-make")
+    assert started.wait(10)
+    await pilot.pause()
+
+
+async def cancel_report(app: TrainerApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    """中止 pressed on the running report: it stops, says so, and 作成 is offered again."""
+    await pilot.click("#report-cancel")
+    await loaded(app, pilot)
+    assert "中止しました" in str(app.query_one("#report-result", Static).render())
+    assert not app.query_one("#report-make", Button).disabled

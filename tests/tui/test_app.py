@@ -13,7 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent
 
 from tests.files import ROSTER_HEADERS, register_bytes, write_csv
-from tests.tui.common import TODAY, app_for, endless_report, service
+from tests.tui.common import TODAY, app_for, cancel_report, loaded, service, start_endless_report
 from trainer.model import Progress
 from trainer.service import Service
 from trainer.signoff import SignoffState
@@ -31,17 +31,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     svc.add_staff("900002", "德永 陽菜", "トクナガ ヒナ", "160", "主事", "会計年度任用職員", "利用事務", "2026-10-01")
     svc.close()
     return folder
-
-
-async def loaded(app: TrainerApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    """Wait for the data workers (the file picker's loader runs for as long as it is shown)."""
-    for _ in range(5):
-        await pilot.pause()
-        busy = [w for w in app.workers if w.group in ("load", "import", "import-date", "report") and not w.is_finished]
-        if not busy:  # (an empty list would make Textual wait for every worker, the picker's too)
-            break
-        await app.workers.wait_for_complete(busy)
-    await pilot.pause()
 
 
 async def show_division(app: TrainerApp, pilot, code: str) -> StaffTable:  # type: ignore[no-untyped-def]
@@ -232,30 +221,16 @@ async def test_generate_a_roster_pdf(db: Path, tmp_path: Path) -> None:
 
 
 async def test_a_report_shows_its_progress_from_zero_and_can_be_stopped(db: Path, tmp_path: Path) -> None:
-    import threading
-
     app = app_for(db, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(app, pilot)
         await pilot.press("f5")
         await pilot.pause()
-        started = threading.Event()
-
-        slow_roster = endless_report(started, "名簿を作成中")
-
-        app.service.report_roster = slow_roster  # type: ignore[union-attr,method-assign]
-        app.query_one("#report-kind", Select).value = "roster_all"
-        app.query_one("#report-dir", Input).value = str(tmp_path / "out")
         app.query_one("#report-result", Static).update("書き出しました: 前の結果")
-        await pilot.click("#report-make")
-        assert started.wait(10)
-        await pilot.pause()
+        await start_endless_report(app, pilot, "report_roster", "roster_all", tmp_path / "out")
         assert str(app.query_one("#report-result", Static).render()) == "作成中…"  # the last result is gone
         assert app.query_one("#report-progress").progress == 1 and app.query_one("#report-make", Button).disabled
-        await pilot.click("#report-cancel")
-        await loaded(app, pilot)
-        assert "中止しました" in str(app.query_one("#report-result", Static).render())
-        assert not app.query_one("#report-make", Button).disabled
+        await cancel_report(app, pilot)
 
 
 async def test_record_a_sign_off_then_see_it_stale(db: Path, tmp_path: Path) -> None:

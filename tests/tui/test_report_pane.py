@@ -3,14 +3,12 @@ report, the 未修了者一覧 and the plan included, shows its progress and can
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Input, Select
 
-from tests.tui.common import TODAY, app_for, endless_report
-from tests.tui.test_app import loaded
+from tests.tui.common import TODAY, app_for, cancel_report, loaded, start_endless_report
 from trainer.service import Service
 from trainer.tui.screens.confirm import ConfirmScreen
 
@@ -58,18 +56,6 @@ async def test_the_plan_shows_its_progress_and_can_be_stopped(db: Path, tmp_path
         await loaded(app, pilot)
         await pilot.press("f5")
         await pilot.pause()
-        started = threading.Event()
-
-        slow_plan = endless_report(started, "PDF を作成中")
-
-        app.service.report_plan = slow_plan  # type: ignore[union-attr,method-assign]
-        app.query_one("#report-kind", Select).value = "plan"
-        app.query_one("#report-dir", Input).value = str(tmp_path / "out")
-        await pilot.click("#report-make")
-        assert started.wait(10)
-        await pilot.pause()
+        await start_endless_report(app, pilot, "report_plan", "plan", tmp_path / "out")
         assert app.query_one("#report-progress").progress == 1
-        await pilot.click("#report-cancel")
-        await loaded(app, pilot)
-        assert "中止しました" in str(app.query_one("#report-result", Static).render())
-        assert not app.query_one("#report-make", Button).disabled
+        await cancel_report(app, pilot)
