@@ -149,9 +149,10 @@ class Register:
         """Everyone; with ``ever_in``, only people assigned to that division at some time (their
         main post or a concurrent one)."""
         data = self.db.data(MAIN, "staff")
-        docs: Iterable[dict[str, Any]] = data.docs.values()
-        if len(set(map(operator.itemgetter("staff_id"), data.docs.values()))) < len(data.docs):
+        everyone = data.docs
+        if len(set(map(operator.itemgetter("staff_id"), everyone.values()))) < len(everyone):
             data.refuse_duplicates()  # two people under one 職員番号: damage, refused and named
+        docs: Iterable[dict[str, Any]] = everyone.values()
         if ever_in is not None:
             docs = [
                 d

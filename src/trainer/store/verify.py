@@ -91,7 +91,7 @@ def _explained_by_repair(entry: dict[str, Any], expected_seq: int) -> bool:
 def check_register(db: Database, log: LogCheck) -> list[Finding]:
     """Every file against the manifest, and every document of the register against the replayed log."""
     actual: dict[tuple[str, str, str], Any] = {}
-    findings = []
+    twice: list[Finding] = []  # two documents under one key
     for name in db.load_all():
         for table in db.table_names(name):
             data = db.data(name, table)
@@ -100,8 +100,8 @@ def check_register(db: Database, log: LogCheck) -> list[Finding]:
             try:
                 data.refuse_duplicates()
             except CorruptDatabaseError as e:
-                findings.append(Finding(f"{name}.json {table}", e.message))
-    findings = [Finding(where, problem) for where, problem in db.findings] + findings
+                twice.append(Finding(f"{name}.json {table}", e.message))
+    findings = [Finding(where, problem) for where, problem in db.findings] + twice
     for key in sorted(set(actual) | set(log.state)):
         if actual.get(key) != log.state.get(key):
             part, table, doc_id = key
