@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -69,3 +70,40 @@ def font_programs(path: Path) -> set[bytes]:
             program = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
             found.add(program.get_object().get_data())
     return found
+
+
+def _columns(line: str) -> list[int]:
+    """Where each character of ``line`` starts, in half-width units (a full-width one takes two)."""
+    starts, at = [], 0
+    for ch in line:
+        starts.append(at)
+        at += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return starts
+
+
+def _cut(line: str, start: int, end: int) -> str:
+    """The characters of ``line`` that start within [start, end) half-width units."""
+    return "".join(ch for ch, at in zip(line, _columns(line), strict=True) if start <= at < end)
+
+
+def grid_cells(page: str, title: str, next_title: str) -> list[str]:
+    """What a reader sees in one column of the text-grid tables of a page (reports/grid.py): the
+    column under the header ``title`` up to where ``next_title`` starts (both left-aligned), one
+    text per row, its lines joined. A row starts at a line whose No is a number; its next lines
+    continue it; the table ends at the first line not indented."""
+    cells: list[str] = []
+    lines = page.splitlines()
+    for i, header in enumerate(lines):
+        if not header.lstrip().startswith("No ") or title not in header or next_title not in header:
+            continue
+        starts = _columns(header)
+        begin, end = starts[header.index(title)], starts[header.index(next_title)]
+        first = starts[header.index("No") + 2]
+        for line in lines[i + 1 :]:
+            if not line.startswith(" "):
+                break
+            if _cut(line, 0, first).strip().isdigit():
+                cells.append("")
+            if cells:
+                cells[-1] += _cut(line, begin, end).strip()
+    return cells

@@ -13,7 +13,8 @@ from trainer import signoff
 from trainer.calendar import fy_label, wareki
 from trainer.model import Catalog, Division
 from trainer.progress import Task
-from trainer.reports import batch, merge, render, views
+from trainer.reports import batch, grid, merge, render, views
+from trainer.reports.roster_grid import RosterGrid
 from trainer.rules import Departure, PersonStatus
 from trainer.signoff import Roster
 
@@ -106,9 +107,7 @@ def roster_files(
     def pages() -> Iterator[tuple[Roster, str, int]]:
         for roster in rosters:
             task.check()
-            html = render.render_html(
-                ctx.templates, "roster.html.j2", v=live_view(ctx, roster, signoffs.get(roster.division.code))
-            )
+            html = roster_html(ctx, live_view(ctx, roster, signoffs.get(roster.division.code)), fmt)
             yield roster, html, len(roster.rows) + len(roster.left) + 10
 
     written: list[Path] = []
@@ -135,6 +134,13 @@ def roster_files(
         written.append(render.write(out_dir / combined_roster_name(ctx.fiscal_year), whole))
     task.report(count, count, "完了")
     return written
+
+
+def roster_html(ctx: Context, view: views.RosterView, fmt: str) -> str:
+    """The roster's page: for the PDF its rows on a text grid when the grid's face is there
+    (see :mod:`trainer.reports.grid`), else (and in HTML) as a table."""
+    gridded = RosterGrid(view) if fmt == "pdf" and grid.mono_face() else None
+    return render.render_html(ctx.templates, "roster.html.j2", v=view, g=gridded)
 
 
 def _names(ctx: Context) -> dict[str, str]:
@@ -188,7 +194,7 @@ def signed_name(doc: dict[str, Any], fmt: str) -> str:
 def signed_file(ctx: Context, doc: dict[str, Any], path: Path, fmt: str) -> Path:
     """A signed roster, printed again from its frozen data (marked 写し), to ``path``."""
     view = signed_view(ctx, doc)
-    return render.write(path, output(render.render_html(ctx.templates, "roster.html.j2", v=view), ctx, fmt))
+    return render.write(path, output(roster_html(ctx, view, fmt), ctx, fmt))
 
 
 def overdue_name(fiscal_year: int, fmt: str, division: Division | None = None) -> str:
