@@ -68,7 +68,8 @@ def test_a_multi_page_roster_prints_names_dates_counts_and_page_numbers(city: Se
     assert "R8.7.10" in everything and "未受講" in everything
     assert "60人" in everything  # totals
     assert "所属長 職名・氏名" in everything and "電子決裁番号" in everything and "山田 一郎" in everything
-    assert any("NotoSansCJK" in f.replace("-", "") for f in fonts(path)), fonts(path)
+    # set in the grid's face throughout (reports/grid.py): Noto Sans Mono CJK JP, regular and bold
+    assert {f.split("+")[1] for f in fonts(path)} == {"Noto-Sans-Mono-CJK-JP", "Noto-Sans-Mono-CJK-JP-Bold"}
 
 
 def test_html_and_jinja_in_names_render_literally(city: Service, tmp_path: Path) -> None:
@@ -219,3 +220,21 @@ def test_without_a_japanese_font_no_report_is_printed(
     missing = "日本語のフォント" if fontconfig == "no Japanese font" else "fc-list（fontconfig）"
     assert f"{missing}がありません" in err or f"{missing}が見つかりません" in err
     assert not list(tmp_path.rglob("*.pdf"))
+
+
+def test_with_the_citys_own_font_the_roster_is_a_table_in_that_font(
+    city: Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The grid's face would not fall back to a city's font for a character only that font draws
+    (its 外字), so with a city font the rows stay table cells, set in that font."""
+    from tests.unit.test_fonts import make_font
+    from trainer.reports import render
+
+    font = make_font(tmp_path / "city.ttf", "山田一郎", family="CityGothic")
+    monkeypatch.setattr(render, "report_font", lambda folder, chosen=None: font)
+    monkeypatch.setattr(render, "city_font", lambda folder, chosen=None: font)
+    [path] = city.report_roster(tmp_path, 2026, division="160")
+    faces = {f.split("+")[1] for f in fonts(path)}
+    assert not any("Mono" in face for face in faces), faces
+    assert "TrainerCityFont" in faces, faces  # the name render.py gives the city's @font-face
+    assert "山田 一郎" in "\n".join(pdf_text(path))

@@ -138,8 +138,11 @@ def roster_files(
 
 def roster_html(ctx: Context, view: views.RosterView, fmt: str) -> str:
     """The roster's page: for the PDF its rows on a text grid when the grid's face is there
-    (see :mod:`trainer.reports.grid`), else (and in HTML) as a table."""
-    gridded = RosterGrid(view) if fmt == "pdf" and grid.mono_face() else None
+    (see :mod:`trainer.reports.grid`), else as a table: in HTML, and with the city's own font
+    (TRAINER_FONT, or in the templates' fonts/), which the grid's face would not fall back to for
+    a character only the city's font draws."""
+    city_font = render.city_font(ctx.templates, ctx.font)
+    gridded = RosterGrid(view) if fmt == "pdf" and city_font is None and grid.mono_face() else None
     return render.render_html(ctx.templates, "roster.html.j2", v=view, g=gridded)
 
 

@@ -295,13 +295,17 @@ def rules_png(edges: tuple[float, ...], fill: str, width_px: int) -> str:
     return base64.b64encode(png).decode("ascii")
 
 
-@functools.cache
 def mono_face() -> bool:
     """Whether fontconfig has the grid's face (Noto Sans Mono CJK JP); without it the PDF prints
-    the ordinary table (Windows and macOS have no such face unless installed)."""
-    if shutil.which("fc-match") is None:
-        return False
-    found = subprocess.run(
-        ["fc-match", MONO_FAMILY, "--format", "%{family}"], capture_output=True, text=True, check=False
-    ).stdout
-    return MONO_FAMILY in found.split(",")
+    the ordinary table (Windows and macOS have no such face unless installed). Asked once per
+    process when found (it stays installed for the run), again each time while it is not."""
+    global _mono_found
+    if not _mono_found and shutil.which("fc-match") is not None:
+        found = subprocess.run(
+            ["fc-match", MONO_FAMILY, "--format", "%{family}"], capture_output=True, text=True, check=False
+        ).stdout
+        _mono_found = MONO_FAMILY in found.split(",")
+    return _mono_found
+
+
+_mono_found = False
