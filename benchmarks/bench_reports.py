@@ -11,9 +11,10 @@ exit (bytecode warm), ``--runs`` times (min / median / max):
   report roster --division   the 300-person division of the largest city: < 3 s
   report audit               the year that ended (令和7年度) of the largest city: < 30 s, < 1 GB
 
-Memory is the process's own peak plus, while worker processes print batches of rosters, that
-many times the largest worker's peak (an upper bound: they rarely peak together). ``--workers``
-sets TRAINER_REPORT_WORKERS (default: as the app decides, one per processor up to 2).
+Memory is the peak of what the process and the worker processes printing batches of rosters held
+together: the sum of their resident sets, sampled every 10 ms (see process.run_trainer_tree; the
+process's own exact peak is printed beside it). ``--workers`` sets TRAINER_REPORT_WORKERS
+(default: as the app decides, one per processor up to 2).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from pypdf import PdfReader
 
 from trainer.catalog import load_catalog
 from trainer.model import Assignment, Division, Duty, Progress, Record, Staff
-from trainer.reports.batch import workers_for
 from trainer.store.register import Register
 
 TODAY = date(2026, 11, 25)
@@ -72,21 +72,19 @@ def build(folder: Path, staff: int, big_division: bool) -> None:
 class Measure:
     """One report, run ``runs`` times as a new process each."""
 
-    def __init__(self, name: str, target: tuple[float, float] | None, batches: bool = False) -> None:
-        self.name, self.target, self.batches = name, target, batches  # batches: worker processes may print
+    def __init__(self, name: str, target: tuple[float, float] | None) -> None:
+        self.name, self.target = name, target
         self.seconds: list[float] = []
-        self.memory: list[float] = []
-        self.parts: list[tuple[float, int, float]] = []  # (own peak, workers, a worker's peak)
+        self.memory: list[float] = []  # the whole tree's peak
+        self.own: list[float] = []  # the process's own peak
         self.pages = 0
 
     def run(self, folder: Path, args: list[str], workers: int) -> None:
         env = {"TRAINER_REPORT_WORKERS": str(workers)} if workers else {}
-        elapsed, own, worker, _out = run_trainer_tree([*args, "--db", str(folder)], TODAY, env)
-        used = (workers or workers_for(99)) if self.batches else 0
-        worker = worker if used else 0  # (a command without workers only ran fc-list)
+        elapsed, own, together, _out = run_trainer_tree([*args, "--db", str(folder)], TODAY, env)
         self.seconds.append(elapsed)
-        self.memory.append(own + (used * worker if worker else 0))
-        self.parts.append((own, used if worker else 0, worker))
+        self.memory.append(together)
+        self.own.append(own)
 
     def line(self) -> str:
         s = sorted(self.seconds)
@@ -96,8 +94,7 @@ class Measure:
         ok = ""
         if self.target:
             ok = "ok" if statistics.median(s) < self.target[0] and max(self.memory) < self.target[1] else "MISSED"
-        own, used, worker = max(self.parts)
-        detail = f"  ({own:.0f} + {used} x {worker:.0f})" if used else ""
+        detail = f"  (its own {max(self.own):.0f})" if max(self.memory) > max(self.own) + 1 else ""
         return f"{self.name:44} {self.pages:6d} {spread:>17} {max(self.memory):8.0f} {target:>22}  {ok}{detail}"
 
 
@@ -120,7 +117,7 @@ def main() -> None:
                   f" in {time.perf_counter() - start:.1f} s")  # fmt: skip
             out = Path(tmp) / f"out-{staff}"
             run_trainer_tree(["status", "--db", str(folder)], TODAY)  # warm the bytecode cache
-            every = Measure(f"roster --all, {staff}-staff city", TARGETS.get(staff), batches=True)
+            every = Measure(f"roster --all, {staff}-staff city", TARGETS.get(staff))
             roster = Measure("roster of a 300-person division", (3, 1e9))
             audit = Measure(f"audit, {staff}-staff city, FY{FY - 1}", (30, 1024))
             for _ in range(args.runs):
@@ -139,7 +136,7 @@ def main() -> None:
     for m in measures:
         print(m.line())
     print("(each a new `trainer report` process, from start to exit, opening the register itself;")
-    print(" peak MB: the process's own peak plus its worker processes' at most, as if they peaked together)")
+    print(" peak MB: what it and its worker processes held together, sampled every 10 ms)")
     print(f"load after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

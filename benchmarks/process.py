@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -48,38 +49,64 @@ def run_trainer(args: list[str], today: date, env: dict[str, str] | None = None)
     getrusage's ru_maxrss would carry the (large) benchmark parent's peak across fork and exec.
     See :func:`run_trainer_tree` for a command that starts worker processes.
     """
-    elapsed, rss, _workers, out = run_trainer_tree(args, today, env)
+    elapsed, rss, _together, out = run_trainer_tree(args, today, env)
     return elapsed, rss, out
 
 
 def run_trainer_tree(
     args: list[str], today: date, env: dict[str, str] | None = None
 ) -> tuple[float, float, float, str]:
-    """As :func:`run_trainer`, and the largest peak RSS (MB) of the worker processes it started
-    and waited for (0 when none): the process's own peak plus as many of those as ran at once
-    bounds the memory the command took."""
+    """As :func:`run_trainer`, and the peak of the memory the command and the worker processes it
+    starts held together (MB): the sum of their resident sets, sampled every 10 ms from /proc.
+
+    A worker's own ``ru_maxrss`` cannot be used: Linux carries the peak of the process a child
+    was forked from across its exec, so each worker would be charged the parent's memory.
+    """
     code = (
-        "import resource, sys\n"
+        "import sys\n"
         "from trainer import cli\n"
         f"sys.argv = ['trainer', *{args!r}]\n"
         "real_exit = cli.os._exit\n"
         "def report(code):\n"
         "    hwm = next(line for line in open('/proc/self/status') if line.startswith('VmHWM'))\n"
-        "    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-        "    print(int(hwm.split()[1]) / 1024, children, file=sys.stderr, flush=True)\n"
+        "    print(int(hwm.split()[1]) / 1024, file=sys.stderr, flush=True)\n"
         "    real_exit(code)\n"
         "cli.os._exit = report\n"
         "cli.run()  # exactly what the trainer console script runs\n"
     )
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=trainer_env(today) | (env or {}), check=False
-    )
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(result.stderr)
-    own, workers = result.stderr.split()[-2:]
-    return elapsed, float(own), float(workers), result.stdout
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, "-c", code], stdout=out, stderr=err, env=trainer_env(today) | (env or {})
+        )
+        together = 0.0
+        while child.poll() is None:
+            together = max(together, _tree_rss(child.pid))
+            time.sleep(0.01)
+        elapsed = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if child.returncode != 0:
+        raise SystemExit(stderr)
+    own = float(stderr.split()[-1])
+    return elapsed, own, max(own, together), stdout
+
+
+def _tree_rss(pid: int) -> float:
+    """The resident memory (MB) of ``pid`` and every process below it, now."""
+    total, stack = 0, [pid]
+    while stack:
+        process = stack.pop()
+        try:
+            with open(f"/proc/{process}/status", encoding="ascii") as status:
+                total += next((int(line.split()[1]) for line in status if line.startswith("VmRSS")), 0)
+            for task in os.listdir(f"/proc/{process}/task"):
+                with open(f"/proc/{process}/task/{task}/children", encoding="ascii") as children:
+                    stack.extend(int(c) for c in children.read().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total / 1024
 
 
 def machine() -> str:
