@@ -12,7 +12,7 @@ exit (bytecode warm), ``--runs`` times (min / median / max):
   report audit               the year that ended (令和7年度) of the largest city: < 30 s, < 1 GB
 
 Memory is the peak of what the process and the worker processes printing batches of rosters held
-together: the sum of their resident sets, sampled every 10 ms (see process.run_trainer_tree; the
+together: the sum of their proportional set sizes, sampled every 10 ms (see process.run_trainer_tree; the
 process's own exact peak is printed beside it). ``--workers`` sets TRAINER_REPORT_WORKERS
 (default: as the app decides, one per processor up to 2).
 """

@@ -57,7 +57,8 @@ def run_trainer_tree(
     args: list[str], today: date, env: dict[str, str] | None = None
 ) -> tuple[float, float, float, str]:
     """As :func:`run_trainer`, and the peak of the memory the command and the worker processes it
-    starts held together (MB): the sum of their resident sets, sampled every 10 ms from /proc.
+    starts held together (MB): the sum of their proportional set sizes, sampled every 10 ms from
+    /proc (see :func:`_tree_rss`).
 
     A worker's own ``ru_maxrss`` cannot be used: Linux carries the peak of the process a child
     was forked from across its exec, so each worker would be charged the parent's memory.
@@ -94,13 +95,15 @@ def run_trainer_tree(
 
 
 def _tree_rss(pid: int) -> float:
-    """The resident memory (MB) of ``pid`` and every process below it, now."""
+    """The memory (MB) ``pid`` and every process below it hold now: the sum of their proportional
+    set sizes (a page shared by n processes counts 1/n in each), so a child forked and not yet
+    exec'd, which shares its parent's pages, adds nothing to what the parent holds."""
     total, stack = 0, [pid]
     while stack:
         process = stack.pop()
         try:
-            with open(f"/proc/{process}/status", encoding="ascii") as status:
-                total += next((int(line.split()[1]) for line in status if line.startswith("VmRSS")), 0)
+            with open(f"/proc/{process}/smaps_rollup", encoding="ascii") as rollup:
+                total += next((int(line.split()[1]) for line in rollup if line.startswith("Pss:")), 0)
             for task in os.listdir(f"/proc/{process}/task"):
                 with open(f"/proc/{process}/task/{task}/children", encoding="ascii") as children:
                     stack.extend(int(c) for c in children.read().split())
