@@ -163,6 +163,16 @@ def _split(token: _Token, width: int) -> list[_Token]:
 
 def wrap(pieces: Iterable[Piece], width: int) -> list[list[_Token]]:
     """The cell's text in lines of at most ``width`` units (at least one line)."""
+    pieces = list(pieces)
+    shown = [printable(piece.text) for piece in pieces]
+    widths = [text_width(text) for text in shown]
+    if sum(widths) <= width:  # the usual cell: one line, nothing to cut
+        line = [_Token(t, p.cls, w, t.isspace()) for p, t, w in zip(pieces, shown, widths, strict=True) if t]
+        while line and line[-1].space:
+            line.pop()
+        while line and line[0].space:
+            line.pop(0)
+        return [line]
     lines: list[list[_Token]] = [[]]
     used = 0
     for token in _tokens(pieces, width):
