@@ -41,16 +41,37 @@ def trainer_env(today: date) -> dict[str, str]:
     return env
 
 
+_CHILD = (
+    "import sys\n"
+    "from trainer import cli\n"
+    "sys.argv = ['trainer', *{args!r}]\n"
+    "real_exit = cli.os._exit\n"
+    "def report(code):\n"
+    "    hwm = next(line for line in open('/proc/self/status') if line.startswith('VmHWM'))\n"
+    "    print(int(hwm.split()[1]) / 1024, file=sys.stderr, flush=True)\n"
+    "    real_exit(code)\n"
+    "cli.os._exit = report\n"
+    "cli.run()  # exactly what the trainer console script runs\n"
+)
+
+
 def run_trainer(args: list[str], today: date, env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """Wall time (s), peak RSS (MB) and stdout of one `trainer` console-script run.
 
     Timed from before the interpreter starts to after it exits. Bytecode caching is on (as in an
     installed app). Peak RSS is VmHWM from /proc, read just before the process exits:
     getrusage's ru_maxrss would carry the (large) benchmark parent's peak across fork and exec.
-    See :func:`run_trainer_tree` for a command that starts worker processes.
+    Nothing samples it meanwhile (see :func:`run_trainer_tree` for a command with workers).
     """
-    elapsed, rss, _together, out = run_trainer_tree(args, today, env)
-    return elapsed, rss, out
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", _CHILD.format(args=args)],
+        capture_output=True, text=True, env=trainer_env(today) | (env or {}), check=False,
+    )  # fmt: skip
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(result.stderr)
+    return elapsed, float(result.stderr.split()[-1]), result.stdout
 
 
 def run_trainer_tree(
@@ -58,43 +79,39 @@ def run_trainer_tree(
 ) -> tuple[float, float, float, str]:
     """As :func:`run_trainer`, and the peak of the memory the command and the worker processes it
     starts held together (MB): the sum of their proportional set sizes, sampled every 10 ms from
-    /proc (see :func:`_tree_rss`).
+    /proc (see :func:`_tree_pss`; the sampling costs the command a few per cent of its time).
 
     A worker's own ``ru_maxrss`` cannot be used: Linux carries the peak of the process a child
     was forked from across its exec, so each worker would be charged the parent's memory.
     """
-    code = (
-        "import sys\n"
-        "from trainer import cli\n"
-        f"sys.argv = ['trainer', *{args!r}]\n"
-        "real_exit = cli.os._exit\n"
-        "def report(code):\n"
-        "    hwm = next(line for line in open('/proc/self/status') if line.startswith('VmHWM'))\n"
-        "    print(int(hwm.split()[1]) / 1024, file=sys.stderr, flush=True)\n"
-        "    real_exit(code)\n"
-        "cli.os._exit = report\n"
-        "cli.run()  # exactly what the trainer console script runs\n"
-    )
+    if not os.path.exists(f"/proc/self/task/{os.getpid()}/children"):
+        raise SystemExit("this kernel has no /proc/*/task/*/children: the workers' memory cannot be sampled")
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         child = subprocess.Popen(
-            [sys.executable, "-c", code], stdout=out, stderr=err, env=trainer_env(today) | (env or {})
-        )
+            [sys.executable, "-c", _CHILD.format(args=args)], stdout=out, stderr=err,
+            env=trainer_env(today) | (env or {}),
+        )  # fmt: skip
         together = 0.0
-        while child.poll() is None:
-            together = max(together, _tree_rss(child.pid))
-            time.sleep(0.01)
+        try:
+            while child.poll() is None:
+                together = max(together, _tree_pss(child.pid))
+                time.sleep(0.01)
+        finally:
+            if child.poll() is None:  # interrupted: never leave the command running
+                child.kill()
+                child.wait()
         elapsed = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
     if child.returncode != 0:
         raise SystemExit(stderr)
-    own = float(stderr.split()[-1])
+    own = float(stderr.split()[-1])  # VmHWM: an RSS, so at least the process's own PSS
     return elapsed, own, max(own, together), stdout
 
 
-def _tree_rss(pid: int) -> float:
+def _tree_pss(pid: int) -> float:
     """The memory (MB) ``pid`` and every process below it hold now: the sum of their proportional
     set sizes (a page shared by n processes counts 1/n in each), so a child forked and not yet
     exec'd, which shares its parent's pages, adds nothing to what the parent holds."""
@@ -108,7 +125,7 @@ def _tree_rss(pid: int) -> float:
                 with open(f"/proc/{process}/task/{task}/children", encoding="ascii") as children:
                     stack.extend(int(c) for c in children.read().split())
         except (FileNotFoundError, ProcessLookupError):
-            continue
+            continue  # it ended meanwhile
     return total / 1024
 
 

@@ -41,7 +41,8 @@ def test_every_division_has_its_roster_and_the_combined_file_has_every_page(
     assert [p.name.split("_")[1] for p in parts] == codes
     assert len(PdfReader(combined).pages) == sum(len(PdfReader(p).pages) for p in parts)
     faces = embedded_fonts(combined)
-    assert len(faces) == len(set(faces)) <= 4, faces  # one subset per face (4 with the grid's), not per batch
+    # one subset per face (the grid's face, regular and bold), not one per batch
+    assert sorted(face.split("+")[1] for face in faces) == ["Noto-Sans-Mono-CJK-JP", "Noto-Sans-Mono-CJK-JP-Bold"]
 
 
 @pytest.fixture(scope="module")

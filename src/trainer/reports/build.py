@@ -13,7 +13,7 @@ from trainer import signoff
 from trainer.calendar import fy_label, wareki
 from trainer.model import Catalog, Division
 from trainer.progress import Task
-from trainer.reports import batch, grid, merge, render, views
+from trainer.reports import batch, grid_face, merge, render, views
 from trainer.reports.roster_grid import RosterGrid
 from trainer.rules import Departure, PersonStatus
 from trainer.signoff import Roster
@@ -142,7 +142,7 @@ def roster_html(ctx: Context, view: views.RosterView, fmt: str) -> str:
     (TRAINER_FONT, or in the templates' fonts/), which the grid's face would not fall back to for
     a character only the city's font draws."""
     city_font = render.city_font(ctx.templates, ctx.font)
-    gridded = RosterGrid(view) if fmt == "pdf" and city_font is None and grid.mono_face() else None
+    gridded = RosterGrid.of(view) if fmt == "pdf" and city_font is None and grid_face.mono_face() else None
     return render.render_html(ctx.templates, "roster.html.j2", v=view, g=gridded)
 
 

@@ -10,9 +10,11 @@ inside its column, and the vertical rules between the columns are one small imag
 the table's background. Only a word that needs a look of its own (an overdue cell in bold, the
 カナ in grey) costs an inline box.
 
-A character the face does not draw at a grid width (a Latin letter with an accent, Hangul) is
-printed in a box of the width the grid gives it (``gx1``/``gx2`` in report.css), in whatever face
-draws it: the columns stay straight.
+Widths come from the face itself (:mod:`trainer.reports.grid_widths`, generated from it and checked
+against it by the tests), per grapheme cluster (a character with its combining marks and variation
+selectors: 葛 with U+E0100 stays one, of 葛's width). A character the face does not draw at a grid
+width (× ♪ Ж, Hangul, one it lacks) is printed in a box of the width the grid gives it
+(``gx1``/``gx2`` in report.css), in whatever face draws it: the columns stay straight.
 
 Wrapping keeps together what must stay whole: a date in words (令和9年3月31日), a figure
 (R9.3.31, 50%), a piece the caller marks whole (a course's name); a line never starts with a
@@ -27,68 +29,17 @@ from __future__ import annotations
 import base64
 import functools
 import re
-import shutil
 import struct
-import subprocess
-import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from markupsafe import Markup, escape
 
+from trainer.reports.grid_face import cluster_width, clusters, text_width
 from trainer.text import printable
 
-MONO_FAMILY = "Noto Sans Mono CJK JP"
 PT_MM = 25.4 / 72
-
-# Drawn by the face one unit wide (500/1000 em): ASCII, half-width カナ and its marks.
-_HALF = ((0x20, 0x7E), (0xFF61, 0xFF9F))
-# Drawn two units wide (1000/1000 em; tests/unit/test_grid.py checks these against the face).
-_FULL = (
-    (0x2010, 0x2010), (0x2015, 0x2016), (0x2020, 0x2021), (0x2025, 0x2026), (0x2030, 0x2030),
-    (0x203B, 0x203B), (0x2103, 0x2103), (0x2121, 0x2121), (0x2160, 0x216B), (0x2170, 0x217B),
-    (0x2190, 0x2193), (0x21D2, 0x21D2), (0x21D4, 0x21D4),
-    (0x2460, 0x2473), (0x2500, 0x254B), (0x25A0, 0x25A1), (0x25B2, 0x25B3), (0x25BC, 0x25BD),
-    (0x25C6, 0x25C7), (0x25CB, 0x25CB), (0x25CE, 0x25CF), (0x25EF, 0x25EF), (0x2605, 0x2606),
-    (0x3000, 0x3029), (0x3030, 0x303F), (0x3041, 0x3096), (0x309B, 0x30FF), (0x31F0, 0x31FF),
-    (0x3220, 0x3243), (0x3280, 0x32B0), (0x32D0, 0x32FE), (0x3300, 0x33FF),
-    (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
-    (0xFF01, 0xFF60), (0xFFE0, 0xFFE6),
-    (0x20000, 0x2FFFF), (0x30000, 0x3FFFF),
-)  # fmt: skip
-
-
-def _within(code: int, ranges: Sequence[tuple[int, int]]) -> bool:
-    lo, hi = 0, len(ranges)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        first, last = ranges[mid]
-        if code < first:
-            hi = mid
-        elif code > last:
-            lo = mid + 1
-        else:
-            return True
-    return False
-
-
-@functools.lru_cache(maxsize=4096)
-def grid_width(ch: str) -> tuple[int, bool]:
-    """(units, drawn on the grid): how many half-width units ``ch`` takes, and whether the face
-    draws it at that width (else it is printed in a box of its own: see the module's doc)."""
-    code = ord(ch)
-    if _within(code, _HALF):
-        return 1, True
-    if _within(code, _FULL):
-        return 2, True
-    wide = unicodedata.east_asian_width(ch) in ("W", "F")
-    return (2 if wide else 1), False
-
-
-def text_width(text: str) -> int:
-    """``text``'s width in units."""
-    return sum(grid_width(ch)[0] for ch in text)
 
 
 class Piece(NamedTuple):
@@ -100,9 +51,12 @@ class Piece(NamedTuple):
     cls: str = ""
 
 
+Align = Literal["left", "center", "right"]
+
+
 class Column(NamedTuple):
     width: int  # units of text, without the gap of one unit on each side
-    align: str = "left"  # left / center / right
+    align: Align = "left"
 
 
 # What may not be cut inside: a date in words, a fiscal year's name, a figure with its marks.
@@ -112,68 +66,86 @@ _KEPT = re.compile(
 _NO_LINE_START = set("、。，．）」』】〕〉》・：；！？ー々ゝゞァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎ％!?,.:;)]}")
 
 
-class _Token(NamedTuple):
+class Token(NamedTuple):
+    """Text that stays on one line of a cell."""
+
     text: str
     cls: str
     width: int
     space: bool  # white space: dropped where a line breaks
 
 
-def _tokens(pieces: Iterable[Piece], width: int) -> list[_Token]:
-    tokens: list[_Token] = []
+# TAB, LF and the Unicode line and paragraph separators are printed as a space.
+_BLANKS = str.maketrans({"\t": " ", "\n": " ", "\r": " ", "\u2028": " ", "\u2029": " "})
+
+
+def _shown(text: str) -> str:
+    return printable(text).translate(_BLANKS)
+
+
+def _tokens(pieces: Iterable[Piece], width: int) -> list[Token]:
+    tokens: list[Token] = []
 
     def add(text: str, cls: str) -> None:
+        if not text:
+            return
         if text.isspace():
-            tokens.append(_Token(text, cls, text_width(text), True))
+            tokens.append(Token(text, cls, text_width(text), True))
         elif tokens and text[0] in _NO_LINE_START and not tokens[-1].space and tokens[-1].cls == cls:
             last = tokens.pop()  # a closing mark stays with what it closes
-            tokens.append(_Token(last.text + text, cls, last.width + text_width(text), False))
+            glued = last.text + text
+            if text_width(glued) > width:  # … with its last character, when the whole would not fit
+                *rest, final = clusters(last.text)
+                if rest:
+                    tokens.append(Token("".join(rest), cls, text_width("".join(rest)), False))
+                glued = final + text
+            tokens.append(Token(glued, cls, text_width(glued), False))
         else:
-            tokens.append(_Token(text, cls, text_width(text), False))
+            tokens.append(Token(text, cls, text_width(text), False))
 
     for piece in pieces:
-        text = printable(piece.text)
+        text = _shown(piece.text)
         if piece.whole and text_width(text) <= width:
             add(text, piece.cls)
             continue
         at = 0
         for match in _KEPT.finditer(text):
-            for ch in text[at : match.start()]:
-                add(ch, piece.cls)
+            for cluster in clusters(text[at : match.start()]):
+                add(cluster, piece.cls)
             add(match.group(), piece.cls)
             at = match.end()
-        for ch in text[at:]:
-            add(ch, piece.cls)
+        for cluster in clusters(text[at:]):
+            add(cluster, piece.cls)
     return tokens
 
 
-def _split(token: _Token, width: int) -> list[_Token]:
-    """A token wider than a whole line, cut into lines' worth."""
-    parts: list[_Token] = []
+def _split(token: Token, width: int) -> list[Token]:
+    """A token wider than a whole line, cut into lines' worth (never inside a cluster)."""
+    parts: list[Token] = []
     text, used = "", 0
-    for ch in token.text:
-        w = grid_width(ch)[0]
+    for cluster in clusters(token.text):
+        w = cluster_width(cluster)[0]
         if used + w > width and text:
-            parts.append(_Token(text, token.cls, used, False))
+            parts.append(Token(text, token.cls, used, False))
             text, used = "", 0
-        text, used = text + ch, used + w
-    parts.append(_Token(text, token.cls, used, False))
+        text, used = text + cluster, used + w
+    parts.append(Token(text, token.cls, used, False))
     return parts
 
 
-def wrap(pieces: Iterable[Piece], width: int) -> list[list[_Token]]:
+def wrap(pieces: Iterable[Piece], width: int) -> list[list[Token]]:
     """The cell's text in lines of at most ``width`` units (at least one line)."""
     pieces = list(pieces)
-    shown = [printable(piece.text) for piece in pieces]
+    shown = [_shown(piece.text) for piece in pieces]
     widths = [text_width(text) for text in shown]
     if sum(widths) <= width:  # the usual cell: one line, nothing to cut
-        line = [_Token(t, p.cls, w, t.isspace()) for p, t, w in zip(pieces, shown, widths, strict=True) if t]
+        line = [Token(t, p.cls, w, t.isspace()) for p, t, w in zip(pieces, shown, widths, strict=True) if t]
         while line and line[-1].space:
             line.pop()
         while line and line[0].space:
             line.pop(0)
         return [line]
-    lines: list[list[_Token]] = [[]]
+    lines: list[list[Token]] = [[]]
     used = 0
     for token in _tokens(pieces, width):
         if used + token.width > width and lines[-1]:
@@ -195,25 +167,22 @@ def wrap(pieces: Iterable[Piece], width: int) -> list[list[_Token]]:
     return lines
 
 
-def _markup(tokens: list[_Token]) -> tuple[str, int]:
+def _markup(tokens: list[Token]) -> tuple[str, int]:
     """A line of a cell as markup, and its width in units."""
     out: list[str] = []
     width = 0
     for token in tokens:
         text = []
-        for ch in token.text:
-            units, drawn = grid_width(ch)
-            if drawn:
-                text.append(str(escape(ch)))
-            else:
-                text.append(f'<span class="gx{units}">{escape(ch)}</span>')
+        for cluster in clusters(token.text):
+            units, drawn = cluster_width(cluster)
+            text.append(str(escape(cluster)) if drawn else f'<span class="gx{units}">{escape(cluster)}</span>')
         body = "".join(text)
-        out.append(f'<span class="{token.cls}">{body}</span>' if token.cls else body)
+        out.append(f'<span class="{escape(token.cls)}">{body}</span>' if token.cls else body)
         width += token.width
     return "".join(out), width
 
 
-def _placed(tokens: list[_Token], column: Column) -> str:
+def _placed(tokens: list[Token], column: Column) -> str:
     body, used = _markup(tokens)
     room = column.width - used
     if column.align == "right":
@@ -303,19 +272,3 @@ def rules_png(edges: tuple[float, ...], fill: str, width_px: int) -> str:
         + chunk(b"IEND", b"")
     )
     return base64.b64encode(png).decode("ascii")
-
-
-def mono_face() -> bool:
-    """Whether fontconfig has the grid's face (Noto Sans Mono CJK JP); without it the PDF prints
-    the ordinary table (Windows and macOS have no such face unless installed). Asked once per
-    process when found (it stays installed for the run), again each time while it is not."""
-    global _mono_found
-    if not _mono_found and shutil.which("fc-match") is not None:
-        found = subprocess.run(
-            ["fc-match", MONO_FAMILY, "--format", "%{family}"], capture_output=True, text=True, check=False
-        ).stdout
-        _mono_found = MONO_FAMILY in found.split(",")
-    return _mono_found
-
-
-_mono_found = False

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from trainer.reports.grid import PT_MM, Column, Grid, Piece, text_width
+from trainer.reports.grid import PT_MM, Align, Column, Grid, Piece
+from trainer.reports.grid_face import text_width
 from trainer.reports.views import LANDSCAPE_WIDTH_MM, RosterLine, RosterView
 
 HEADER_SHADE = "e9eef3"  # as the table's th (report.css)
@@ -34,19 +35,33 @@ class RosterGrid:
         name = min(32, max(20, *(text_width(line.name) + 1 + text_width(line.kana) for line in lines), 0))
         title = 18
         fixed = [number, title, name, staff_id, employment, *courses]
+        self.grid: Grid | None = None
         for size in SIZES:
             units = int(LANDSCAPE_WIDTH_MM / (size / 2 * PT_MM))
             note = units - sum(w + 2 for w in fixed) - 2
             if note >= MIN_NOTE:
+                centered: list[Align] = ["center"] * len(courses)
+                aligns: list[Align] = ["right", "left", "left", "left", "left", *centered, "left"]
+                self.grid = Grid([Column(w, a) for w, a in zip([*fixed, note], aligns, strict=True)], size)
                 break
-        aligns = ["right", "left", "left", "left", "left", *(["center"] * len(courses)), "left"]
-        self.grid = Grid([Column(w, a) for w, a in zip([*fixed, note], aligns, strict=True)], size)
+
+    @classmethod
+    def of(cls, view: RosterView) -> RosterGrid | None:
+        """The grid of ``view``'s rows, or None when its columns do not fit A4 landscape even at the
+        smallest size with a 備考 of :data:`MIN_NOTE` (many courses, or wide ones): the table then."""
+        made = cls(view)
+        return made if made.grid is not None else None
+
+    @property
+    def _grid(self) -> Grid:
+        assert self.grid is not None, "RosterGrid.of returns only grids that fit"
+        return self.grid
 
     def header(self, key: str) -> Markup:
         """The header line of a section (the 離脱者' last column says what it holds)."""
         last = "離脱日・理由" if key == "left" else "備考"
         titles = ["No", "職名", "氏名", "職員番号", "任用区分", *self.view.columns, last]
-        return self.grid.row([[Piece(t, True)] for t in titles])
+        return self._grid.row([[Piece(t, True)] for t in titles])
 
     def line(self, line: RosterLine) -> Markup:
         """One person's row."""
@@ -60,10 +75,10 @@ class RosterGrid:
             *(_course_cell(text, state) for text, state in zip(line.cells, line.states, strict=True)),
             [Piece(text, whole) for text, whole in line.note],
         ]
-        return self.grid.row(cells)
+        return self._grid.row(cells)
 
     def style(self) -> Markup:
-        return self.grid.style()
+        return self._grid.style()
 
     def header_style(self) -> Markup:
-        return self.grid.style(HEADER_SHADE)
+        return self._grid.style(HEADER_SHADE)
