@@ -121,7 +121,8 @@ def test_wrapping_keeps_every_character_within_the_width(pieces: list[Piece], wi
     text = "".join(token.text for line in lines for token in line)
     assert text.replace(" ", "") == "".join(p.text for p in pieces).replace(" ", "")
     # (a space before a mark, or marks in a row, may leave one at a line's start: not what we print)
-    spaced = any(f"{c}{mark}" in p.text for p in pieces for mark in "、。）" for c in " 、。）")
+    joined = "".join(p.text for p in pieces)
+    spaced = any(f"{c}{mark}" in joined for mark in "、。）" for c in " 、。）")
     if spaced or width < 4:
         return
     for before, line in itertools.pairwise(lines):  # no line starts with a closing mark that follows text

@@ -122,13 +122,18 @@ def _tokens(pieces: Iterable[Piece], width: int) -> list[Token]:
 def _split(token: Token, width: int) -> list[Token]:
     """A token wider than a whole line, cut into lines' worth (never inside a cluster)."""
     parts: list[Token] = []
-    text, used = "", 0
+    line: list[str] = []
+    used = 0
     for cluster in clusters(token.text):
         w = cluster_width(cluster)[0]
-        if used + w > width and text:
-            parts.append(Token(text, token.cls, used, False))
-            text, used = "", 0
-        text, used = text + cluster, used + w
+        if used + w > width and line:
+            carried = [line.pop()] if cluster[0] in _NO_LINE_START and len(line) > 1 else []
+            text = "".join(line)  # a closing mark does not start the next line: its character goes too
+            parts.append(Token(text, token.cls, text_width(text), False))
+            line, used = carried, sum(cluster_width(c)[0] for c in carried)
+        line.append(cluster)
+        used += w
+    text = "".join(line)
     parts.append(Token(text, token.cls, used, False))
     return parts
 
