@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.widget import AwaitMount
-from textual.widgets import Footer, Header, Select, Static, TabbedContent, TabPane
+from textual.widgets import Header, Select, Static, TabbedContent, TabPane
 from textual.widgets._select import InvalidSelectValueError, SelectOverlay
 
 from trainer.calendar import fiscal_year_of, fy_label
@@ -34,6 +34,7 @@ from trainer.tui.screens.help import HelpScreen
 from trainer.tui.screens.person import PersonScreen
 from trainer.tui.undoing import ask_undo
 from trainer.tui.widgets.dashboard import Dashboard
+from trainer.tui.widgets.footer import Footer
 from trainer.tui.widgets.import_pane import ImportPane
 from trainer.tui.widgets.reports_pane import ReportsPane
 from trainer.tui.widgets.staff_pane import StaffPane, rows_of

@@ -16,7 +16,6 @@ from textual.widgets import (
     Button,
     Checkbox,
     DataTable,
-    Footer,
     Input,
     Label,
     Select,
@@ -31,6 +30,7 @@ from trainer.model import ALL_REQUIREMENTS, Catalog, LeaveKind
 from trainer.service import Service
 from trainer.tui.screens.confirm import ConfirmScreen
 from trainer.tui.undoing import ask_undo
+from trainer.tui.widgets.footer import Footer
 from trainer.tui.widgets.staff_table import STATE_STYLES
 from trainer.tui.words import explain, local_time
 
