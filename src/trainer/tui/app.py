@@ -209,7 +209,10 @@ class TrainerApp(App[None]):
         self._mount_pane(event.pane.id or "")
 
     def _mount_pane(self, tab: str) -> AwaitMount | None:
-        """The import and report panes are built when first shown: launch does only the dashboard."""
+        """The import and report panes are built when first shown, and the staff list's filters
+        then or when its list is first loaded: launch does only the dashboard."""
+        if tab == "staff":
+            return self.main.query_one(StaffPane).build_filters()
         if self.service is None:
             return None
         pane = self.main.query_one(f"#{tab}", TabPane)
@@ -283,6 +286,7 @@ class TrainerApp(App[None]):
         """Everyone's state in the year shown: loaded by the list worker (as the figures')."""
         if self.service is not None and not self._busy["list"]:
             self._busy["list"] = True
+            self.main.query_one(StaffPane).build_filters()  # (once: while the first list loads)
             self.run_worker(partial(self._list, self.service), name="list", group="load", thread=True)
 
     def _done(self, worker: str) -> None:
@@ -348,7 +352,7 @@ class TrainerApp(App[None]):
                 except TrainerError as e:
                     self.call_from_thread(self._failed, e, wanted)
                     return
-                self.call_from_thread(self._show_staff, report, rows, types, signoffs, generation)
+                self.call_from_thread(self._show_staff, report, rows, types, signoffs, generation)  # type: ignore[arg-type]  # Textual: an async callback returning None
         finally:
             self.call_from_thread(self._done, "list")
 
@@ -389,14 +393,15 @@ class TrainerApp(App[None]):
         self._changes_shown = generation
         self.main.query_one(Dashboard).show_changes(changes)
 
-    def _show_staff(self, report, rows, types, signoffs, generation: int) -> None:  # type: ignore[no-untyped-def]
+    async def _show_staff(self, report, rows, types, signoffs, generation: int) -> None:  # type: ignore[no-untyped-def]
+        pane = self.main.query_one(StaffPane)
+        await pane.build_filters()  # (built when the load began: done long since)
         if (report.fiscal_year, generation) != self._wanted():
             return
         self._list_shown = (report.fiscal_year, generation)
         self.report = report
-        pane = self.main.query_one(StaffPane)
         pane.loading = False
-        pane.load(report, rows, types, signoffs)
+        await pane.load(report, rows, types, signoffs)
         if self._figures_shown == self._wanted():
             self.sub_title = self.folder.name
         for reports in self.main.query(ReportsPane):
@@ -515,12 +520,12 @@ class TrainerApp(App[None]):
         """The sheet of the division chosen in the staff list's filter (else the first division)."""
         if self.service is None:
             return
-        chosen = self.main.query_one("#staff-division", Select).value
+        chosen = next(iter(self.main.query("#staff-division").results(Select)), None)  # (none before the list)
         divisions = self.service.divisions()
         if not divisions:
             self.notify("所属がまだありません。職員名簿を取り込んでください", severity="warning")
             return
-        division = str(chosen) if chosen is not Select.NULL else divisions[0].code
+        division = str(chosen.value) if chosen is not None and chosen.value is not Select.NULL else divisions[0].code
         self.push_screen(CheckpointScreen(self.service, division, self.fiscal_year), self._reload_if)
 
     @on(StaffTable.Opened)
