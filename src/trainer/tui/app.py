@@ -5,12 +5,12 @@ from __future__ import annotations
 import gc
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual._styles_cache import StylesCache
@@ -30,18 +30,19 @@ from trainer.service import Service, StatusReport, YearOverview
 from trainer.settings import Settings
 from trainer.tui.commands import PeopleCommands, TrainerCommands, TrainerPalette
 from trainer.tui.screens.bulk import BulkRecordScreen
-from trainer.tui.screens.checkpoint import CheckpointScreen
 from trainer.tui.screens.first_run import FirstRunScreen
 from trainer.tui.screens.help import HelpScreen
 from trainer.tui.screens.person import PersonScreen
 from trainer.tui.undoing import ask_undo
 from trainer.tui.widgets.dashboard import Dashboard
 from trainer.tui.widgets.footer import Footer
-from trainer.tui.widgets.import_pane import ImportPane
 from trainer.tui.widgets.reports_pane import ReportsPane
 from trainer.tui.widgets.staff_pane import StaffPane, rows_of
 from trainer.tui.widgets.staff_table import StaffRow, StaffTable
 from trainer.tui.words import explain
+
+if TYPE_CHECKING:
+    from trainer.tui.widgets.import_pane import ImportPane
 
 # Textual's own words where trainer's footer shows them: a dropdown's "esc Dismiss menu"
 SelectOverlay.BINDINGS = [Binding("escape", "dismiss", "選択肢を閉じる")]
@@ -112,6 +113,7 @@ class TrainerApp(App[None]):
         # (fiscal year, sign-off states, divisions): for the sign-off pane when it is built
         self.signoffs_shown: tuple[int, dict[str, dict[str, Any]], dict[str, Division]] | None = None
         self.user_keys = keymap or {}  # binding id → keys, from the user's keymap file
+        self.import_pane: ImportPane | None = None  # (built when first shown)
         if keymap:
             self.set_keymap(keymap)
 
@@ -210,14 +212,18 @@ class TrainerApp(App[None]):
 
     def _mount_pane(self, tab: str) -> AwaitMount | None:
         """The import and report panes are built when first shown, and the staff list's filters
-        then or when its list is first loaded: launch does only the dashboard."""
+        then or when its list is first loaded: launch does only the dashboard (and does not even
+        import the import pane: its importers and YAML reader were 20 ms of the launch)."""
         if tab == "staff":
             return self.main.query_one(StaffPane).build_filters()
         if self.service is None:
             return None
         pane = self.main.query_one(f"#{tab}", TabPane)
-        if tab == "import" and not pane.query(ImportPane):
-            return pane.mount(ImportPane(self.service, self.workdir, self.fiscal_year))
+        if tab == "import" and self.import_pane is None:
+            from trainer.tui.widgets.import_pane import ImportPane
+
+            self.import_pane = ImportPane(self.service, self.workdir, self.fiscal_year)
+            return pane.mount(self.import_pane)
         if tab == "reports" and not pane.query(ReportsPane):
             return pane.mount(ReportsPane(self.service, self.workdir, self.fiscal_year))
         return None
@@ -449,8 +455,8 @@ class TrainerApp(App[None]):
         self.fiscal_year += delta
         self._year_asked = time.monotonic()
         self.title = f"trainer  {fy_label(self.fiscal_year)}（読み込み中）"
-        for pane in self.main.query(ImportPane):
-            pane.fiscal_year = self.fiscal_year
+        if self.import_pane is not None:
+            self.import_pane.fiscal_year = self.fiscal_year
         for reports in self.main.query(ReportsPane):
             reports.fiscal_year = self.fiscal_year
         self.refresh_data(switching=True)
@@ -526,6 +532,8 @@ class TrainerApp(App[None]):
             self.notify("所属がまだありません。職員名簿を取り込んでください", severity="warning")
             return
         division = str(chosen.value) if chosen is not None and chosen.value is not Select.NULL else divisions[0].code
+        from trainer.tui.screens.checkpoint import CheckpointScreen  # (imported when first used: 7 ms of the launch)
+
         self.push_screen(CheckpointScreen(self.service, division, self.fiscal_year), self._reload_if)
 
     @on(StaffTable.Opened)
@@ -557,17 +565,27 @@ class TrainerApp(App[None]):
         if changed:
             self.refresh_data()
 
-    @on(ImportPane.Imported)
     @on(ReportsPane.SignedOff)
     def data_changed(self) -> None:
         self.refresh_data()
 
+    def on_import_pane_imported(self) -> None:
+        """ImportPane.Imported (by its handler's name: the pane's module is imported when it is first shown)."""
+        self.refresh_data()
+
 
 def binding_ids() -> set[str]:
-    """Every binding id a keymap may name: those of the app and of its screens and widgets."""
+    """Every binding id a keymap may name: those of the app and of its screens and widgets (every
+    module of trainer.tui is imported first: the app imports some only when they are first used)."""
+    import pkgutil
+    from importlib import import_module
+
     from textual.dom import DOMNode
 
     import trainer.tui as package
+
+    for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        import_module(module.name)
 
     found: set[str] = set()
     seen: set[type[DOMNode]] = set()
@@ -587,6 +605,11 @@ def binding_ids() -> set[str]:
     return found
 
 
+def every_binding_id() -> Iterator[str]:
+    """:func:`binding_ids`, found only when a keymap file is read (finding them imports every module)."""
+    yield from binding_ids()
+
+
 def create_app(
     db: Path,
     catalog: Path | None = None,
@@ -602,7 +625,7 @@ def create_app(
     ``workdir`` is where the file picker starts and reports are written (default: the current folder).
     """
     settings = settings or Settings(db=db, catalog=catalog)
-    keys = (replace(settings, keymap_file=keymap) if keymap else settings).keymap(binding_ids())
+    keys = (replace(settings, keymap_file=keymap) if keymap else settings).keymap(every_binding_id())
     offer_demo = not (db / "main.json").exists()
 
     def open_service(create: bool) -> Service:
