@@ -402,8 +402,8 @@ class TrainerApp(App[None]):
     async def _show_staff(self, report, rows, types, signoffs, generation: int) -> None:  # type: ignore[no-untyped-def]
         pane = self.main.query_one(StaffPane)
         await pane.build_filters()  # (built when the load began: done long since)
-        if (report.fiscal_year, generation) != self._wanted():
-            return
+        if (report.fiscal_year, generation) != self._wanted() or self.return_code is not None:
+            return  # (another year or generation is wanted now; or the app is closing)
         self._list_shown = (report.fiscal_year, generation)
         self.report = report
         pane.loading = False

@@ -191,7 +191,7 @@ class StaffPane(Vertical):
         and six dropdowns were 50 ms of it. Awaited before anything reads them (:meth:`load`)."""
         row = self.query_one("#staff-filters")
         if self._filters is None:
-            if not row.is_attached:  # (the app is closing)
+            if not row.is_attached or self.app.return_code is not None:  # (the app is closing)
                 return AwaitMount(row, [])
             self._filters = row.mount(
                 Input(placeholder="検索: 職員番号・氏名・カナ（ｶﾀｶﾅ・ひらがな可）", id="staff-search", compact=True),
