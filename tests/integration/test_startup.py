@@ -72,3 +72,21 @@ def _people(db: Path) -> list[str]:
         capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     return [p["staff_id"] for p in json.loads(result.stdout)]
+
+
+def test_the_app_loads_the_import_pane_and_the_checkpoint_sheet_when_first_used(tmp_path: Path) -> None:
+    """The app starts without the import pane (its importers and YAML reader) or the checkpoint
+    sheet, 28 ms of the launch: they are imported when first shown. A keymap may still name their
+    keys (the binding ids are looked for in every module of the app)."""
+    code = f"""
+import sys
+from pathlib import Path
+from trainer.tui.app import binding_ids, create_app
+create_app(Path({str(tmp_path / "db")!r}), keymap=Path({str(tmp_path / "no-keymap.yaml")!r}))
+loaded = [m for m in sys.modules if m.startswith(("yaml", "trainer.importers", "trainer.tui.widgets.import_pane",
+                                                  "trainer.tui.screens.checkpoint"))]
+assert loaded == [], loaded
+ids = binding_ids()
+assert {{"import.up", "import.cancel", "sheet.tick", "sheet.save"}} <= ids, sorted(ids)
+"""
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

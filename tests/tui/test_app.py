@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import time
@@ -10,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from textual.widget import Widget
-from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent
+from textual.widgets import Button, DataTable, Footer, Input, Select, Static, TabbedContent
+from textual.widgets._footer import FooterKey
 
 from tests.files import ROSTER_HEADERS, register_bytes, write_csv
 from tests.tui.common import TODAY, app_for, cancel_report, loaded, service, start_endless_report
@@ -18,6 +20,7 @@ from trainer.model import Progress
 from trainer.service import Service
 from trainer.signoff import SignoffState
 from trainer.tui.app import TrainerApp
+from trainer.tui.screens.person import PersonScreen
 from trainer.tui.widgets.import_pane import ImportPane
 from trainer.tui.widgets.staff_table import StaffTable
 
@@ -466,6 +469,34 @@ async def test_a_reload_while_a_person_is_open_fills_the_lists_below(db: Path, t
         assert app.screen.__class__.__name__ == "PersonScreen"
         row = next(r for r in app.screen_stack[0].query_one(StaffTable).rows if r.staff_id == "900001")
         assert row.state.value == "exempt"
+
+
+async def test_windows_leave_nothing_behind(db: Path, tmp_path: Path) -> None:
+    """A person window opened and closed leaves no objects behind once it is collected: the main
+    footer let go of the keys it drew for each screen (textual #6666), and the line caches of the
+    closed window's widgets are not kept (each cycle left ~7,000 objects for every full collection
+    to go through, growing all day)."""
+    app = app_for(db, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(app, pilot)
+
+        async def open_and_close() -> None:
+            app.open_staff("900001")
+            await pilot.pause()
+            assert isinstance(app.screen, PersonScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.pause()  # (the closed window is collected after the next frame)
+
+        await open_and_close()  # (Textual's own caches filled once)
+        app.collect_garbage()
+        before = len(gc.get_objects())
+        for _ in range(5):
+            await open_and_close()
+        app.collect_garbage()
+        assert len(gc.get_objects()) - before < 1500
+        footer = app.main.query_one(Footer)
+        assert sum(1 for o in gc.get_objects() if isinstance(o, FooterKey)) <= len(footer.query(FooterKey))
 
 
 async def test_an_exemption_needs_an_approver_and_can_be_revoked_in_the_person_window(db: Path, tmp_path: Path) -> None:

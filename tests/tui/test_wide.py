@@ -90,3 +90,10 @@ def test_the_scan_finds_a_cut_character() -> None:
 @pytest.mark.parametrize("snapshot", sorted(SNAPSHOTS.glob("*[[]80x24[]].svg")), ids=lambda p: p.stem)
 def test_no_80x24_snapshot_shows_a_cut_wide_character(snapshot: Path) -> None:
     assert cut_characters(snapshot.read_text(encoding="utf-8"), _vocabulary()) == []
+
+
+def test_the_textual_version_is_read_as_textual_says_it() -> None:
+    """(Read from its metadata folder's name: the guard of install() without importlib.metadata.)"""
+    import textual
+
+    assert wide.textual_version() == textual.__version__

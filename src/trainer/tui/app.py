@@ -5,20 +5,22 @@ from __future__ import annotations
 import gc
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
+from textual._styles_cache import StylesCache
 from textual.app import App, ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.widget import AwaitMount
-from textual.widgets import Footer, Header, Select, Static, TabbedContent, TabPane
+from textual.widgets import Header, Select, Static, TabbedContent, TabPane
 from textual.widgets._select import InvalidSelectValueError, SelectOverlay
 
 from trainer.calendar import fiscal_year_of, fy_label
@@ -28,17 +30,19 @@ from trainer.service import Service, StatusReport, YearOverview
 from trainer.settings import Settings
 from trainer.tui.commands import PeopleCommands, TrainerCommands, TrainerPalette
 from trainer.tui.screens.bulk import BulkRecordScreen
-from trainer.tui.screens.checkpoint import CheckpointScreen
 from trainer.tui.screens.first_run import FirstRunScreen
 from trainer.tui.screens.help import HelpScreen
 from trainer.tui.screens.person import PersonScreen
 from trainer.tui.undoing import ask_undo
 from trainer.tui.widgets.dashboard import Dashboard
-from trainer.tui.widgets.import_pane import ImportPane
+from trainer.tui.widgets.footer import Footer
 from trainer.tui.widgets.reports_pane import ReportsPane
 from trainer.tui.widgets.staff_pane import StaffPane, rows_of
 from trainer.tui.widgets.staff_table import StaffRow, StaffTable
 from trainer.tui.words import explain
+
+if TYPE_CHECKING:
+    from trainer.tui.widgets.import_pane import ImportPane
 
 # Textual's own words where trainer's footer shows them: a dropdown's "esc Dismiss menu"
 SelectOverlay.BINDINGS = [Binding("escape", "dismiss", "選択肢を閉じる")]
@@ -109,6 +113,7 @@ class TrainerApp(App[None]):
         # (fiscal year, sign-off states, divisions): for the sign-off pane when it is built
         self.signoffs_shown: tuple[int, dict[str, dict[str, Any]], dict[str, Division]] | None = None
         self.user_keys = keymap or {}  # binding id → keys, from the user's keymap file
+        self.import_pane: ImportPane | None = None  # (built when first shown)
         if keymap:
             self.set_keymap(keymap)
 
@@ -145,6 +150,36 @@ class TrainerApp(App[None]):
     def on_unmount(self) -> None:
         sys.setswitchinterval(self._switch_interval)
 
+    def pop_screen(self) -> AwaitComplete:
+        """Close the window on top (``dismiss`` comes here too); once it is gone and the screen
+        below is drawn, what it left is collected (see :meth:`collect_garbage`)."""
+        closing = super().pop_screen()
+
+        async def collect() -> None:
+            await closing
+            self.call_after_refresh(self.collect_garbage)
+
+        self.call_next(collect)
+        return closing
+
+    def collect_garbage(self) -> None:
+        """What a closed window left, collected once the screen below is drawn, while nobody waits.
+
+        A window's widgets refer to one another, so only the cyclic collector frees them; left to
+        it, they waited for a full collection in the middle of opening the next window (30–70 ms
+        of a person window's opening at 50,000 staff). Textual also keeps the line caches of the
+        last 1,024 widgets drawn, closed windows' too, in a function cache keyed by each widget's
+        StylesCache (a method cached as if it were a class method): emptied here, they are not
+        gone through by every collection. Not while a year loads, nor before the first list is
+        frozen: the collection would go through what is being read (the collections a load sets
+        off collect the window too, as before)."""
+        if self._list_shown is None or any(self._busy.values()):
+            return
+        cached = getattr(StylesCache.get_inner_outer, "cache_clear", None)
+        if cached is not None:
+            cached()
+        gc.collect()
+
     def _first_run(self, make_demo: bool | None) -> None:
         self._busy["figures"] = True
         self._open(create=True, demo=bool(make_demo))
@@ -176,12 +211,19 @@ class TrainerApp(App[None]):
         self._mount_pane(event.pane.id or "")
 
     def _mount_pane(self, tab: str) -> AwaitMount | None:
-        """The import and report panes are built when first shown: launch does only the dashboard."""
+        """The import and report panes are built when first shown, and the staff list's filters
+        then or when its list is first loaded: launch does only the dashboard (and does not even
+        import the import pane: its importers and YAML reader were 20 ms of the launch)."""
+        if tab == "staff":
+            return self.main.query_one(StaffPane).build_filters()
         if self.service is None:
             return None
         pane = self.main.query_one(f"#{tab}", TabPane)
-        if tab == "import" and not pane.query(ImportPane):
-            return pane.mount(ImportPane(self.service, self.workdir, self.fiscal_year))
+        if tab == "import" and self.import_pane is None:
+            from trainer.tui.widgets.import_pane import ImportPane
+
+            self.import_pane = ImportPane(self.service, self.workdir, self.fiscal_year)
+            return pane.mount(self.import_pane)
         if tab == "reports" and not pane.query(ReportsPane):
             return pane.mount(ReportsPane(self.service, self.workdir, self.fiscal_year))
         return None
@@ -250,6 +292,7 @@ class TrainerApp(App[None]):
         """Everyone's state in the year shown: loaded by the list worker (as the figures')."""
         if self.service is not None and not self._busy["list"]:
             self._busy["list"] = True
+            self.main.query_one(StaffPane).build_filters()  # (once: while the first list loads)
             self.run_worker(partial(self._list, self.service), name="list", group="load", thread=True)
 
     def _done(self, worker: str) -> None:
@@ -315,7 +358,7 @@ class TrainerApp(App[None]):
                 except TrainerError as e:
                     self.call_from_thread(self._failed, e, wanted)
                     return
-                self.call_from_thread(self._show_staff, report, rows, types, signoffs, generation)
+                self.call_from_thread(self._show_staff, report, rows, types, signoffs, generation)  # type: ignore[arg-type]  # Textual: an async callback returning None
         finally:
             self.call_from_thread(self._done, "list")
 
@@ -356,14 +399,15 @@ class TrainerApp(App[None]):
         self._changes_shown = generation
         self.main.query_one(Dashboard).show_changes(changes)
 
-    def _show_staff(self, report, rows, types, signoffs, generation: int) -> None:  # type: ignore[no-untyped-def]
-        if (report.fiscal_year, generation) != self._wanted():
-            return
+    async def _show_staff(self, report, rows, types, signoffs, generation: int) -> None:  # type: ignore[no-untyped-def]
+        pane = self.main.query_one(StaffPane)
+        await pane.build_filters()  # (built when the load began: done long since)
+        if (report.fiscal_year, generation) != self._wanted() or self.return_code is not None:
+            return  # (another year or generation is wanted now; or the app is closing)
         self._list_shown = (report.fiscal_year, generation)
         self.report = report
-        pane = self.main.query_one(StaffPane)
         pane.loading = False
-        pane.load(report, rows, types, signoffs)
+        await pane.load(report, rows, types, signoffs)
         if self._figures_shown == self._wanted():
             self.sub_title = self.folder.name
         for reports in self.main.query(ReportsPane):
@@ -411,8 +455,8 @@ class TrainerApp(App[None]):
         self.fiscal_year += delta
         self._year_asked = time.monotonic()
         self.title = f"trainer  {fy_label(self.fiscal_year)}（読み込み中）"
-        for pane in self.main.query(ImportPane):
-            pane.fiscal_year = self.fiscal_year
+        if self.import_pane is not None:
+            self.import_pane.fiscal_year = self.fiscal_year
         for reports in self.main.query(ReportsPane):
             reports.fiscal_year = self.fiscal_year
         self.refresh_data(switching=True)
@@ -482,12 +526,14 @@ class TrainerApp(App[None]):
         """The sheet of the division chosen in the staff list's filter (else the first division)."""
         if self.service is None:
             return
-        chosen = self.main.query_one("#staff-division", Select).value
+        chosen = next(iter(self.main.query("#staff-division").results(Select)), None)  # (none before the list)
         divisions = self.service.divisions()
         if not divisions:
             self.notify("所属がまだありません。職員名簿を取り込んでください", severity="warning")
             return
-        division = str(chosen) if chosen is not Select.NULL else divisions[0].code
+        division = str(chosen.value) if chosen is not None and chosen.value is not Select.NULL else divisions[0].code
+        from trainer.tui.screens.checkpoint import CheckpointScreen  # (imported when first used: 7 ms of the launch)
+
         self.push_screen(CheckpointScreen(self.service, division, self.fiscal_year), self._reload_if)
 
     @on(StaffTable.Opened)
@@ -519,17 +565,27 @@ class TrainerApp(App[None]):
         if changed:
             self.refresh_data()
 
-    @on(ImportPane.Imported)
     @on(ReportsPane.SignedOff)
     def data_changed(self) -> None:
         self.refresh_data()
 
+    def on_import_pane_imported(self) -> None:
+        """ImportPane.Imported (by its handler's name: the pane's module is imported when it is first shown)."""
+        self.refresh_data()
+
 
 def binding_ids() -> set[str]:
-    """Every binding id a keymap may name: those of the app and of its screens and widgets."""
+    """Every binding id a keymap may name: those of the app and of its screens and widgets (every
+    module of trainer.tui is imported first: the app imports some only when they are first used)."""
+    import pkgutil
+    from importlib import import_module
+
     from textual.dom import DOMNode
 
     import trainer.tui as package
+
+    for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        import_module(module.name)
 
     found: set[str] = set()
     seen: set[type[DOMNode]] = set()
@@ -549,6 +605,11 @@ def binding_ids() -> set[str]:
     return found
 
 
+def every_binding_id() -> Iterator[str]:
+    """:func:`binding_ids`, found only when a keymap file is read (finding them imports every module)."""
+    yield from binding_ids()
+
+
 def create_app(
     db: Path,
     catalog: Path | None = None,
@@ -564,7 +625,7 @@ def create_app(
     ``workdir`` is where the file picker starts and reports are written (default: the current folder).
     """
     settings = settings or Settings(db=db, catalog=catalog)
-    keys = (replace(settings, keymap_file=keymap) if keymap else settings).keymap(binding_ids())
+    keys = (replace(settings, keymap_file=keymap) if keymap else settings).keymap(every_binding_id())
     offer_demo = not (db / "main.json").exists()
 
     def open_service(create: bool) -> Service:

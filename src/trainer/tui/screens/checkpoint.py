@@ -8,12 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, Select, Static
 
 from trainer.calendar import fy_label, wareki, wareki_short
 from trainer.errors import TrainerError
 from trainer.service import CheckpointSheet, Service
 from trainer.tui.screens.confirm import ConfirmScreen
+from trainer.tui.widgets.footer import Footer
 from trainer.tui.widgets.staff_table import STATE_STYLES
 from trainer.tui.words import explain
 

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.lazy import Lazy
 from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
     Checkbox,
     DataTable,
-    Footer,
     Input,
     Label,
     Select,
@@ -29,6 +29,7 @@ from trainer.model import ALL_REQUIREMENTS, Catalog, LeaveKind
 from trainer.service import Service
 from trainer.tui.screens.confirm import ConfirmScreen
 from trainer.tui.undoing import ask_undo
+from trainer.tui.widgets.footer import Footer
 from trainer.tui.widgets.staff_table import STATE_STYLES
 from trainer.tui.words import explain, local_time
 
@@ -40,11 +41,25 @@ def _short(catalog: Catalog, requirement_id: str) -> str:
     return found.short_title if found else requirement_id
 
 
+class TabBody(Vertical):
+    """A tab's form, built when it is mounted: the window mounts one in each tab behind 状況 just
+    after it is first drawn, so opening it constructs none of the forms' widgets (a Button applies
+    the stylesheet already when it is made). Mounted as Textual's Lazy mounts a widget, without
+    the Lazy placeholders, which cost the opening four more widgets to mount, style and lay out."""
+
+    DEFAULT_CSS = "TabBody { height: auto; }"
+
+    def __init__(self, build: Callable[[], ComposeResult]) -> None:
+        super().__init__(classes="tab-body")
+        self._build = build
+
+    def compose(self) -> ComposeResult:
+        return self._build()
+
+
 class PersonScreen(ModalScreen[bool]):
     """Returns True when something was changed (so the lists refresh). The tabs behind 状況 are
-    mounted just after the window is first drawn (Textual's Lazy): the person shows at once."""
-
-    DEFAULT_CSS = ".tab-body { height: auto; }"
+    built once the window is first drawn (:class:`TabBody`): the person shows at once."""
 
     BINDINGS = [
         Binding("f1,question_mark", "app.help", "ヘルプ", id="person.help", tooltip="この画面のキー操作"),
@@ -75,87 +90,94 @@ class PersonScreen(ModalScreen[bool]):
         self.changed = False
 
     def compose(self) -> ComposeResult:
-        catalog = self.service.catalog_for(self.fiscal_year)
-        requirements = [(r.short_title, r.id) for r in catalog]
-        kinds = [(k.label, k.id) for k in catalog.exemption_kinds]
         with Vertical(id="person-box"):
             yield Static(id="person-head")
-            with TabbedContent(id="person-tabs"):  # the tabs behind 状況: mounted once the window is drawn
+            with TabbedContent(id="person-tabs"):
                 with TabPane("状況", id="tab-status"):
                     yield VerticalScroll(Static(id="person-status"))
-                with (
-                    TabPane("記録", id="tab-record"),
-                    Lazy(Vertical(classes="tab-body")),
-                ):  # mounted once the window is drawn
-                    yield Select(requirements, prompt="研修", id="record-requirement")
-                    with Horizontal(classes="row"):
-                        yield Input(placeholder="修了日（R8.7.10、2026/7/10 …）", id="record-date")
-                        yield Input(placeholder="進捗%（空なら修了）", id="record-percent")
-                    with Horizontal(classes="row"):
-                        yield Button("記録する", id="record-save", variant="primary")
-                        yield Checkbox("修了日を訂正する（記録済みの日付を置き換える）", id="record-replace")
-                    yield Label("", id="record-error", classes="error")
-                with (
-                    TabPane("免除", id="tab-exempt"),
-                    Lazy(Vertical(classes="tab-body")),
-                ):  # mounted once the window is drawn
-                    with Horizontal(classes="row"):
-                        yield Select(
-                            [("すべての研修", ALL_REQUIREMENTS), *requirements],
-                            prompt="研修",
-                            id="exempt-requirement",
-                        )
-                        yield Select(kinds, prompt="免除の種類", id="exempt-kind")
-                    with Horizontal(classes="row"):
-                        yield Input(placeholder="承認者の職名・氏名", id="exempt-approver")
-                        yield Input(placeholder="承認日（空なら今日）", id="exempt-approved-on")
-                    with Horizontal(classes="row"):
-                        yield Input(placeholder="根拠（文書番号・保管書類）", id="exempt-evidence")
-                        yield Input(placeholder="適用開始日（空なら今日）", id="exempt-from")
-                    yield Input(placeholder="補足（任意）", id="exempt-note")
-                    with Horizontal(classes="row"):
-                        yield Button("免除を記録する", id="exempt-save")
-                        yield Input(placeholder="取り消しの理由", id="revoke-reason")
-                        yield Button("選んだ研修の免除を取り消す", id="exempt-revoke", variant="warning")
-                    yield Label("", id="exempt-error", classes="error")
-                with (
-                    TabPane("異動・休業・退職", id="tab-moves"),
-                    Lazy(Vertical(classes="tab-body")),
-                ):  # mounted once the window is drawn
-                    with Horizontal(classes="row"):
-                        yield Input(placeholder="異動先の所属コード", id="move-division")
-                        yield Input(placeholder="異動日", id="move-date")
-                        yield Button("異動", id="move-save")
-                    with Horizontal(classes="row"):
-                        yield Select([(k.value, k.value) for k in LeaveKind], prompt="休業の種類", id="leave-kind")
-                        yield Input(placeholder="開始日", id="leave-start")
-                        yield Input(placeholder="終了日（未定なら空）", id="leave-end")
-                        yield Button("休業", id="leave-save")
-                    with Horizontal(classes="row"):
-                        yield Input(placeholder="退職日（在職の最後の日）", id="retire-date")
-                        yield Button("退職", id="retire-save", variant="error")
-                        yield Button("退職を取り消す", id="retire-cancel")
-                    with Horizontal(classes="row"):
-                        yield Input(placeholder="再採用の日", id="rehire-date")
-                        yield Button("再採用", id="rehire-save")
-                    with Horizontal(classes="row"):
-                        yield Input(placeholder="兼務先の所属コード", id="concurrent-division")
-                        yield Input(placeholder="兼務の開始日", id="concurrent-start")
-                        yield Input(placeholder="終了日（未定なら空）", id="concurrent-end")
-                        yield Button("兼務", id="concurrent-save")
-                    yield Label("", id="moves-error", classes="error")
-                with (
-                    TabPane("履歴", id="tab-log"),
-                    Lazy(Vertical(classes="tab-body")),
-                ):  # mounted once the window is drawn
-                    yield DataTable(id="person-log", cursor_type="row", zebra_stripes=True)
-                    with Horizontal(classes="row"):
-                        yield Button("選んだ変更を元に戻す (u)", id="person-undo", variant="warning")
+                # The tabs behind 状況: filled once the window is drawn (see _build_tabs)
+                yield TabPane("記録", id="tab-record")
+                yield TabPane("免除", id="tab-exempt")
+                yield TabPane("異動・休業・退職", id="tab-moves")
+                yield TabPane("履歴", id="tab-log")
             yield Button("閉じる (Esc)", id="person-close")
         yield Footer()  # this window's keys, not the list's below
 
+    def _requirements(self) -> list[tuple[str, str]]:
+        return [(r.short_title, r.id) for r in self.service.catalog_for(self.fiscal_year)]
+
+    def _record_form(self) -> ComposeResult:
+        yield Select(self._requirements(), prompt="研修", id="record-requirement")
+        with Horizontal(classes="row"):
+            yield Input(placeholder="修了日（R8.7.10、2026/7/10 …）", id="record-date")
+            yield Input(placeholder="進捗%（空なら修了）", id="record-percent")
+        with Horizontal(classes="row"):
+            yield Button("記録する", id="record-save", variant="primary")
+            yield Checkbox("修了日を訂正する（記録済みの日付を置き換える）", id="record-replace")
+        yield Label("", id="record-error", classes="error")
+
+    def _exempt_form(self) -> ComposeResult:
+        kinds = [(k.label, k.id) for k in self.service.catalog_for(self.fiscal_year).exemption_kinds]
+        with Horizontal(classes="row"):
+            yield Select(
+                [("すべての研修", ALL_REQUIREMENTS), *self._requirements()],
+                prompt="研修",
+                id="exempt-requirement",
+            )
+            yield Select(kinds, prompt="免除の種類", id="exempt-kind")
+        with Horizontal(classes="row"):
+            yield Input(placeholder="承認者の職名・氏名", id="exempt-approver")
+            yield Input(placeholder="承認日（空なら今日）", id="exempt-approved-on")
+        with Horizontal(classes="row"):
+            yield Input(placeholder="根拠（文書番号・保管書類）", id="exempt-evidence")
+            yield Input(placeholder="適用開始日（空なら今日）", id="exempt-from")
+        yield Input(placeholder="補足（任意）", id="exempt-note")
+        with Horizontal(classes="row"):
+            yield Button("免除を記録する", id="exempt-save")
+            yield Input(placeholder="取り消しの理由", id="revoke-reason")
+            yield Button("選んだ研修の免除を取り消す", id="exempt-revoke", variant="warning")
+        yield Label("", id="exempt-error", classes="error")
+
+    def _moves_form(self) -> ComposeResult:
+        with Horizontal(classes="row"):
+            yield Input(placeholder="異動先の所属コード", id="move-division")
+            yield Input(placeholder="異動日", id="move-date")
+            yield Button("異動", id="move-save")
+        with Horizontal(classes="row"):
+            yield Select([(k.value, k.value) for k in LeaveKind], prompt="休業の種類", id="leave-kind")
+            yield Input(placeholder="開始日", id="leave-start")
+            yield Input(placeholder="終了日（未定なら空）", id="leave-end")
+            yield Button("休業", id="leave-save")
+        with Horizontal(classes="row"):
+            yield Input(placeholder="退職日（在職の最後の日）", id="retire-date")
+            yield Button("退職", id="retire-save", variant="error")
+            yield Button("退職を取り消す", id="retire-cancel")
+        with Horizontal(classes="row"):
+            yield Input(placeholder="再採用の日", id="rehire-date")
+            yield Button("再採用", id="rehire-save")
+        with Horizontal(classes="row"):
+            yield Input(placeholder="兼務先の所属コード", id="concurrent-division")
+            yield Input(placeholder="兼務の開始日", id="concurrent-start")
+            yield Input(placeholder="終了日（未定なら空）", id="concurrent-end")
+            yield Button("兼務", id="concurrent-save")
+        yield Label("", id="moves-error", classes="error")
+
+    def _log_form(self) -> ComposeResult:
+        yield DataTable(id="person-log", cursor_type="row", zebra_stripes=True)
+        with Horizontal(classes="row"):
+            yield Button("選んだ変更を元に戻す (u)", id="person-undo", variant="warning")
+
     def on_mount(self) -> None:
         self.refresh_person()
+        self.call_after_refresh(self._build_tabs)
+
+    def _build_tabs(self) -> None:
+        """The forms of the tabs behind 状況 (see TabBody)."""
+        if not self.is_attached:  # (closed before it was drawn)
+            return
+        forms = {"tab-record": self._record_form, "tab-exempt": self._exempt_form, "tab-moves": self._moves_form}
+        for tab, build in {**forms, "tab-log": self._log_form}.items():
+            self.query_one(f"#{tab}", TabPane).mount(TabBody(build))
 
     def action_tab(self, index: int) -> None:
         tabs = self.query_one("#person-tabs", TabbedContent)

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.strip import Strip
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Input, Label, Select
 
 from trainer.model import DEFAULT_EMPLOYMENT_TYPES, LEFT_LABEL, PENDING_LABEL, State
@@ -177,29 +177,43 @@ class StaffPane(Vertical):
         self.reverse = False
         self.sort_options: list[tuple[str, str]] = []
         self.signoffs: dict[str, str] = {}  # division code → its sign-off state (signed / stale)
+        self._filters: AwaitMount | None = None
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="row", id="staff-filters"):
-            yield Input(placeholder="検索: 職員番号・氏名・カナ（ｶﾀｶﾅ・ひらがな可）", id="staff-search", compact=True)
-            yield Select(SCOPES, value="in", allow_blank=False, id="staff-scope", compact=True)
-            yield Select([], prompt="所属", id="staff-division", compact=True)
-            yield Select(
-                [(e, e) for e in DEFAULT_EMPLOYMENT_TYPES], prompt="任用区分", id="staff-employment", compact=True
-            )
-            yield Select(STATE_FILTERS, prompt="状態", id="staff-state", compact=True)
-            yield Select([(s.label, s.value) for s in IN_FORCE], prompt="署名", id="staff-signoff", compact=True)
-            yield Select(SORTS, value="division", allow_blank=False, id="staff-sort", compact=True)
+        yield Horizontal(classes="row", id="staff-filters")  # filled by build_filters
         yield StaffHeader(id="staff-header")
         yield StaffTable(id="staff-table")
         yield Label("", id="staff-count")
 
-    def load(
+    def build_filters(self) -> AwaitMount:
+        """The search box and the filters, built when the list is first loaded or the tab first
+        shown, whichever comes first (the app does both): the launch draws the dashboard first,
+        and six dropdowns were 50 ms of it. Awaited before anything reads them (:meth:`load`)."""
+        row = self.query_one("#staff-filters")
+        if self._filters is None:
+            if not row.is_attached or self.app.return_code is not None:  # (the app is closing)
+                return AwaitMount(row, [])
+            self._filters = row.mount(
+                Input(placeholder="検索: 職員番号・氏名・カナ（ｶﾀｶﾅ・ひらがな可）", id="staff-search", compact=True),
+                Select(SCOPES, value="in", allow_blank=False, id="staff-scope", compact=True),
+                Select([], prompt="所属", id="staff-division", compact=True),
+                Select(
+                    [(e, e) for e in DEFAULT_EMPLOYMENT_TYPES], prompt="任用区分", id="staff-employment", compact=True
+                ),
+                Select(STATE_FILTERS, prompt="状態", id="staff-state", compact=True),
+                Select([(s.label, s.value) for s in IN_FORCE], prompt="署名", id="staff-signoff", compact=True),
+                Select(SORTS, value="division", allow_blank=False, id="staff-sort", compact=True),
+            )
+        return self._filters
+
+    async def load(
         self,
         report: StatusReport,
         rows: list[StaffRow],
         employment_types: list[str],
         signoffs: dict[str, dict[str, Any]],
     ) -> None:
+        await self.build_filters()
         table = self.query_one(StaffTable)
         columns = tuple(r.short_title for r in report.catalog)
         table.set_rows(rows, columns)
