@@ -188,7 +188,7 @@ class StaffPane(Vertical):
     def build_filters(self) -> AwaitMount:
         """The search box and the filters, built when the list is first loaded or the tab first
         shown, whichever comes first (the app does both): the launch draws the dashboard first,
-        and six dropdowns were 50 ms of it. Awaited before anything reads them (:meth:`load`)."""
+        and its six dropdowns were ~45 ms of it. Awaited before anything reads them (:meth:`load`)."""
         row = self.query_one("#staff-filters")
         if self._filters is None:
             if not row.is_attached or self.app.return_code is not None:  # (the app is closing)
