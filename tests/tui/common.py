@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select, Static
 
 from trainer.service import Service
@@ -69,3 +70,12 @@ async def cancel_report(app: TrainerApp, pilot) -> None:  # type: ignore[no-unty
     await loaded(app, pilot)
     assert "中止しました" in str(app.query_one("#report-result", Static).render())
     assert not app.query_one("#report-make", Button).disabled
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
+    """Wait (up to 10 s) for ``condition``: what a worker does shows a few frames later."""
+    for _ in range(500):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("not within 10 s")

@@ -15,7 +15,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Select, Static, Ta
 from textual.widgets._footer import FooterKey
 
 from tests.files import ROSTER_HEADERS, register_bytes, write_csv
-from tests.tui.common import TODAY, app_for, cancel_report, loaded, service, start_endless_report
+from tests.tui.common import TODAY, app_for, cancel_report, loaded, service, start_endless_report, until
 from trainer.model import Progress
 from trainer.service import Service
 from trainer.signoff import SignoffState
@@ -111,6 +111,7 @@ async def test_find_by_half_width_kana_and_record_a_completion(db: Path, tmp_pat
         screen.query_one("#person-tabs").active = "tab-log"  # the person's history, read when opened
         await pilot.pause()
         log = screen.query_one("#person-log", DataTable)
+        await until(pilot, lambda: not log.loading)  # read in a worker
         summaries = [str(log.get_row_at(i)[2]) for i in range(log.row_count)]
         assert any("入門編 修了 令和8年11月19日" in s for s in summaries)
     record = service(db).register.record(2026, "900001", "intro")

@@ -5,14 +5,12 @@ loading meanwhile; a year switch shows that year's figures before its list."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
-from tests.tui.common import TODAY, app_for, service
+from tests.tui.common import TODAY, app_for, service, until
 from trainer.service import Service
 from trainer.tui.app import TrainerApp
 from trainer.tui.widgets.dashboard import Dashboard
@@ -56,14 +54,6 @@ class Gate:
 
         app.open_service = opened
         return app
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
-    for _ in range(500):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("not within 10 s")
 
 
 def text(app: TrainerApp, selector: str) -> str:
@@ -154,5 +144,35 @@ async def test_a_year_switch_covers_the_sign_offs_of_the_year_left_until_the_new
             gate.open.set()
             await until(pilot, lambda: not scroll.loading)
             assert signoffs_title(app) == "令和7年度 署名の状況"
+    finally:
+        gate.open.set()
+
+
+async def test_the_history_tab_is_read_in_a_worker_and_says_so_meanwhile(db: Path, tmp_path: Path) -> None:
+    """A person's history comes from the whole change log (seconds at 50,000 staff): the tab says
+    it is loading while the app keeps answering, then shows the person's changes."""
+    staff_id = service(db).status(2026).people[0].staff.staff_id
+    gate = Gate("log")
+    gate.open.set()
+    app = gate.app(db, tmp_path)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: "対象" in text(app, "#dash-totals"))
+            app.query_one(StaffTable).post_message(StaffTable.Opened(staff_id))
+            await until(pilot, lambda: app.screen.query("#person-log"))
+            person = app.screen
+            log = person.query_one("#person-log", DataTable)
+            gate.open.clear()
+            await pilot.press("alt+5")  # 履歴
+            await until(pilot, lambda: log.loading)
+            await pilot.press("alt+1")  # the app answers meanwhile
+            await pilot.press("alt+5")
+            await pilot.press("u")  # nothing to undo until the history is shown
+            await pilot.pause()
+            assert log.loading and app.screen is person and not app.screen.query("#confirm-yes")
+            gate.open.set()
+            await until(pilot, lambda: not log.loading and log.row_count > 0)
+            expected = [str(e["summary"]) for e in service(db).log(staff_id=staff_id)[:200]]
+            assert expected and [str(log.get_row_at(i)[2]) for i in range(log.row_count)] == expected
     finally:
         gate.open.set()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
-from tests.tui.common import TODAY, app_for, service
+from tests.tui.common import TODAY, app_for, service, until
 from trainer.model import Progress
 from trainer.service import Service
 from trainer.tui.app import TrainerApp
@@ -143,6 +143,7 @@ async def test_undo_the_last_change_and_an_entry_of_a_person_s_history(db: Path,
         await pilot.press("alt+5")  # 履歴
         await pilot.pause()
         log = person.query_one("#person-log", DataTable)
+        await until(pilot, lambda: not log.loading)  # read in a worker
         summaries = [str(log.get_row_at(i)[2]) for i in range(log.row_count)]
         added = next(i for i, s in enumerate(summaries) if s.startswith("職員を登録: 900001"))
         log.move_cursor(row=added)
