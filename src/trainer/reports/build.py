@@ -104,10 +104,12 @@ def roster_files(
     def name(roster: Roster) -> Path:
         return target or out_dir / roster_name(ctx.fiscal_year, roster.division, fmt)
 
+    grid = gridded(ctx, fmt)
+
     def pages() -> Iterator[tuple[Roster, str, int]]:
         for roster in rosters:
             task.check()
-            html = roster_html(ctx, live_view(ctx, roster, signoffs.get(roster.division.code)), fmt)
+            html = roster_html(ctx, live_view(ctx, roster, signoffs.get(roster.division.code)), grid)
             yield roster, html, len(roster.rows) + len(roster.left) + 10
 
     written: list[Path] = []
@@ -136,14 +138,17 @@ def roster_files(
     return written
 
 
-def roster_html(ctx: Context, view: views.RosterView, fmt: str) -> str:
-    """The roster's page: for the PDF its rows on a text grid when the grid's face is there
-    (see :mod:`trainer.reports.grid`), else as a table: in HTML, and with the city's own font
-    (TRAINER_FONT, or in the templates' fonts/), which the grid's face would not fall back to for
-    a character only the city's font draws."""
-    city_font = render.city_font(ctx.templates, ctx.font)
-    gridded = RosterGrid.of(view) if fmt == "pdf" and city_font is None and grid_face.mono_face() else None
-    return render.render_html(ctx.templates, "roster.html.j2", v=view, g=gridded)
+def gridded(ctx: Context, fmt: str) -> bool:
+    """Whether rosters print their rows on a text grid (see :mod:`trainer.reports.grid`): in the
+    PDF when the grid's face is there, except with the city's own font (TRAINER_FONT, or in the
+    templates' fonts/), which the grid's face would not fall back to for a character only the
+    city's font draws. Else, and in HTML, as a table."""
+    return fmt == "pdf" and render.city_font(ctx.templates, ctx.font) is None and grid_face.mono_face()
+
+
+def roster_html(ctx: Context, view: views.RosterView, grid: bool) -> str:
+    """The roster's page (``grid``: see :func:`gridded`; a roster too wide for it is a table)."""
+    return render.render_html(ctx.templates, "roster.html.j2", v=view, g=RosterGrid.of(view) if grid else None)
 
 
 def _names(ctx: Context) -> dict[str, str]:
@@ -197,7 +202,7 @@ def signed_name(doc: dict[str, Any], fmt: str) -> str:
 def signed_file(ctx: Context, doc: dict[str, Any], path: Path, fmt: str) -> Path:
     """A signed roster, printed again from its frozen data (marked 写し), to ``path``."""
     view = signed_view(ctx, doc)
-    return render.write(path, output(roster_html(ctx, view, fmt), ctx, fmt))
+    return render.write(path, output(roster_html(ctx, view, gridded(ctx, fmt)), ctx, fmt))
 
 
 def overdue_name(fiscal_year: int, fmt: str, division: Division | None = None) -> str:

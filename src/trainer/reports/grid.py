@@ -28,18 +28,16 @@ from __future__ import annotations
 
 import base64
 import functools
+import io
 import re
-import struct
-import zlib
 from collections.abc import Iterable, Sequence
 from typing import Literal, NamedTuple
 
 from markupsafe import Markup, escape
 
 from trainer.reports.grid_face import cluster_width, clusters, text_width
+from trainer.reports.render import DATE
 from trainer.text import printable
-
-PT_MM = 25.4 / 72
 
 
 class Piece(NamedTuple):
@@ -59,10 +57,9 @@ class Column(NamedTuple):
     align: Align = "left"
 
 
-# What may not be cut inside: a date in words, a fiscal year's name, a figure with its marks.
-_KEPT = re.compile(
-    r"(?:令和|平成|昭和)(?:元|\d{1,2})年(?:度|\d{1,2}月\d{1,2}日)?|\d{1,2}月\d{1,2}日|[A-Za-z0-9][A-Za-z0-9.,:%/-]*"
-)
+# What may not be cut inside: a date in words and a fiscal year's name (as render.py keeps them
+# whole in the table), a figure with its marks (R9.3.31, 50%).
+_KEPT = re.compile(f"{DATE.pattern}|[A-Za-z0-9][A-Za-z0-9.,:%/-]*")
 _NO_LINE_START = set("、。，．）」』】〕〉》・：；！？ー々ゝゞァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎ％!?,.:;)]}")
 
 
@@ -83,7 +80,8 @@ def _shown(text: str) -> str:
     return printable(text).translate(_BLANKS)
 
 
-def _tokens(pieces: Iterable[Piece], width: int) -> list[Token]:
+def _tokens(pieces: Sequence[Piece], shown: Sequence[str], width: int) -> list[Token]:
+    """The pieces' texts (``shown``: as printed) cut where a line may break."""
     tokens: list[Token] = []
 
     def add(text: str, cls: str) -> None:
@@ -103,8 +101,7 @@ def _tokens(pieces: Iterable[Piece], width: int) -> list[Token]:
         else:
             tokens.append(Token(text, cls, text_width(text), False))
 
-    for piece in pieces:
-        text = _shown(piece.text)
+    for piece, text in zip(pieces, shown, strict=True):
         if piece.whole and text_width(text) <= width:
             add(text, piece.cls)
             continue
@@ -152,7 +149,7 @@ def wrap(pieces: Iterable[Piece], width: int) -> list[list[Token]]:
         return [line]
     lines: list[list[Token]] = [[]]
     used = 0
-    for token in _tokens(pieces, width):
+    for token in _tokens(pieces, shown, width):
         if used + token.width > width and lines[-1]:
             if token.space:
                 continue  # a space where the line breaks is dropped
@@ -235,7 +232,7 @@ class Grid:
     def style(self, shade: str = "") -> Markup:
         """The inline style of the table (``shade``: a fill behind the text, for a header):
         its width, the grid's size and the vertical rules as a background image."""
-        image = rules_png(tuple(self._edges()), shade or "ffffff", round(self.width_pt * PT_MM / RULE_PX))
+        image = rules_png(tuple(self._edges()), shade or "ffffff", round(self.width_pt / RULE_PT))
         return Markup(
             f"width:{self.width_pt}pt;font-size:{self.size}pt;"
             f"background-image:url(data:image/png;base64,{image});"
@@ -251,29 +248,21 @@ class Grid:
             yield x / self.units
 
 
-RULE_PX = 0.05  # millimetres per pixel of the rules' image
-RULE_WIDTH_PX = 3  # 0.15 mm, as a 0.5 pt border
+RULE_PT = 0.15  # points per pixel of the rules' image
+RULE_WIDTH_PX = 3  # 0.45 pt, as a 0.5 pt border
 RULE_COLOR = (0x44, 0x44, 0x44)
 
 
 @functools.cache
 def rules_png(edges: tuple[float, ...], fill: str, width_px: int) -> str:
     """A one-pixel-high PNG (base64) of ``width_px``: ``fill`` with dark rules at ``edges``."""
-    background = bytes.fromhex(fill)
-    row = bytearray(background * width_px)
+    from PIL import Image  # (Pillow: WeasyPrint's own dependency)
+
+    image = Image.new("RGB", (width_px, 1), "#" + fill)
     for edge in edges:
         start = min(width_px - RULE_WIDTH_PX, max(0, round(edge * width_px) - RULE_WIDTH_PX // 2))
         for x in range(start, start + RULE_WIDTH_PX):
-            row[3 * x : 3 * x + 3] = bytes(RULE_COLOR)
-    raw = b"\x00" + bytes(row)
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    png = (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", width_px, 1, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(raw, 9))
-        + chunk(b"IEND", b"")
-    )
-    return base64.b64encode(png).decode("ascii")
+            image.putpixel((x, 0), RULE_COLOR)
+    png = io.BytesIO()
+    image.save(png, "PNG", optimize=True)
+    return base64.b64encode(png.getvalue()).decode("ascii")

@@ -60,14 +60,14 @@ class RosterSection:
 
 # A4 landscape inside the page margins (report.css: 12 mm each side), in millimetres.
 LANDSCAPE_WIDTH_MM = 273.0
-_PT_MM = 25.4 / 72
+PT_MM = 25.4 / 72  # millimetres in a point
 
 
 def text_mm(text: str, pt: float) -> float:
     """How wide ``text`` prints at ``pt`` points: a full-width character is 1 em, an ASCII or
     half-width one about half (Noto Sans CJK)."""
     ems = sum(0.55 if ord(c) < 0x2E80 or 0xFF61 <= ord(c) <= 0xFFDC else 1.0 for c in text)
-    return ems * pt * _PT_MM
+    return ems * pt * PT_MM
 
 
 @dataclass(frozen=True)
