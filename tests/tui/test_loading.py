@@ -5,9 +5,12 @@ loading meanwhile; a year switch shows that year's figures before its list."""
 from __future__ import annotations
 
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from tests.tui.common import TODAY, app_for, service, until
@@ -55,6 +58,21 @@ class Gate:
         app.open_service = opened
         return app
 
+    @asynccontextmanager
+    async def running(
+        self, db: Path, tmp_path: Path, held: bool = False
+    ) -> AsyncIterator[tuple[TrainerApp, Pilot[None]]]:
+        """The app on ``db`` with this gate (``held``: closed from the start), opened again at the
+        end whatever happens, so no worker waits on it after the test."""
+        if not held:
+            self.open.set()
+        app = self.app(db, tmp_path)
+        try:
+            async with app.run_test(size=(120, 40)) as pilot:
+                yield app, pilot
+        finally:
+            self.open.set()
+
 
 def text(app: TrainerApp, selector: str) -> str:
     return str(app.query_one(selector, Static).content)
@@ -74,24 +92,20 @@ async def test_the_dashboard_shows_the_overviews_figures_before_the_list_is_load
     expected = svc.overview(2026).summary.totals  # what `trainer status` prints
     svc.close()
     gate = Gate()
-    app = gate.app(db, tmp_path)
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await until(pilot, lambda: "対象" in text(app, "#dash-totals"))
-            assert all(f in text(app, "#dash-totals") for f in figures(expected))
-            assert app.title == "trainer  令和8年度" and not app.query_one(Dashboard).loading
-            await until(pilot, lambda: gate.years == [2026])  # everyone's state: being read
-            pane = app.query_one(StaffPane)
-            assert pane.loading and not app.query_one(StaffTable).rows  # and the list says so
-            assert "読み込み中" not in text(app, "#dash-changes")  # the newest changes came first
-            await pilot.press("f3")  # the tab opens at once, its loading indicator over it
-            assert pane.loading and app.query_one("#tabs").active == "staff"  # type: ignore[attr-defined]
-            gate.open.set()
-            await until(pilot, lambda: not pane.loading)
-            table = app.query_one(StaffTable)
-            assert sum(1 for row in table.rows if not row.outside and not row.left) == expected.in_scope
-    finally:
+    async with gate.running(db, tmp_path, held=True) as (app, pilot):
+        await until(pilot, lambda: "対象" in text(app, "#dash-totals"))
+        assert all(f in text(app, "#dash-totals") for f in figures(expected))
+        assert app.title == "trainer  令和8年度" and not app.query_one(Dashboard).loading
+        await until(pilot, lambda: gate.years == [2026])  # everyone's state: being read
+        pane = app.query_one(StaffPane)
+        assert pane.loading and not app.query_one(StaffTable).rows  # and the list says so
+        assert "読み込み中" not in text(app, "#dash-changes")  # the newest changes came first
+        await pilot.press("f3")  # the tab opens at once, its loading indicator over it
+        assert pane.loading and app.query_one("#tabs").active == "staff"  # type: ignore[attr-defined]
         gate.open.set()
+        await until(pilot, lambda: not pane.loading)
+        table = app.query_one(StaffTable)
+        assert sum(1 for row in table.rows if not row.outside and not row.left) == expected.in_scope
 
 
 async def test_a_year_switch_shows_that_years_figures_before_its_list(db: Path, tmp_path: Path) -> None:
@@ -99,26 +113,21 @@ async def test_a_year_switch_shows_that_years_figures_before_its_list(db: Path, 
     last_year = svc.overview(2025).summary.totals
     svc.close()
     gate = Gate()
-    gate.open.set()
-    app = gate.app(db, tmp_path)
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            pane = app.query_one(StaffPane)
-            await until(pilot, lambda: bool(app.query_one(StaffTable).rows) and not pane.loading)
-            gate.open.clear()
-            await pilot.press("left_square_bracket")
-            assert "令和7年度" in app.title and pane.loading
-            dashboard = app.query_one(Dashboard)
-            await until(pilot, lambda: not dashboard.loading and text(app, "#dash-year").startswith("令和7年度"))
-            assert all(f in text(app, "#dash-totals") for f in figures(last_year))
-            assert app.title == "trainer  令和7年度"
-            await until(pilot, lambda: gate.years == [2026, 2025])  # its list: being read
-            assert pane.loading and app.report is not None and app.report.fiscal_year == 2026
-            gate.open.set()
-            await until(pilot, lambda: not pane.loading)
-            assert app.report is not None and app.report.fiscal_year == 2025
-    finally:
+    async with gate.running(db, tmp_path) as (app, pilot):
+        pane = app.query_one(StaffPane)
+        await until(pilot, lambda: bool(app.query_one(StaffTable).rows) and not pane.loading)
+        gate.open.clear()
+        await pilot.press("left_square_bracket")
+        assert "令和7年度" in app.title and pane.loading
+        dashboard = app.query_one(Dashboard)
+        await until(pilot, lambda: not dashboard.loading and text(app, "#dash-year").startswith("令和7年度"))
+        assert all(f in text(app, "#dash-totals") for f in figures(last_year))
+        assert app.title == "trainer  令和7年度"
+        await until(pilot, lambda: gate.years == [2026, 2025])  # its list: being read
+        assert pane.loading and app.report is not None and app.report.fiscal_year == 2026
         gate.open.set()
+        await until(pilot, lambda: not pane.loading)
+        assert app.report is not None and app.report.fiscal_year == 2025
 
 
 async def test_a_year_switch_covers_the_sign_offs_of_the_year_left_until_the_new_ones_come(
@@ -127,25 +136,20 @@ async def test_a_year_switch_covers_the_sign_offs_of_the_year_left_until_the_new
     """The reports pane's sign-off list is of the year shown: during a switch it says it is
     loading, not the previous year's states under the new year's title."""
     gate = Gate("overview")
-    gate.open.set()
-    app = gate.app(db, tmp_path)
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await until(pilot, lambda: "対象" in text(app, "#dash-totals"))
-            await pilot.press("f5")
-            await until(pilot, lambda: signoffs_title(app) == "令和8年度 署名の状況")
-            scroll = app.query_one("#signoff-scroll")
-            assert not scroll.loading
-            gate.open.clear()
-            await pilot.press("left_square_bracket")
-            assert scroll.loading  # what it shows is the year left
-            await until(pilot, lambda: gate.years[-1:] == [2025])  # the new year's: being read
-            assert scroll.loading and signoffs_title(app) == "令和8年度 署名の状況"
-            gate.open.set()
-            await until(pilot, lambda: not scroll.loading)
-            assert signoffs_title(app) == "令和7年度 署名の状況"
-    finally:
+    async with gate.running(db, tmp_path) as (app, pilot):
+        await until(pilot, lambda: "対象" in text(app, "#dash-totals"))
+        await pilot.press("f5")
+        await until(pilot, lambda: signoffs_title(app) == "令和8年度 署名の状況")
+        scroll = app.query_one("#signoff-scroll")
+        assert not scroll.loading
+        gate.open.clear()
+        await pilot.press("left_square_bracket")
+        assert scroll.loading  # what it shows is the year left
+        await until(pilot, lambda: gate.years[-1:] == [2025])  # the new year's: being read
+        assert scroll.loading and signoffs_title(app) == "令和8年度 署名の状況"
         gate.open.set()
+        await until(pilot, lambda: not scroll.loading)
+        assert signoffs_title(app) == "令和7年度 署名の状況"
 
 
 async def test_the_history_tab_is_read_in_a_worker_and_says_so_meanwhile(db: Path, tmp_path: Path) -> None:
@@ -153,26 +157,21 @@ async def test_the_history_tab_is_read_in_a_worker_and_says_so_meanwhile(db: Pat
     it is loading while the app keeps answering, then shows the person's changes."""
     staff_id = service(db).status(2026).people[0].staff.staff_id
     gate = Gate("log")
-    gate.open.set()
-    app = gate.app(db, tmp_path)
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await until(pilot, lambda: "対象" in text(app, "#dash-totals"))
-            app.query_one(StaffTable).post_message(StaffTable.Opened(staff_id))
-            await until(pilot, lambda: app.screen.query("#person-log"))
-            person = app.screen
-            log = person.query_one("#person-log", DataTable)
-            gate.open.clear()
-            await pilot.press("alt+5")  # 履歴
-            await until(pilot, lambda: log.loading)
-            await pilot.press("alt+1")  # the app answers meanwhile
-            await pilot.press("alt+5")
-            await pilot.press("u")  # nothing to undo until the history is shown
-            await pilot.pause()
-            assert log.loading and app.screen is person and not app.screen.query("#confirm-yes")
-            gate.open.set()
-            await until(pilot, lambda: not log.loading and log.row_count > 0)
-            expected = [str(e["summary"]) for e in service(db).log(staff_id=staff_id)[:200]]
-            assert expected and [str(log.get_row_at(i)[2]) for i in range(log.row_count)] == expected
-    finally:
+    async with gate.running(db, tmp_path) as (app, pilot):
+        await until(pilot, lambda: "対象" in text(app, "#dash-totals"))
+        app.query_one(StaffTable).post_message(StaffTable.Opened(staff_id))
+        await until(pilot, lambda: app.screen.query("#person-log"))
+        person = app.screen
+        log = person.query_one("#person-log", DataTable)
+        gate.open.clear()
+        await pilot.press("alt+5")  # 履歴
+        await until(pilot, lambda: log.loading)
+        await pilot.press("alt+1")  # the app answers meanwhile
+        await pilot.press("alt+5")
+        await pilot.press("u")  # nothing to undo until the history is shown
+        await pilot.pause()
+        assert log.loading and app.screen is person and not app.screen.query("#confirm-yes")
         gate.open.set()
+        await until(pilot, lambda: not log.loading and log.row_count > 0)
+        expected = [str(e["summary"]) for e in service(db).log(staff_id=staff_id)[:200]]
+        assert expected and [str(log.get_row_at(i)[2]) for i in range(log.row_count)] == expected
